@@ -1,0 +1,52 @@
+//! `naluga-site build`: renders the site into the output folder, atomically.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, anyhow};
+use generator::{BuildOptions, build_date, build_site};
+
+/// Builds the site into a folder; on any error the previous output stays untouched.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Where to write the site. Default: public/ in the site's folder.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// The public address of the site, replacing base_url of site.toml.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Also build pages marked `draft = true`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
+    let started = Instant::now();
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        base_url: args.base_url,
+        include_drafts: args.drafts,
+        today: build_date().map_err(|e| anyhow!(e))?,
+    };
+    let site = match build_site(&options) {
+        Ok(site) => site,
+        Err(failed) => {
+            eprintln!("{failed}");
+            eprintln!("the previous output, if any, was left as it was");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    super::print_warnings(&site.warnings);
+    let output = args.output.unwrap_or_else(|| root.join("public"));
+    generator::output::write_atomically(&output, &site.files)
+        .with_context(|| format!("writing the site to {}", output.display()))?;
+    println!(
+        "built {} pages ({} files) into {} in {} ms",
+        site.page_count,
+        site.files.len(),
+        output.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
+}

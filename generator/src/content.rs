@@ -1,0 +1,207 @@
+//! Loading `content/`: every markdown file becomes a [`SourcePage`], named by the
+//! "translation by filename" convention.
+//!
+//! `about.md` is the default language, `about.zh.md` its Chinese translation; both share the
+//! key `about.md`, which is what `@/about.md` links name. `_index.md` files are the home page
+//! (at the top) and section pages (in folders). Other files under `content/` are copied as they
+//! are. Files are read and parsed in parallel; every problem becomes a diagnostic.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, Diagnostics, closest};
+use crate::front_matter::{FrontMatter, parse_front_matter, split_front_matter};
+use crate::markdown::{RenderedMarkdown, find_forbidden_character, render_markdown};
+
+/// One markdown file of `content/`, parsed and rendered.
+#[derive(Debug)]
+pub struct SourcePage {
+    /// The file, relative to the site root, e.g. `content/services/_index.zh.md`.
+    pub file: PathBuf,
+    /// The file's text, for error messages.
+    pub text: String,
+    /// Byte offset of the markdown body in `text`.
+    pub body_offset: usize,
+    /// The key shared by all translations, e.g. `services/_index.md`.
+    pub key: String,
+    /// The language code of this file.
+    pub language: String,
+    /// The folder of the file, relative to `content/` (`""` at the top), with `/` separators.
+    pub folder: String,
+    /// Whether this is an `_index.md` (home or section page).
+    pub is_section: bool,
+    /// The parsed front matter.
+    pub front_matter: FrontMatter,
+    /// The page's title (required in front matter).
+    pub title: String,
+    /// The rendered markdown.
+    pub markdown: RenderedMarkdown,
+}
+
+impl SourcePage {
+    /// The file name's own part, without language or extension (`about`, `_index`).
+    pub fn stem(&self) -> &str {
+        let name = self.key.rsplit('/').next().unwrap_or(&self.key);
+        name.strip_suffix(".md").unwrap_or(name)
+    }
+}
+
+/// Everything found under `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// The markdown pages, in path order; drafts are left out unless asked for.
+    pub pages: Vec<SourcePage>,
+    /// Other files to copy: (absolute source, path relative to `content/`).
+    pub assets: Vec<(PathBuf, PathBuf)>,
+    /// Keys of the markdown files that could not be loaded (their error is reported). Links to
+    /// them are not reported again.
+    pub failed_keys: Vec<String>,
+}
+
+/// Reads every file under `content/`.
+pub fn load_content(
+    root: &Path,
+    config: &SiteConfig,
+    include_drafts: bool,
+    diagnostics: &mut Diagnostics,
+) -> Content {
+    let content_dir = root.join("content");
+    let mut markdown_files = Vec::new();
+    let mut content = Content::default();
+    for entry in WalkDir::new(&content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                diagnostics.push(Diagnostic::error(
+                    "content",
+                    format!("cannot read the content folder: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(&content_dir)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        if relative.extension().is_some_and(|e| e == "md") {
+            markdown_files.push(relative);
+        } else {
+            content.assets.push((entry.path().to_path_buf(), relative));
+        }
+    }
+
+    let results: Vec<Result<SourcePage, Diagnostic>> = markdown_files
+        .par_iter()
+        .map(|relative| load_page(root, config, relative))
+        .collect();
+    for (relative, result) in markdown_files.iter().zip(results) {
+        match result {
+            Ok(page) if page.front_matter.draft && !include_drafts => {}
+            Ok(page) => content.pages.push(page),
+            Err(d) => {
+                diagnostics.push(d);
+                content.failed_keys.push(key_of(relative));
+            }
+        }
+    }
+    content
+}
+
+/// The key of a content file: its path under `content/` without the language suffix.
+fn key_of(relative: &Path) -> String {
+    let path = relative.to_string_lossy().replace('\\', "/");
+    let path = path.strip_suffix(".md").unwrap_or(&path);
+    let (folder, name) = path.rsplit_once('/').map_or(("", path), |(f, n)| (f, n));
+    let stem = name.split_once('.').map_or(name, |(stem, _)| stem);
+    if folder.is_empty() {
+        format!("{stem}.md")
+    } else {
+        format!("{folder}/{stem}.md")
+    }
+}
+
+fn load_page(root: &Path, config: &SiteConfig, relative: &Path) -> Result<SourcePage, Diagnostic> {
+    let file = Path::new("content").join(relative);
+    let text = std::fs::read_to_string(root.join(&file))
+        .map_err(|e| Diagnostic::error(&file, format!("cannot read the file: {e}")))?;
+    let parts: Vec<String> = relative
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let (name, folders) = parts.split_last().expect("a file has a name");
+    let folder = folders.join("/");
+    let name = name.strip_suffix(".md").unwrap_or(name);
+    let (stem, language) = match name.rsplit_once('.') {
+        Some((stem, code)) => {
+            if config.find_language(code).is_none() {
+                let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+                let d = Diagnostic::error(
+                    &file,
+                    format!("unknown language suffix `.{code}` in the file name"),
+                );
+                // Language codes are too short for similarity scores: one edit away is a typo.
+                let near = codes
+                    .iter()
+                    .copied()
+                    .find(|c| strsim::levenshtein(c, code) == 1)
+                    .or_else(|| closest(code, codes.iter().copied()));
+                return Err(match near {
+                    Some(near) => d.help(format!(
+                        "did you mean `{stem}.{near}.md`? The site's languages are: {}",
+                        codes.join(", ")
+                    )),
+                    None => d.help(format!(
+                        "rename the file to `{stem}.<code>.md` with one of the site's languages ({}), or declare `{code}` under [[languages]] in site.toml",
+                        codes.join(", ")
+                    )),
+                });
+            }
+            (stem, code.to_string())
+        }
+        None => (name, config.default_language.clone()),
+    };
+    let key = if folder.is_empty() {
+        format!("{stem}.md")
+    } else {
+        format!("{folder}/{stem}.md")
+    };
+    let split = split_front_matter(&file, &text)?;
+    let front_matter = parse_front_matter(&file, &text, &split)?;
+    let Some(title) = front_matter.title.clone().filter(|t| !t.trim().is_empty()) else {
+        return Err(Diagnostic::error(&file, "the page has no title")
+            .at(&text, split.front_matter_offset, 1)
+            .help("add `title = \"...\"` to the front matter"));
+    };
+    if let Some(offset) = find_forbidden_character(split.body) {
+        return Err(
+            Diagnostic::error(&file, "the text contains a control character (U+0001)")
+                .at(&text, split.body_offset + offset, 1)
+                .help("delete it; it is invisible and was probably pasted by accident"),
+        );
+    }
+    let markdown = render_markdown(split.body);
+    let body_offset = split.body_offset;
+    Ok(SourcePage {
+        file,
+        body_offset,
+        key,
+        language,
+        folder,
+        is_section: stem == "_index",
+        front_matter,
+        title,
+        markdown,
+        text,
+    })
+}

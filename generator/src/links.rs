@@ -1,0 +1,304 @@
+//! Where every page lives, and the links between pages.
+//!
+//! [`UrlMap`] knows the URL of each content key in each language (a translation, or the
+//! default-language page shown as a fallback) and the heading ids of what is shown there, so
+//! `@/about.md#anchor` links resolve, or fail with a suggestion. [`check_links`] checks the
+//! finished site: every root-relative `href`/`src` must lead to a file it contains, and every
+//! `#fragment` to an id on that page.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::diagnostics::closest;
+
+/// What one URL shows.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The root-relative URL, e.g. `/zh/privacy/`.
+    pub url: String,
+    /// The heading ids of the content shown there.
+    pub anchors: HashSet<String>,
+}
+
+/// The URL of every content key in every language it is shown in.
+#[derive(Debug, Clone, Default)]
+pub struct UrlMap {
+    targets: HashMap<(String, String), Target>,
+    failed: HashSet<String>,
+}
+
+impl UrlMap {
+    /// Records where `key` is shown in `language`.
+    pub fn insert(&mut self, key: &str, language: &str, target: Target) {
+        self.targets
+            .insert((key.to_string(), language.to_string()), target);
+    }
+
+    /// Records a key whose file failed to load: links to it resolve to nothing without a
+    /// second error, since the file's own error says what to fix.
+    pub fn mark_failed(&mut self, key: &str) {
+        self.failed.insert(key.to_string());
+    }
+
+    /// The URL of `key` in `language`, if the page is shown there.
+    pub fn url(&self, key: &str, language: &str) -> Option<&str> {
+        self.targets
+            .get(&(key.to_string(), language.to_string()))
+            .map(|t| t.url.as_str())
+    }
+
+    /// Resolves `@/key.md#anchor` (with or without the `@/`) for a page shown in `language`.
+    /// The error says what is wrong and suggests the closest existing page or anchor.
+    pub fn resolve(&self, link: &str, language: &str) -> Result<String, String> {
+        let link = link.strip_prefix("@/").unwrap_or(link);
+        let (key, anchor) = match link.split_once('#') {
+            Some((key, anchor)) => (key, Some(anchor)),
+            None => (link, None),
+        };
+        let Some(target) = self.targets.get(&(key.to_string(), language.to_string())) else {
+            if self.failed.contains(key) {
+                return Ok(String::new());
+            }
+            let keys = self.targets.keys().map(|(k, _)| k.as_str());
+            return Err(match closest(key, keys) {
+                Some(near) => format!("there is no page `content/{key}`; did you mean `@/{near}`?"),
+                None => format!(
+                    "there is no page `content/{key}`; write the path of a markdown file under content/, like `@/privacy.md`"
+                ),
+            });
+        };
+        match anchor {
+            None => Ok(target.url.clone()),
+            Some(anchor) if target.anchors.contains(anchor) => {
+                Ok(format!("{}#{anchor}", target.url))
+            }
+            Some(anchor) => {
+                let mut ids: Vec<&str> = target.anchors.iter().map(String::as_str).collect();
+                ids.sort_unstable();
+                Err(match closest(anchor, ids.iter().copied()) {
+                    Some(near) => format!(
+                        "`content/{key}` has no heading with the id `{anchor}`; did you mean `#{near}`?"
+                    ),
+                    None => format!(
+                        "`content/{key}` has no heading with the id `{anchor}`; its ids are: {}",
+                        ids.join(", ")
+                    ),
+                })
+            }
+        }
+    }
+}
+
+/// A link in the built site that leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// The output file that holds the link, e.g. `zh/about/index.html`.
+    pub page: String,
+    /// The link as written.
+    pub href: String,
+    /// Why it is broken.
+    pub reason: String,
+}
+
+/// Checks every root-relative and relative link of the built site's HTML files against the
+/// files and ids the site contains. External links are not followed (no network is assumed).
+pub fn check_links(files: &BTreeMap<String, Vec<u8>>) -> Vec<BrokenLink> {
+    let html: Vec<(&String, String)> = files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| (path, String::from_utf8_lossy(bytes).into_owned()))
+        .collect();
+    let ids: HashMap<&str, HashSet<String>> = html
+        .iter()
+        .map(|(path, text)| (path.as_str(), attribute_values(text, "id").collect()))
+        .collect();
+    let mut broken = Vec::new();
+    for (page, text) in &html {
+        let links = attribute_values(text, "href").chain(attribute_values(text, "src"));
+        for href in links {
+            if href.contains("://")
+                || href.starts_with("//")
+                || href.starts_with("mailto:")
+                || href.starts_with("tel:")
+                || href.starts_with("data:")
+            {
+                continue;
+            }
+            let (path, fragment) = match href.split_once('#') {
+                Some((path, fragment)) => (path, Some(fragment)),
+                None => (href.as_str(), None),
+            };
+            let path = path.split('?').next().unwrap_or("");
+            let file = if path.is_empty() {
+                Some(page.to_string())
+            } else {
+                let absolute = join_url(page, path);
+                [
+                    absolute.trim_start_matches('/').to_string(),
+                    format!("{}index.html", absolute.trim_start_matches('/')),
+                    format!("{}/index.html", absolute.trim_start_matches('/')),
+                ]
+                .into_iter()
+                .find(|candidate| files.contains_key(candidate))
+            };
+            let Some(file) = file else {
+                broken.push(BrokenLink {
+                    page: page.to_string(),
+                    href: href.clone(),
+                    reason: "no such file in the site".to_string(),
+                });
+                continue;
+            };
+            if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
+                let known = ids.get(file.as_str());
+                if !known.is_some_and(|ids| ids.contains(&decode_fragment(fragment))) {
+                    broken.push(BrokenLink {
+                        page: page.to_string(),
+                        href: href.clone(),
+                        reason: format!("`{file}` has no element with id `{fragment}`"),
+                    });
+                }
+            }
+        }
+    }
+    broken
+}
+
+fn join_url(page: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    let base = page.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut segments: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "." | "" => {}
+            ".." => {
+                segments.pop();
+            }
+            other => segments.push(other),
+        }
+    }
+    let trailing = if path.ends_with('/') { "/" } else { "" };
+    format!("/{}{trailing}", segments.join("/"))
+}
+
+fn decode_fragment(fragment: &str) -> String {
+    let bytes = fragment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(value) = fragment
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(value);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The values of every `name=` attribute in minified or pretty HTML (quoted or not).
+fn attribute_values<'a>(html: &'a str, name: &'a str) -> impl Iterator<Item = String> + 'a {
+    let pattern = format!(" {name}=");
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        loop {
+            let at = rest.find(&pattern)?;
+            rest = &rest[at + pattern.len()..];
+            let value = match rest.chars().next()? {
+                quote @ ('"' | '\'') => {
+                    let inner = &rest[1..];
+                    let end = inner.find(quote)?;
+                    &inner[..end]
+                }
+                _ => {
+                    let end = rest
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .unwrap_or(rest.len());
+                    &rest[..end]
+                }
+            };
+            if !value.is_empty() {
+                return Some(unescape_entities(value));
+            }
+        }
+    })
+}
+
+fn unescape_entities(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map() -> UrlMap {
+        let mut map = UrlMap::default();
+        map.insert(
+            "privacy.md",
+            "zh",
+            Target {
+                url: "/zh/privacy/".into(),
+                anchors: ["storage".to_string()].into(),
+            },
+        );
+        map
+    }
+
+    #[test]
+    fn a_link_resolves_to_the_page_in_the_current_language_with_its_anchor() {
+        assert_eq!(
+            map().resolve("@/privacy.md#storage", "zh"),
+            Ok("/zh/privacy/#storage".to_string())
+        );
+    }
+
+    #[test]
+    fn a_missing_page_or_anchor_is_explained_with_a_suggestion() {
+        let e = map().resolve("@/privacyy.md", "zh").expect_err("missing");
+        assert!(e.contains("did you mean `@/privacy.md`"), "{e}");
+        let e = map()
+            .resolve("@/privacy.md#storag", "zh")
+            .expect_err("anchor");
+        assert!(e.contains("did you mean `#storage`"), "{e}");
+    }
+
+    #[test]
+    fn link_checker_finds_missing_files_and_fragments_but_not_good_links() {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "index.html".to_string(),
+            b"<a href=/about/>a</a><a href=\"/about/#team\">b</a><a href=/gone/>c</a><a href=#top>d</a><a href=https://x.org>e</a>".to_vec(),
+        );
+        files.insert(
+            "about/index.html".to_string(),
+            b"<h2 id=team>Team</h2>".to_vec(),
+        );
+        let broken = check_links(&files);
+        let hrefs: Vec<&str> = broken.iter().map(|b| b.href.as_str()).collect();
+        assert_eq!(hrefs, vec!["/gone/", "#top"]);
+    }
+
+    #[test]
+    fn relative_links_are_joined_to_the_page_folder() {
+        assert_eq!(
+            join_url("zh/about/index.html", "../privacy/"),
+            "/zh/privacy/"
+        );
+        assert_eq!(join_url("index.html", "style.css"), "/style.css");
+    }
+}

@@ -1,0 +1,25 @@
+//! `naluga-site`: builds, serves and checks the NALUGA website.
+//!
+//! ```text
+//! cargo run -p generator --bin naluga-site -- serve     # preview on http://127.0.0.1:1111
+//! cargo run -p generator --bin naluga-site -- build     # write public/
+//! cargo run -p generator --bin naluga-site -- check     # errors, broken links, missing translations
+//! ```
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+mod cmd;
+
+fn main() -> ExitCode {
+    let cli = cmd::Cli::parse();
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            // The whole chain: "building the site: writing public/: permission denied".
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

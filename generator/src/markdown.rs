@@ -1,0 +1,341 @@
+//! Markdown to HTML: headings with stable ids, a table of contents, internal `@/` links and
+//! external links marked `rel="noopener"`.
+//!
+//! A page's markdown is rendered once ([`render_markdown`]). Internal links depend on the
+//! language the page is shown in (a page can be shown in another language's navigation as a
+//! fallback), so they are left as placeholders that [`RenderedMarkdown::resolve_links`] fills in
+//! for each language the page is written in.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+/// Marks the start and end of an internal link placeholder in rendered HTML. Content files with
+/// this control character are rejected before rendering, so it cannot come from an editor.
+const PLACEHOLDER: char = '\u{1}';
+
+/// A page's markdown, rendered.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedMarkdown {
+    /// The HTML, with a placeholder for each internal link.
+    pub html: String,
+    /// The headings, nested by level, for a table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Every `id` the headings carry, for checking `#anchor` links.
+    pub anchors: HashSet<String>,
+    /// The internal links, in placeholder order.
+    pub links: Vec<InternalLink>,
+}
+
+/// One heading in a table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    /// 2 for `##`, 3 for `###`...
+    pub level: u8,
+    /// The heading's `id`, for `#id` links.
+    pub id: String,
+    /// The heading's text, without markup.
+    pub title: String,
+    /// The headings below it.
+    pub children: Vec<TocEntry>,
+}
+
+/// An `@/path.md#anchor` link found in markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalLink {
+    /// The content file linked to, relative to `content/`, e.g. `privacy.md`.
+    pub target: String,
+    /// The `#anchor` part, without `#`.
+    pub anchor: Option<String>,
+    /// Byte offset of the link in the markdown body, for error messages.
+    pub offset: usize,
+    /// Byte length of the link's source.
+    pub len: usize,
+}
+
+impl RenderedMarkdown {
+    /// The HTML with every internal link replaced by `resolve(link)`.
+    pub fn resolve_links(&self, mut resolve: impl FnMut(&InternalLink) -> String) -> String {
+        if self.links.is_empty() {
+            return self.html.clone();
+        }
+        let mut out = String::with_capacity(self.html.len() + 64 * self.links.len());
+        let mut parts = self.html.split(PLACEHOLDER);
+        out.push_str(parts.next().unwrap_or(""));
+        while let (Some(index), Some(rest)) = (parts.next(), parts.next()) {
+            let link = index.parse::<usize>().ok().and_then(|i| self.links.get(i));
+            if let Some(link) = link {
+                out.push_str(&escape_attribute(&resolve(link)));
+            }
+            out.push_str(rest);
+        }
+        out
+    }
+}
+
+/// Whether a content file's text may be rendered (it must not contain the placeholder mark).
+pub fn find_forbidden_character(body: &str) -> Option<usize> {
+    body.find(PLACEHOLDER)
+}
+
+/// A heading whose events are being collected: level, explicit id, classes, inner events.
+type OpenHeading<'a> = (
+    HeadingLevel,
+    Option<CowStr<'a>>,
+    Vec<CowStr<'a>>,
+    Vec<Event<'a>>,
+);
+
+/// Renders markdown with tables, footnotes, strikethrough, smart punctuation and
+/// `{#id}` heading attributes.
+pub fn render_markdown(body: &str) -> RenderedMarkdown {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut rendered = RenderedMarkdown::default();
+    let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    // The heading being read: its id needs all of its text.
+    let mut heading: Option<OpenHeading<'_>> = None;
+
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) if !matches!(link_type, LinkType::Email) => link_start(
+                &mut rendered.links,
+                &dest_url,
+                &title,
+                range.start,
+                range.len(),
+            ),
+            other => other,
+        };
+        match (&mut heading, event) {
+            (
+                None,
+                Event::Start(Tag::Heading {
+                    level, id, classes, ..
+                }),
+            ) => heading = Some((level, id, classes, Vec::new())),
+            (Some(_), Event::End(TagEnd::Heading(_))) => {
+                let Some((level, id, classes, inner)) = heading.take() else {
+                    continue;
+                };
+                let title = plain_text(&inner);
+                let id = unique_id(
+                    &mut rendered.anchors,
+                    id.map_or_else(|| slugify(&title), |id| id.to_string()),
+                );
+                let level = level as u8;
+                let mut start = format!("<h{level} id=\"{}\"", escape_attribute(&id));
+                if !classes.is_empty() {
+                    let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+                    let _ = write!(start, " class=\"{}\"", escape_attribute(&classes.join(" ")));
+                }
+                start.push('>');
+                events.push(Event::Html(start.into()));
+                events.extend(inner);
+                events.push(Event::Html(format!("</h{level}>\n").into()));
+                headings.push((level, id, title));
+            }
+            (Some((_, _, _, inner)), event) => inner.push(event),
+            (None, event) => events.push(event),
+        }
+    }
+    html::push_html(&mut rendered.html, events.into_iter());
+    rendered.toc = nest_headings(&headings);
+    rendered
+}
+
+fn link_start<'a>(
+    links: &mut Vec<InternalLink>,
+    dest: &str,
+    title: &str,
+    offset: usize,
+    len: usize,
+) -> Event<'a> {
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape_attribute(title))
+    };
+    if let Some(target) = dest.strip_prefix("@/") {
+        let (target, anchor) = match target.split_once('#') {
+            Some((target, anchor)) => (target, Some(anchor.to_string())),
+            None => (target, None),
+        };
+        links.push(InternalLink {
+            target: target.to_string(),
+            anchor,
+            offset,
+            len,
+        });
+        let index = links.len() - 1;
+        Event::Html(format!("<a href=\"{PLACEHOLDER}{index}{PLACEHOLDER}\"{title}>").into())
+    } else {
+        let external = dest.starts_with("http://") || dest.starts_with("https://");
+        let rel = if external { " rel=\"noopener\"" } else { "" };
+        Event::Html(format!("<a href=\"{}\"{rel}{title}>", escape_attribute(dest)).into())
+    }
+}
+
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+/// A heading id from its text: lower case, letters and digits of any script kept (so Chinese
+/// headings get readable ids), everything else folded into single `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            pending_dash = true;
+        }
+    }
+    slug
+}
+
+fn unique_id(taken: &mut HashSet<String>, id: String) -> String {
+    let base = if id.is_empty() {
+        "section".to_string()
+    } else {
+        id
+    };
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+fn nest_headings(flat: &[(u8, String, String)]) -> Vec<TocEntry> {
+    fn insert(into: &mut Vec<TocEntry>, entry: TocEntry) {
+        match into.last_mut() {
+            Some(last) if last.level < entry.level => insert(&mut last.children, entry),
+            _ => into.push(entry),
+        }
+    }
+    let mut toc = Vec::new();
+    for (level, id, title) in flat.iter().filter(|(level, ..)| *level >= 2) {
+        insert(
+            &mut toc,
+            TocEntry {
+                level: *level,
+                id: id.clone(),
+                title: title.clone(),
+                children: Vec::new(),
+            },
+        );
+    }
+    toc
+}
+
+/// Escapes text for a double-quoted HTML attribute.
+pub fn escape_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_and_english_headings_get_stable_readable_ids() {
+        let r = render_markdown("## I. Introduction\n\n## 一、引言\n\n## I. Introduction\n");
+        assert!(r.html.contains("<h2 id=\"i-introduction\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"一-引言\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2 id=\"i-introduction-1\">"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn explicit_heading_id_wins() {
+        let r = render_markdown("## 信息存储 {#storage}\n");
+        assert!(
+            r.html.contains("<h2 id=\"storage\">信息存储</h2>"),
+            "{}",
+            r.html
+        );
+        assert!(r.anchors.contains("storage"));
+    }
+
+    #[test]
+    fn toc_nests_by_level() {
+        let r = render_markdown("# Title\n## A\n### A.1\n### A.2\n## B\n");
+        let shape: Vec<(String, usize)> = r
+            .toc
+            .iter()
+            .map(|e| (e.id.clone(), e.children.len()))
+            .collect();
+        assert_eq!(shape, vec![("a".into(), 2), ("b".into(), 0)]);
+    }
+
+    #[test]
+    fn external_links_get_noopener_and_internal_links_are_resolved_later() {
+        let r = render_markdown("[x](https://example.com) [y](@/privacy.md#storage) [z](/a/)");
+        assert!(
+            r.html
+                .contains("<a href=\"https://example.com\" rel=\"noopener\">x</a>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<a href=\"/a/\">z</a>"), "{}", r.html);
+        assert_eq!(r.links.len(), 1);
+        assert_eq!(r.links[0].target, "privacy.md");
+        assert_eq!(r.links[0].anchor.as_deref(), Some("storage"));
+        let html =
+            r.resolve_links(|l| format!("/zh/privacy/#{}", l.anchor.as_deref().unwrap_or("")));
+        assert!(
+            html.contains("<a href=\"/zh/privacy/#storage\">y</a>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn tables_footnotes_strikethrough_and_smart_punctuation_are_on() {
+        let r = render_markdown("| a |\n|---|\n| b |\n\n~~old~~ \"quoted\"[^1]\n\n[^1]: note\n");
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("<del>old</del>"));
+        assert!(r.html.contains("\u{201c}quoted\u{201d}"));
+        assert!(r.html.contains("footnote-definition"));
+    }
+}

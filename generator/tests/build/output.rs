@@ -1,0 +1,127 @@
+//! The written site: atomic replacement, minified and hashed assets, nothing from third parties.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::{Fixture, attrs, page};
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk output"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(dir)
+                .expect("below")
+                .display()
+                .to_string();
+            (name, std::fs::read(e.path()).expect("read output"))
+        })
+        .collect()
+}
+
+#[test]
+fn failed_build_leaves_the_previous_output_byte_for_byte() {
+    let fixture = Fixture::new();
+    let output = fixture.root().join("public");
+    let first = fixture.cli(&["build"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before = snapshot(&output);
+    assert!(before.contains_key("index.html"));
+
+    fixture.write(
+        "content/about.md",
+        "+++\ntitle = \"Changed\"\n+++\n[x](@/missing.md)\n",
+    );
+    let second = fixture.cli(&["build"]);
+    assert_eq!(second.status.code(), Some(1));
+    assert_eq!(snapshot(&output), before);
+    // Nothing half-written is left beside it either.
+    let siblings: Vec<String> = std::fs::read_dir(fixture.root())
+        .expect("list root")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".public"))
+        .collect();
+    assert_eq!(siblings, Vec::<String>::new());
+}
+
+#[test]
+fn a_good_build_replaces_the_previous_output_entirely() {
+    let fixture = Fixture::new();
+    let output = fixture.root().join("out");
+    let out_arg = output.display().to_string();
+    assert!(
+        fixture
+            .cli(&["build", "--output", &out_arg])
+            .status
+            .success()
+    );
+    fixture.remove("content/news/first.md");
+    fixture.remove("content/news/first.zh.md");
+    assert!(
+        fixture
+            .cli(&["build", "--output", &out_arg])
+            .status
+            .success()
+    );
+    assert!(!output.join("news/first/index.html").exists());
+    assert!(output.join("index.html").exists());
+}
+
+#[test]
+fn base_url_option_replaces_the_configured_one() {
+    let fixture = Fixture::new();
+    let output = fixture.root().join("public");
+    let out = fixture.cli(&["build", "--base-url", "https://staging.example.test/"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(output.join("about/index.html")).expect("read");
+    assert!(
+        html.contains("https://staging.example.test/about/"),
+        "{html}"
+    );
+}
+
+#[test]
+fn stylesheet_is_minified_and_named_by_its_content_hash() {
+    let site = Fixture::new().build();
+    let hrefs = attrs(&page(&site, "index.html"), "link[rel=stylesheet]", "href");
+    assert_eq!(hrefs.len(), 1);
+    let name = hrefs[0].trim_start_matches('/');
+    let hash = name
+        .strip_prefix("style.")
+        .and_then(|rest| rest.strip_suffix(".css"))
+        .expect("style.<hash>.css");
+    assert_eq!(hash.len(), 10);
+    let css = &site.files[name];
+    assert_eq!(&blake3::hash(css).to_hex()[..10], hash);
+    assert!(!css.contains(&b'\n'), "minified CSS has no line breaks");
+    assert!(!site.files.contains_key("style.css"));
+}
+
+#[test]
+fn pages_are_minified_and_load_nothing_from_third_parties() {
+    let site = Fixture::new().build();
+    for (path, bytes) in site.files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("<script"), "{path} has a script");
+        assert!(!text.contains("\n  <"), "{path} is not minified");
+        let html = page(&site, path);
+        for selector in ["[src]", "link[rel=stylesheet]", "link[rel=icon]"] {
+            for attribute in ["src", "href"] {
+                for url in attrs(&html, selector, attribute) {
+                    assert!(url.starts_with('/'), "{path} loads {url}");
+                }
+            }
+        }
+    }
+}
