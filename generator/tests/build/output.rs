@@ -125,3 +125,21 @@ fn pages_are_minified_and_load_nothing_from_third_parties() {
         }
     }
 }
+
+#[test]
+fn site_static_files_are_copied_and_override_the_theme_ones() {
+    let fixture = Fixture::new();
+    fixture.write(
+        "static/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    fixture.write("static/files/catalogue.txt", "catalogue");
+    let site = fixture.build();
+    assert_eq!(
+        site.files["logo.svg"],
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+    );
+    assert_eq!(site.files["files/catalogue.txt"], b"catalogue");
+    // Theme files the site does not override are still there.
+    assert!(site.files.contains_key("favicon.svg"));
+}
