@@ -1,5 +1,25 @@
-//! The inquiry intake: receives the site's inquiry form, validates it, encrypts it to the staff's
-//! public `age` keys and stores it.
+//! The NALUGA inquiry intake.
 //!
-//! This crate is a placeholder in the workspace until its own issue lands: nothing here is used
-//! yet, and nothing pretends to be.
+//! The site's inquiry form posts to `POST /inquiries`. The request goes through one service,
+//! [`app`], whatever runs it (AWS Lambda through `lambda_http`, or the local server):
+//!
+//! 1. [`http`]: method, origin, content type and size are checked; the body becomes a
+//!    [`inquiry::RawInquiry`] (JSON or form encoding alike);
+//! 2. [`inquiry`]: the raw inquiry is validated into an [`inquiry::Inquiry`], or answered with
+//!    per-field messages from [`messages`] in the visitor's language;
+//! 3. [`seal`]: the inquiry is encrypted to the staff's `age` recipients (the intake cannot
+//!    decrypt);
+//! 4. [`store`]: the sealed object is written once, under a key derived from its id, to an S3
+//!    bucket or a local folder; success is answered only after the write.
+//!
+//! [`config`] reads the deployment's settings from the environment. The staff's tool,
+//! `naluga-inquiries`, lists, decrypts, exports and deletes what was stored.
+
+pub mod config;
+pub mod http;
+pub mod inquiry;
+pub mod messages;
+pub mod seal;
+pub mod store;
+
+pub use http::{AppState, app};

@@ -1,0 +1,504 @@
+//! The HTTP service: `POST /inquiries` (and its CORS preflight), the same for every entry
+//! point (Lambda or local server).
+//!
+//! Every failure is an [`IntakeError`] with one conversion to a response: bad input keeps its
+//! 4xx and a clear message (per field for validation), store trouble gives 503 with a request to
+//! try again, and the details go to the log. One log line per request records its id, status,
+//! size, latency and failure class, never a field value.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::inquiry::{FieldProblems, RawInquiry, Rules};
+use crate::messages::{error_page_text, field_label, problem_message};
+use crate::seal::{Sealer, StoredInquiry};
+use crate::store::{OPEN, PutOutcome, Store, object_key, put_with_retry};
+
+/// What every request handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    sealer: Sealer,
+    store: Store,
+    clock: fn() -> OffsetDateTime,
+}
+
+impl AppState {
+    /// The state of a running intake.
+    pub fn new(config: Config, store: Store) -> Self {
+        Self::with_clock(config, store, OffsetDateTime::now_utc)
+    }
+
+    /// The same with a fixed clock, for tests.
+    pub fn with_clock(config: Config, store: Store, clock: fn() -> OffsetDateTime) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                sealer: config.sealer.clone(),
+                config,
+                store,
+                clock,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+}
+
+/// The intake's service: `/inquiries` and `/health`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/inquiries", any(inquiries))
+        .route("/health", get(|| async { "ok" }))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// How an inquiry arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// `application/json`, from the site's script: answered in JSON.
+    Json,
+    /// `application/x-www-form-urlencoded`, from a plain form: answered with pages.
+    Form,
+}
+
+/// How to answer a request whose body was read: its encoding, the visitor's language and the
+/// page to send them back to.
+#[derive(Debug, Clone)]
+pub struct ReplyTo {
+    encoding: Encoding,
+    locale: String,
+    back: String,
+}
+
+/// Everything that can go wrong with a request.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// Not POST or OPTIONS.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A browser on a site that is not allowed.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
+    /// Neither JSON nor form encoding.
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    /// Over the size cap.
+    #[error("body too large")]
+    PayloadTooLarge(usize),
+    /// Not parseable.
+    #[error("malformed body: {0}")]
+    Malformed(String, ReplyTo),
+    /// Validation failed.
+    #[error("invalid fields")]
+    Invalid(FieldProblems, ReplyTo),
+    /// The store failed after retries.
+    #[error("store unavailable: {0}")]
+    StoreUnavailable(String, ReplyTo),
+    /// A fault of ours.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The failure class written in the request's log line.
+#[derive(Debug, Clone, Copy)]
+struct FailureClass(&'static str);
+
+impl IntakeError {
+    fn class(&self) -> &'static str {
+        match self {
+            Self::MethodNotAllowed => "method",
+            Self::OriginNotAllowed => "origin",
+            Self::UnsupportedMediaType => "content_type",
+            Self::PayloadTooLarge(_) => "too_large",
+            Self::Malformed(..) => "malformed",
+            Self::Invalid(..) => "invalid",
+            Self::StoreUnavailable(..) => "store",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+/// Renders an error; the response carries its failure class for the log.
+fn error_response(error: IntakeError, config: &Config) -> Response {
+    let class = FailureClass(error.class());
+    let default_locale = config.languages.first().cloned().unwrap_or_default();
+    let mut response = match error {
+        IntakeError::MethodNotAllowed => {
+            let mut r = json_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Send inquiries with POST.",
+            );
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
+            r
+        }
+        IntakeError::OriginNotAllowed => json_error(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            "This site may not send inquiries here.",
+        ),
+        IntakeError::UnsupportedMediaType => json_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send application/json or application/x-www-form-urlencoded.",
+        ),
+        IntakeError::PayloadTooLarge(max) => json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            &format!("The inquiry is larger than {max} bytes; shorten the requirements."),
+        ),
+        IntakeError::Malformed(message, reply) => match reply.encoding {
+            Encoding::Json => json_error(StatusCode::BAD_REQUEST, "malformed", &message),
+            Encoding::Form => html_page(
+                StatusCode::BAD_REQUEST,
+                &default_locale,
+                error_page_text(&default_locale).title,
+                &[],
+                &reply.back,
+            ),
+        },
+        IntakeError::Invalid(problems, reply) => {
+            let locale = reply.locale.as_str();
+            match reply.encoding {
+                Encoding::Json => {
+                    let errors: serde_json::Map<String, serde_json::Value> = problems
+                        .iter()
+                        .map(|(field, problem)| {
+                            (field.clone(), problem_message(locale, problem).into())
+                        })
+                        .collect();
+                    (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        axum::Json(json!({ "errors": errors })),
+                    )
+                        .into_response()
+                }
+                Encoding::Form => {
+                    let items: Vec<(String, String)> = problems
+                        .iter()
+                        .map(|(field, problem)| {
+                            (field_label(locale, field), problem_message(locale, problem))
+                        })
+                        .collect();
+                    html_page(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        locale,
+                        error_page_text(locale).title,
+                        &items,
+                        &reply.back,
+                    )
+                }
+            }
+        }
+        IntakeError::StoreUnavailable(detail, reply) => {
+            tracing::error!(error = %detail, "store write failed after retries");
+            let locale = reply.locale;
+            let mut r = match reply.encoding {
+                Encoding::Json => json_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The inquiry could not be saved right now. Please try again in a minute.",
+                ),
+                Encoding::Form => html_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &locale,
+                    match locale.as_str() {
+                        "zh" => "暂时无法保存您的询价，请稍后重试。",
+                        "es" => "No hemos podido guardar su consulta. Inténtelo de nuevo en un minuto.",
+                        _ => "Your inquiry could not be saved right now. Please try again in a minute.",
+                    },
+                    &[],
+                    &config.site_url,
+                ),
+            };
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            r
+        }
+        IntakeError::Internal(detail) => {
+            tracing::error!(error = %detail, "internal error");
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong on our side. Please try again later.",
+            )
+        }
+    };
+    response.extensions_mut().insert(class);
+    response
+}
+
+fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": code, "message": message }))).into_response()
+}
+
+/// A small page for plain form posts: a title, the problems, a link back.
+fn html_page(
+    status: StatusCode,
+    locale: &str,
+    title: &str,
+    problems: &[(String, String)],
+    back: &str,
+) -> Response {
+    let text = error_page_text(locale);
+    let mut list = String::new();
+    for (label, message) in problems {
+        list.push_str(&format!(
+            "<li><strong>{}</strong>: {}</li>",
+            escape(label),
+            escape(message)
+        ));
+    }
+    let intro = if problems.is_empty() {
+        String::new()
+    } else {
+        format!("<p>{}</p><ul>{list}</ul>", escape(text.intro))
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{title}</title></head><body><main><h1>{title}</h1>{intro}<p><a href=\"{back}\">{back_text}</a></p></main></body></html>",
+        lang = escape(locale),
+        title = escape(title),
+        back = escape(back),
+        back_text = escape(text.back),
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            ),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+async fn inquiries(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let config = state.config();
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let allowed_origin = match &origin {
+        Some(origin) if config.allowed_origins.iter().any(|o| o == origin) => Some(origin.clone()),
+        // A browser on another site: refuse. No Origin: not a browser's cross-site request.
+        Some(_) => return error_response(IntakeError::OriginNotAllowed, config),
+        None => None,
+    };
+    let mut response = match method {
+        Method::OPTIONS => preflight(allowed_origin.is_some()),
+        Method::POST => match receive(&state, &headers, body).await {
+            Ok(response) => response,
+            Err(error) => error_response(error, config),
+        },
+        _ => error_response(IntakeError::MethodNotAllowed, config),
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(origin) = allowed_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    response
+}
+
+fn preflight(allowed: bool) -> Response {
+    if !allowed {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (header::ACCESS_CONTROL_ALLOW_METHODS, "POST"),
+            (header::ACCESS_CONTROL_ALLOW_HEADERS, "content-type"),
+            (header::ACCESS_CONTROL_MAX_AGE, "600"),
+        ],
+    )
+        .into_response()
+}
+
+async fn receive(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, IntakeError> {
+    let config = state.config();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let encoding = match content_type.as_str() {
+        "application/json" => Encoding::Json,
+        "application/x-www-form-urlencoded" => Encoding::Form,
+        _ => return Err(IntakeError::UnsupportedMediaType),
+    };
+    let max = config.max_body_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > max) {
+        return Err(IntakeError::PayloadTooLarge(max));
+    }
+    // The cap holds for bodies without (or lying about) a length too: reading stops there.
+    let bytes: Bytes = axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| IntakeError::PayloadTooLarge(max))?;
+    let mut reply = ReplyTo {
+        encoding,
+        locale: config.languages.first().cloned().unwrap_or_default(),
+        back: back_link(config, headers),
+    };
+    let raw = match encoding {
+        Encoding::Json => RawInquiry::from_json(&bytes),
+        Encoding::Form => RawInquiry::from_form(&bytes),
+    }
+    .map_err(|message| IntakeError::Malformed(message, reply.clone()))?;
+    if let Some(locale) = raw.locale(&config.languages) {
+        reply.locale = locale.to_string();
+    }
+    let locale = reply.locale.clone();
+
+    // A bot filled the hidden field: the same answer as a success, and nothing stored.
+    if raw.is_bot() {
+        tracing::info!(class = "honeypot", "submission dropped");
+        return Ok(success(config, encoding, &locale, Uuid::now_v7()));
+    }
+
+    let now = (state.inner.clock)();
+    let rules = Rules {
+        languages: config.languages.clone(),
+        submission_id_optional: encoding == Encoding::Form,
+    };
+    let inquiry = raw
+        .validate(&rules, now)
+        .map_err(|problems| IntakeError::Invalid(problems, reply.clone()))?;
+    let record = StoredInquiry::new(&inquiry, now);
+    let sealed = state
+        .inner
+        .sealer
+        .seal(&record)
+        .map_err(|e| IntakeError::Internal(format!("encryption failed: {e}")))?;
+    let key = object_key(&config.prefix, OPEN, inquiry.submission_id);
+    let outcome = put_with_retry(
+        state.store(),
+        &key,
+        sealed,
+        config.store_attempts,
+        config.store_backoff,
+    )
+    .await
+    .map_err(|e| IntakeError::StoreUnavailable(e.to_string(), reply))?;
+    if outcome == PutOutcome::AlreadyExists {
+        tracing::info!(class = "duplicate", "submission already stored");
+    }
+    Ok(success(config, encoding, &locale, inquiry.submission_id))
+}
+
+fn success(config: &Config, encoding: Encoding, locale: &str, id: Uuid) -> Response {
+    match encoding {
+        Encoding::Json => (
+            StatusCode::CREATED,
+            axum::Json(json!({ "id": id.to_string() })),
+        )
+            .into_response(),
+        Encoding::Form => {
+            let location = config.thanks_url(locale);
+            (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+        }
+    }
+}
+
+/// Where the error page's "back" link leads: the page that posted, when it is on an allowed
+/// origin, else the site's home.
+fn back_link(config: &Config, headers: &HeaderMap) -> String {
+    headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|referer| {
+            config.allowed_origins.iter().any(|origin| {
+                referer
+                    .strip_prefix(origin.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            }) || referer.starts_with(&format!("{}/", config.site_url))
+        })
+        .map_or_else(|| format!("{}/", config.site_url), str::to_string)
+}
+
+/// One structured line per request: id, method, status, sizes, latency, failure class.
+async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = Uuid::now_v7();
+    let method = request.method().clone();
+    // The declared length, or the exact size of a body already in memory (Lambda events).
+    let request_bytes = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .or_else(|| axum::body::HttpBody::size_hint(request.body()).exact())
+        .unwrap_or(0);
+    let response = next.run(request).await;
+    let failure = response
+        .extensions()
+        .get::<FailureClass>()
+        .map_or("none", |c| c.0);
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        status = response.status().as_u16(),
+        request_bytes,
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        failure,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,697 @@
+//! The inquiry contract: what the form sends ([`RawInquiry`]), how it is checked, and what a
+//! checked inquiry is ([`Inquiry`]).
+//!
+//! Both encodings (JSON from the site's script, `application/x-www-form-urlencoded` from a plain
+//! form) become the same `RawInquiry` of named values, so they obey one set of rules. Validation
+//! collects a [`Problem`] per field; messages are localized by [`crate::messages`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// Every field the form may send. Anything else is rejected.
+pub const FIELDS: &[&str] = &[
+    "submission_id",
+    "locale",
+    "name",
+    "email",
+    "phone",
+    "company",
+    "country",
+    "toy_type",
+    "requirements",
+    "quantity",
+    "delivery_date",
+    "consent_privacy",
+    "policy_version",
+    "consent_marketing",
+    "age_statement",
+    "website",
+    "shown_at",
+];
+
+/// The kinds of toy the form offers.
+pub const TOY_TYPES: &[&str] = &["plush", "vinyl", "plastic", "wooden", "electronic", "other"];
+
+/// Length limits, in characters.
+pub mod limits {
+    /// `name`.
+    pub const NAME: usize = 100;
+    /// `email` (RFC 5321's path limit).
+    pub const EMAIL: usize = 254;
+    /// `phone`.
+    pub const PHONE: usize = 40;
+    /// `company`.
+    pub const COMPANY: usize = 120;
+    /// `country`.
+    pub const COUNTRY: usize = 60;
+    /// `requirements`, at least.
+    pub const REQUIREMENTS_MIN: usize = 10;
+    /// `requirements`, at most.
+    pub const REQUIREMENTS_MAX: usize = 5000;
+    /// `policy_version`.
+    pub const POLICY_VERSION: usize = 20;
+    /// `shown_at`, `submission_id`, `locale` and other short tokens.
+    pub const TOKEN: usize = 64;
+    /// Largest quantity.
+    pub const QUANTITY_MAX: u64 = 10_000_000;
+}
+
+/// One value as sent: form posts send text only, JSON may send booleans and numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawValue {
+    /// A string.
+    Text(String),
+    /// A JSON boolean.
+    Bool(bool),
+    /// A JSON number.
+    Number(serde_json::Number),
+    /// A JSON null.
+    Null,
+    /// A JSON array or object: never valid.
+    Structured,
+}
+
+/// An inquiry as received, before any check.
+#[derive(Debug, Clone, Default)]
+pub struct RawInquiry {
+    /// The values by field name.
+    pub values: BTreeMap<String, RawValue>,
+    /// Names that were sent more than once (form posts only).
+    pub duplicates: Vec<String>,
+}
+
+impl RawInquiry {
+    /// Reads a JSON object.
+    pub fn from_json(body: &[u8]) -> Result<Self, String> {
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+        let serde_json::Value::Object(map) = value else {
+            return Err("the body must be a JSON object of the inquiry's fields".to_string());
+        };
+        let values = map
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    serde_json::Value::String(s) => RawValue::Text(s),
+                    serde_json::Value::Bool(b) => RawValue::Bool(b),
+                    serde_json::Value::Number(n) => RawValue::Number(n),
+                    serde_json::Value::Null => RawValue::Null,
+                    _ => RawValue::Structured,
+                };
+                (k, v)
+            })
+            .collect();
+        Ok(Self {
+            values,
+            duplicates: Vec::new(),
+        })
+    }
+
+    /// Reads an `application/x-www-form-urlencoded` body.
+    pub fn from_form(body: &[u8]) -> Result<Self, String> {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| "the body is not valid form encoding: it is not UTF-8".to_string())?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text)
+            .map_err(|e| format!("the body is not valid form encoding: {e}"))?;
+        // Percent-escapes that are not UTF-8 decode to U+FFFD; only a sent U+FFFD may appear.
+        let sent_replacement = text.to_ascii_uppercase().contains("%EF%BF%BD");
+        if !sent_replacement
+            && pairs
+                .iter()
+                .any(|(k, v)| k.contains('\u{FFFD}') || v.contains('\u{FFFD}'))
+        {
+            return Err("the body is not valid form encoding: an escape is not UTF-8".to_string());
+        }
+        let mut raw = Self::default();
+        for (key, value) in pairs {
+            if raw.values.contains_key(&key) {
+                raw.duplicates.push(key);
+            } else {
+                raw.values.insert(key, RawValue::Text(value));
+            }
+        }
+        Ok(raw)
+    }
+
+    /// The `locale` the visitor used, if it is one of `languages`; for messages.
+    pub fn locale<'a>(&self, languages: &'a [String]) -> Option<&'a str> {
+        match self.values.get("locale") {
+            Some(RawValue::Text(code)) => languages
+                .iter()
+                .find(|l| l.as_str() == code.as_str())
+                .map(String::as_str),
+            _ => None,
+        }
+    }
+
+    /// Whether the honeypot field `website`, hidden from people, was filled (by a bot).
+    pub fn is_bot(&self) -> bool {
+        match self.values.get("website") {
+            Some(RawValue::Text(text)) => !text.trim().is_empty(),
+            Some(RawValue::Null) | None => false,
+            Some(_) => true,
+        }
+    }
+}
+
+/// What is wrong with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Problem {
+    /// The field is required.
+    Missing,
+    /// The field is not part of the form.
+    Unknown,
+    /// The field was sent twice.
+    Duplicate,
+    /// The value is not text where text is expected.
+    NotText,
+    /// Longer than the limit (characters).
+    TooLong(usize),
+    /// Shorter than the minimum (characters).
+    TooShort(usize),
+    /// A control, bidi-override or zero-width character.
+    ForbiddenCharacter,
+    /// Not an e-mail address.
+    InvalidEmail,
+    /// Not a phone number.
+    InvalidPhone,
+    /// Not one of the offered choices.
+    NotAChoice,
+    /// Not a whole number.
+    NotAnInteger,
+    /// Outside `min..=max`.
+    OutOfRange(u64, u64),
+    /// Not a date `YYYY-MM-DD`.
+    InvalidDate,
+    /// A date before today.
+    DateInPast,
+    /// More than five years ahead.
+    DateTooFar,
+    /// The privacy policy was not accepted.
+    ConsentRequired,
+    /// Not `true`/`false` (or a checkbox's `on`).
+    NotABoolean,
+    /// Not a UUID made by the form (version 7).
+    InvalidSubmissionId,
+    /// The form was opened too long ago (or the clock is off).
+    StaleSubmissionId,
+    /// Not a site language.
+    UnknownLocale,
+    /// Not an RFC 3339 time.
+    InvalidTime,
+    /// Not a policy version.
+    InvalidVersion,
+}
+
+/// The validation errors of an inquiry, by field.
+pub type FieldProblems = BTreeMap<String, Problem>;
+
+/// Who states that the consent is valid (privacy policy, section VIII).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AgeStatement {
+    /// The visitor is an adult.
+    Adult,
+    /// The visitor is a minor and their guardian consents.
+    Guardian,
+}
+
+/// A checked inquiry: every value is within its limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inquiry {
+    /// The idempotency key made by the form (UUID v7); also the inquiry's id.
+    pub submission_id: Uuid,
+    /// Whether the id was made by the form (false: made on receipt, no idempotency).
+    pub id_from_form: bool,
+    /// The site language the visitor used.
+    pub locale: String,
+    /// Contact person.
+    pub name: String,
+    /// Contact e-mail.
+    pub email: String,
+    /// Contact phone, optional.
+    pub phone: Option<String>,
+    /// Company, optional.
+    pub company: Option<String>,
+    /// Country, optional.
+    pub country: Option<String>,
+    /// One of [`TOY_TYPES`].
+    pub toy_type: String,
+    /// The design requirements, free text.
+    pub requirements: String,
+    /// Number of pieces.
+    pub quantity: u64,
+    /// Wished delivery date.
+    pub delivery_date: Date,
+    /// Version of the privacy policy the visitor accepted.
+    pub policy_version: String,
+    /// Whether the visitor agreed to receive marketing messages.
+    pub consent_marketing: bool,
+    /// Adult, or minor with a guardian's consent.
+    pub age_statement: AgeStatement,
+    /// When the form was shown, as the browser says.
+    pub shown_at: Option<String>,
+}
+
+/// The rules that depend on the deployment.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// The site's language codes.
+    pub languages: Vec<String>,
+    /// Whether `submission_id` may be missing (form posts: a plain form cannot make one).
+    pub submission_id_optional: bool,
+}
+
+impl RawInquiry {
+    /// Checks every field; on success the inquiry cannot be invalid.
+    pub fn validate(&self, rules: &Rules, now: OffsetDateTime) -> Result<Inquiry, FieldProblems> {
+        let mut problems = FieldProblems::new();
+        for key in self.values.keys() {
+            if !FIELDS.contains(&key.as_str()) {
+                problems.insert(truncate_key(key), Problem::Unknown);
+            }
+        }
+        for key in &self.duplicates {
+            problems.insert(truncate_key(key), Problem::Duplicate);
+        }
+        let mut v = Validator {
+            raw: self,
+            problems: &mut problems,
+        };
+        let submission_id = v.submission_id(rules.submission_id_optional, now);
+        let locale = v.required_line("locale", limits::TOKEN).and_then(|code| {
+            if rules.languages.iter().any(|l| *l == code) {
+                Some(code)
+            } else {
+                v.problem("locale", Problem::UnknownLocale)
+            }
+        });
+        let name = v.required_line("name", limits::NAME);
+        let email = v.required_line("email", limits::EMAIL).and_then(|e| {
+            if is_email(&e) {
+                Some(e)
+            } else {
+                v.problem("email", Problem::InvalidEmail)
+            }
+        });
+        let phone = match v.optional_line("phone", limits::PHONE) {
+            Some(Some(p)) => {
+                let digits = p.chars().filter(char::is_ascii_digit).count();
+                let allowed = p
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-().x/".contains(c));
+                if digits >= 5 && allowed {
+                    Some(Some(p))
+                } else {
+                    v.problem("phone", Problem::InvalidPhone)
+                }
+            }
+            other => other,
+        };
+        let company = v.optional_line("company", limits::COMPANY);
+        let country = v.optional_line("country", limits::COUNTRY);
+        let toy_type = v.required_line("toy_type", limits::TOKEN).and_then(|t| {
+            if TOY_TYPES.contains(&t.as_str()) {
+                Some(t)
+            } else {
+                v.problem("toy_type", Problem::NotAChoice)
+            }
+        });
+        let requirements = v.requirements();
+        let quantity = v.quantity();
+        let delivery_date = v.delivery_date(now.date());
+        let consent_privacy = v.boolean("consent_privacy");
+        if consent_privacy == Some(false) && !v.problems.contains_key("consent_privacy") {
+            v.problems
+                .insert("consent_privacy".into(), Problem::ConsentRequired);
+        }
+        let policy_version = v
+            .required_line("policy_version", limits::POLICY_VERSION)
+            .and_then(|version| {
+                let ok = version
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+                if ok {
+                    Some(version)
+                } else {
+                    v.problem("policy_version", Problem::InvalidVersion)
+                }
+            });
+        let consent_marketing = if v.raw.values.contains_key("consent_marketing") {
+            v.boolean("consent_marketing")
+        } else {
+            Some(false)
+        };
+        let age_statement = v
+            .required_line("age_statement", limits::TOKEN)
+            .and_then(|a| match a.as_str() {
+                "adult" => Some(AgeStatement::Adult),
+                "guardian" => Some(AgeStatement::Guardian),
+                _ => v.problem("age_statement", Problem::NotAChoice),
+            });
+        let shown_at = v.optional_line("shown_at", limits::TOKEN).and_then(|t| match t {
+            Some(t) if OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+                .is_err() =>
+            {
+                v.problem("shown_at", Problem::InvalidTime)
+            }
+            other => Some(other),
+        });
+        // The honeypot must be text if present; its content is judged before validation.
+        v.optional_line("website", limits::TOKEN * 4);
+
+        match (
+            submission_id,
+            locale,
+            name,
+            email,
+            phone,
+            company,
+            country,
+            toy_type,
+            requirements,
+            quantity,
+            delivery_date,
+            consent_privacy,
+            policy_version,
+            consent_marketing,
+            age_statement,
+            shown_at,
+        ) {
+            (
+                Some((submission_id, id_from_form)),
+                Some(locale),
+                Some(name),
+                Some(email),
+                Some(phone),
+                Some(company),
+                Some(country),
+                Some(toy_type),
+                Some(requirements),
+                Some(quantity),
+                Some(delivery_date),
+                Some(true),
+                Some(policy_version),
+                Some(consent_marketing),
+                Some(age_statement),
+                Some(shown_at),
+            ) if problems.is_empty() => Ok(Inquiry {
+                submission_id,
+                id_from_form,
+                locale,
+                name,
+                email,
+                phone,
+                company,
+                country,
+                toy_type,
+                requirements,
+                quantity,
+                delivery_date,
+                policy_version,
+                consent_marketing,
+                age_statement,
+                shown_at,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// Field names in error answers are bounded too: a hostile client cannot make us echo a
+/// megabyte of key.
+fn truncate_key(key: &str) -> String {
+    key.chars().take(limits::TOKEN).collect()
+}
+
+struct Validator<'a> {
+    raw: &'a RawInquiry,
+    problems: &'a mut FieldProblems,
+}
+
+impl Validator<'_> {
+    fn problem<T>(&mut self, field: &str, problem: Problem) -> Option<T> {
+        self.problems.entry(field.to_string()).or_insert(problem);
+        None
+    }
+
+    /// The trimmed text of a field, `Ok(None)` when absent or empty.
+    fn text(&mut self, field: &str, max: usize) -> Result<Option<String>, ()> {
+        let text = match self.raw.values.get(field) {
+            None | Some(RawValue::Null) => return Ok(None),
+            Some(RawValue::Text(text)) => text.trim().to_string(),
+            Some(RawValue::Number(n)) if field == "quantity" => n.to_string(),
+            Some(_) => {
+                self.problem::<()>(field, Problem::NotText);
+                return Err(());
+            }
+        };
+        if text.is_empty() {
+            return Ok(None);
+        }
+        if text.chars().count() > max {
+            self.problem::<()>(field, Problem::TooLong(max));
+            return Err(());
+        }
+        Ok(Some(text))
+    }
+
+    fn line(&mut self, field: &str, max: usize) -> Result<Option<String>, ()> {
+        let text = self.text(field, max)?;
+        if let Some(text) = &text
+            && text.chars().any(forbidden_in_line)
+        {
+            self.problem::<()>(field, Problem::ForbiddenCharacter);
+            return Err(());
+        }
+        Ok(text)
+    }
+
+    fn required_line(&mut self, field: &str, max: usize) -> Option<String> {
+        match self.line(field, max) {
+            Ok(Some(text)) => Some(text),
+            Ok(None) => self.problem(field, Problem::Missing),
+            Err(()) => None,
+        }
+    }
+
+    fn optional_line(&mut self, field: &str, max: usize) -> Option<Option<String>> {
+        self.line(field, max).ok()
+    }
+
+    fn boolean(&mut self, field: &str) -> Option<bool> {
+        match self.raw.values.get(field) {
+            None | Some(RawValue::Null) => Some(false),
+            Some(RawValue::Bool(b)) => Some(*b),
+            Some(RawValue::Text(t)) => match t.as_str() {
+                "on" | "true" | "yes" | "1" => Some(true),
+                "" | "off" | "false" | "no" | "0" => Some(false),
+                _ => self.problem(field, Problem::NotABoolean),
+            },
+            Some(_) => self.problem(field, Problem::NotABoolean),
+        }
+    }
+
+    fn submission_id(&mut self, optional: bool, now: OffsetDateTime) -> Option<(Uuid, bool)> {
+        let text = match self.line("submission_id", limits::TOKEN) {
+            Ok(Some(text)) => text,
+            Ok(None) if optional => return Some((Uuid::now_v7(), false)),
+            Ok(None) => return self.problem("submission_id", Problem::Missing),
+            Err(()) => return None,
+        };
+        let Ok(id) = Uuid::try_parse(&text) else {
+            return self.problem("submission_id", Problem::InvalidSubmissionId);
+        };
+        if id.get_version_num() != 7 {
+            return self.problem("submission_id", Problem::InvalidSubmissionId);
+        }
+        // The id carries the time the form made it; it names the day folder of the stored
+        // object, so it must be close to now.
+        let Some((seconds, _)) = id.get_timestamp().map(|t| t.to_unix()) else {
+            return self.problem("submission_id", Problem::InvalidSubmissionId);
+        };
+        let age = now.unix_timestamp() - i64::try_from(seconds).unwrap_or(i64::MAX);
+        if !(-600..=2 * 86_400).contains(&age) {
+            return self.problem("submission_id", Problem::StaleSubmissionId);
+        }
+        Some((id, true))
+    }
+
+    fn requirements(&mut self) -> Option<String> {
+        let text = match self.text("requirements", limits::REQUIREMENTS_MAX) {
+            Ok(Some(text)) => text,
+            Ok(None) => return self.problem("requirements", Problem::Missing),
+            Err(()) => return None,
+        };
+        if text.chars().any(forbidden_in_text) {
+            return self.problem("requirements", Problem::ForbiddenCharacter);
+        }
+        if text.chars().count() < limits::REQUIREMENTS_MIN {
+            return self.problem("requirements", Problem::TooShort(limits::REQUIREMENTS_MIN));
+        }
+        Some(text.replace("\r\n", "\n"))
+    }
+
+    fn quantity(&mut self) -> Option<u64> {
+        let text = match self.line("quantity", limits::TOKEN) {
+            Ok(Some(text)) => text,
+            Ok(None) => return self.problem("quantity", Problem::Missing),
+            Err(()) => return None,
+        };
+        if !text.chars().all(|c| c.is_ascii_digit()) {
+            return self.problem("quantity", Problem::NotAnInteger);
+        }
+        match text.parse::<u64>() {
+            Ok(n) if (1..=limits::QUANTITY_MAX).contains(&n) => Some(n),
+            _ => self.problem("quantity", Problem::OutOfRange(1, limits::QUANTITY_MAX)),
+        }
+    }
+
+    fn delivery_date(&mut self, today: Date) -> Option<Date> {
+        let text = match self.line("delivery_date", limits::TOKEN) {
+            Ok(Some(text)) => text,
+            Ok(None) => return self.problem("delivery_date", Problem::Missing),
+            Err(()) => return None,
+        };
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let Ok(date) = Date::parse(&text, &format) else {
+            return self.problem("delivery_date", Problem::InvalidDate);
+        };
+        // "Today" for the visitor may be yesterday in UTC (the Americas): allow one day.
+        if date < today - time::Duration::days(1) {
+            return self.problem("delivery_date", Problem::DateInPast);
+        }
+        if date > today + time::Duration::days(5 * 366) {
+            return self.problem("delivery_date", Problem::DateTooFar);
+        }
+        Some(date)
+    }
+}
+
+/// Characters that are never acceptable in one-line fields: controls (including tab and line
+/// breaks), bidi overrides and isolates, zero-width and other invisible format characters.
+pub fn forbidden_in_line(c: char) -> bool {
+    c.is_control() || is_format_character(c)
+}
+
+/// In long text, line breaks and tabs are fine; other controls and bidi controls are not.
+fn forbidden_in_text(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn is_format_character(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+/// A deliberately simple address check: one `@`, a plausible local part and a dotted domain.
+/// Deliverability is proven by the reply, not by a regular expression.
+fn is_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && !local.contains(['@', ' ', '<', '>', ',', ';', '"'])
+        && domain.contains('.')
+        && !domain.starts_with(['.', '-'])
+        && !domain.ends_with(['.', '-'])
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules {
+            languages: vec!["en".into(), "zh".into(), "es".into()],
+            submission_id_optional: false,
+        }
+    }
+
+    fn now() -> OffsetDateTime {
+        time::macros::datetime!(2026-11-25 10:00 UTC)
+    }
+
+    fn good_json() -> serde_json::Value {
+        serde_json::json!({
+            "submission_id": Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, 1_795_600_000, 0)).to_string(),
+            "locale": "zh",
+            "name": "李雷",
+            "email": "li.lei@example.cn",
+            "toy_type": "plush",
+            "requirements": "一只 30 厘米的毛绒熊，刺绣眼睛。",
+            "quantity": 500,
+            "delivery_date": "2027-03-01",
+            "consent_privacy": true,
+            "policy_version": "1.0",
+            "age_statement": "adult",
+        })
+    }
+
+    #[test]
+    fn a_good_json_inquiry_validates_with_defaults() {
+        let raw = RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
+        let inquiry = raw.validate(&rules(), now()).expect("valid");
+        assert_eq!(inquiry.quantity, 500);
+        assert!(!inquiry.consent_marketing);
+        assert_eq!(inquiry.phone, None);
+        assert!(inquiry.id_from_form);
+    }
+
+    #[test]
+    fn form_checkboxes_arrive_as_on() {
+        let body = "submission_id=&locale=en&name=Ann&email=ann%40example.com&toy_type=vinyl&requirements=A+vinyl+figure%2C+20+cm&quantity=1000&delivery_date=2027-01-10&consent_privacy=on&policy_version=1.0&consent_marketing=on&age_statement=guardian&website=";
+        let raw = RawInquiry::from_form(body.as_bytes()).expect("form");
+        let rules = Rules {
+            submission_id_optional: true,
+            ..rules()
+        };
+        let inquiry = raw.validate(&rules, now()).expect("valid");
+        assert!(inquiry.consent_marketing);
+        assert_eq!(inquiry.age_statement, AgeStatement::Guardian);
+        assert!(!inquiry.id_from_form);
+    }
+
+    #[test]
+    fn every_problem_is_reported_per_field() {
+        let mut value = good_json();
+        value["quantity"] = 0.into();
+        value["email"] = "not-an-address".into();
+        value["name"] = "Evil\u{202E}name".into();
+        value["colour"] = "red".into();
+        let raw = RawInquiry::from_json(value.to_string().as_bytes()).expect("json");
+        let problems = raw.validate(&rules(), now()).expect_err("invalid");
+        assert_eq!(problems["quantity"], Problem::OutOfRange(1, limits::QUANTITY_MAX));
+        assert_eq!(problems["email"], Problem::InvalidEmail);
+        assert_eq!(problems["name"], Problem::ForbiddenCharacter);
+        assert_eq!(problems["colour"], Problem::Unknown);
+        assert_eq!(problems.len(), 4);
+    }
+
+    #[test]
+    fn honeypot_is_detected() {
+        let mut value = good_json();
+        value["website"] = "http://spam.example".into();
+        let raw = RawInquiry::from_json(value.to_string().as_bytes()).expect("json");
+        assert!(raw.is_bot());
+    }
+}

@@ -1,0 +1,199 @@
+//! Messages shown to visitors, in the site's languages (English, Chinese, Spanish).
+//!
+//! Validation problems become one sentence per field; the form-post answers (error page,
+//! request errors) use the same texts. A language without its own text gets English.
+
+use crate::inquiry::Problem;
+
+/// The message for a field problem in `locale`.
+pub fn problem_message(locale: &str, problem: &Problem) -> String {
+    use Problem::*;
+    match locale {
+        "zh" => match problem {
+            Missing => "此项为必填项。".into(),
+            Unknown => "表单中没有此字段。".into(),
+            Duplicate => "此字段重复提交。".into(),
+            NotText => "请填写文字。".into(),
+            TooLong(max) => format!("最多 {max} 个字符。"),
+            TooShort(min) => format!("请至少填写 {min} 个字符。"),
+            ForbiddenCharacter => "包含不允许的控制字符或不可见字符，请删除后重试。".into(),
+            InvalidEmail => "请输入有效的电子邮箱地址，例如 name@example.com。".into(),
+            InvalidPhone => "请输入有效的电话号码，只能包含数字、空格和 + - ( )。".into(),
+            NotAChoice => "请从列表中选择一项。".into(),
+            NotAnInteger => "请输入整数。".into(),
+            OutOfRange(min, max) => format!("请输入 {min} 到 {max} 之间的数字。"),
+            InvalidDate => "请输入日期，格式为 YYYY-MM-DD。".into(),
+            DateInPast => "交货日期不能早于今天。".into(),
+            DateTooFar => "交货日期不能超过五年之后。".into(),
+            ConsentRequired => "提交前请阅读并同意隐私政策。".into(),
+            NotABoolean => "请勾选或取消勾选。".into(),
+            InvalidSubmissionId => "表单已损坏，请刷新页面后重试。".into(),
+            StaleSubmissionId => "表单打开时间过长，请刷新页面后重试。".into(),
+            UnknownLocale => "不支持该语言。".into(),
+            InvalidTime => "时间格式无效。".into(),
+            InvalidVersion => "隐私政策版本无效，请刷新页面后重试。".into(),
+        },
+        "es" => match problem {
+            Missing => "Este campo es obligatorio.".into(),
+            Unknown => "Este campo no forma parte del formulario.".into(),
+            Duplicate => "Este campo se ha enviado dos veces.".into(),
+            NotText => "Escriba un texto.".into(),
+            TooLong(max) => format!("Como máximo {max} caracteres."),
+            TooShort(min) => format!("Escriba al menos {min} caracteres."),
+            ForbiddenCharacter => {
+                "Contiene un carácter de control o invisible no permitido; bórrelo e inténtelo de nuevo.".into()
+            }
+            InvalidEmail => {
+                "Escriba una dirección de correo válida, por ejemplo nombre@example.com.".into()
+            }
+            InvalidPhone => {
+                "Escriba un número de teléfono válido: solo cifras, espacios y + - ( ).".into()
+            }
+            NotAChoice => "Elija una opción de la lista.".into(),
+            NotAnInteger => "Escriba un número entero.".into(),
+            OutOfRange(min, max) => format!("Escriba un número entre {min} y {max}."),
+            InvalidDate => "Escriba una fecha con el formato AAAA-MM-DD.".into(),
+            DateInPast => "La fecha de entrega no puede ser anterior a hoy.".into(),
+            DateTooFar => "La fecha de entrega no puede ser posterior a cinco años.".into(),
+            ConsentRequired => "Lea y acepte la política de privacidad antes de enviar.".into(),
+            NotABoolean => "Marque o desmarque la casilla.".into(),
+            InvalidSubmissionId => {
+                "El formulario está dañado; recargue la página e inténtelo de nuevo.".into()
+            }
+            StaleSubmissionId => {
+                "El formulario lleva demasiado tiempo abierto; recargue la página e inténtelo de nuevo.".into()
+            }
+            UnknownLocale => "Idioma no admitido.".into(),
+            InvalidTime => "Hora no válida.".into(),
+            InvalidVersion => {
+                "Versión de la política no válida; recargue la página e inténtelo de nuevo.".into()
+            }
+        },
+        _ => match problem {
+            Missing => "This field is required.".into(),
+            Unknown => "This field is not part of the form.".into(),
+            Duplicate => "This field was sent twice.".into(),
+            NotText => "Enter text.".into(),
+            TooLong(max) => format!("Use at most {max} characters."),
+            TooShort(min) => format!("Write at least {min} characters."),
+            ForbiddenCharacter => {
+                "Contains a control or invisible character that is not allowed; delete it and try again.".into()
+            }
+            InvalidEmail => "Enter a valid email address, like name@example.com.".into(),
+            InvalidPhone => {
+                "Enter a valid phone number: digits, spaces and + - ( ) only.".into()
+            }
+            NotAChoice => "Choose one of the options.".into(),
+            NotAnInteger => "Enter a whole number.".into(),
+            OutOfRange(min, max) => format!("Enter a number from {min} to {max}."),
+            InvalidDate => "Enter a date as YYYY-MM-DD.".into(),
+            DateInPast => "The delivery date cannot be in the past.".into(),
+            DateTooFar => "The delivery date cannot be more than five years ahead.".into(),
+            ConsentRequired => "Read and accept the privacy policy to send the inquiry.".into(),
+            NotABoolean => "Tick or untick the box.".into(),
+            InvalidSubmissionId => "The form is damaged; reload the page and try again.".into(),
+            StaleSubmissionId => {
+                "The form has been open too long; reload the page and try again.".into()
+            }
+            UnknownLocale => "This language is not supported.".into(),
+            InvalidTime => "Invalid time.".into(),
+            InvalidVersion => {
+                "Invalid privacy policy version; reload the page and try again.".into()
+            }
+        },
+    }
+}
+
+/// Texts of the small HTML page that answers a plain form post with errors.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPageText {
+    /// The page title and heading.
+    pub title: &'static str,
+    /// The sentence above the list of problems.
+    pub intro: &'static str,
+    /// The link back to the form.
+    pub back: &'static str,
+}
+
+/// The error page's texts in `locale`.
+pub fn error_page_text(locale: &str) -> ErrorPageText {
+    match locale {
+        "zh" => ErrorPageText {
+            title: "询价未发送",
+            intro: "请返回表单，修改以下内容后重新提交：",
+            back: "返回表单",
+        },
+        "es" => ErrorPageText {
+            title: "La consulta no se ha enviado",
+            intro: "Vuelva al formulario, corrija lo siguiente y envíelo de nuevo:",
+            back: "Volver al formulario",
+        },
+        _ => ErrorPageText {
+            title: "Your inquiry was not sent",
+            intro: "Go back to the form, correct the following and send it again:",
+            back: "Back to the form",
+        },
+    }
+}
+
+/// The name of a field as the form labels it, in `locale`, for the error page.
+pub fn field_label(locale: &str, field: &str) -> String {
+    let label = match (locale, field) {
+        ("zh", "name") => "联系人",
+        ("zh", "email") => "电子邮箱",
+        ("zh", "phone") => "电话",
+        ("zh", "company") => "公司",
+        ("zh", "country") => "国家或地区",
+        ("zh", "toy_type") => "玩具类型",
+        ("zh", "requirements") => "设计需求",
+        ("zh", "quantity") => "数量",
+        ("zh", "delivery_date") => "交货日期",
+        ("zh", "consent_privacy") => "隐私政策",
+        ("zh", "consent_marketing") => "营销信息",
+        ("zh", "age_statement") => "年龄声明",
+        ("es", "name") => "Persona de contacto",
+        ("es", "email") => "Correo electrónico",
+        ("es", "phone") => "Teléfono",
+        ("es", "company") => "Empresa",
+        ("es", "country") => "País",
+        ("es", "toy_type") => "Tipo de juguete",
+        ("es", "requirements") => "Requisitos de diseño",
+        ("es", "quantity") => "Cantidad",
+        ("es", "delivery_date") => "Fecha de entrega",
+        ("es", "consent_privacy") => "Política de privacidad",
+        ("es", "consent_marketing") => "Comunicaciones comerciales",
+        ("es", "age_statement") => "Declaración de edad",
+        (_, "name") => "Contact person",
+        (_, "email") => "Email",
+        (_, "phone") => "Phone",
+        (_, "company") => "Company",
+        (_, "country") => "Country",
+        (_, "toy_type") => "Type of toy",
+        (_, "requirements") => "Design requirements",
+        (_, "quantity") => "Quantity",
+        (_, "delivery_date") => "Delivery date",
+        (_, "consent_privacy") => "Privacy policy",
+        (_, "consent_marketing") => "Marketing messages",
+        (_, "age_statement") => "Age statement",
+        (_, other) => other,
+    };
+    label.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_exist_in_each_language_and_fall_back_to_english() {
+        assert_eq!(problem_message("zh", &Problem::Missing), "此项为必填项。");
+        assert_eq!(
+            problem_message("es", &Problem::Missing),
+            "Este campo es obligatorio."
+        );
+        assert_eq!(
+            problem_message("fr", &Problem::Missing),
+            "This field is required."
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! Encryption of stored inquiries to the staff's `age` keys, and the record that is encrypted.
+//!
+//! The intake holds recipients (public keys, `age1...`) only: [`Sealer`] can encrypt and never
+//! decrypt. Each stored object is a standard age file, so the stock `age -d -i key.txt` opens it.
+//! Inside is a versioned JSON [`StoredInquiry`]. Staff open objects with [`open`] and their
+//! identity (`AGE-SECRET-KEY-1...`).
+
+use std::io::{Read, Write};
+use std::str::FromStr;
+
+use age::x25519;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::inquiry::{AgeStatement, Inquiry};
+
+/// The format name and version written into every record.
+pub const FORMAT: &str = "naluga-inquiry";
+/// The record version; a reader refuses versions it does not know.
+pub const VERSION: u32 = 1;
+
+/// What is stored for one inquiry, encrypted. No IP address, no user agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredInquiry {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`VERSION`] when written by this code.
+    pub version: u32,
+    /// The inquiry's id (time-ordered UUID v7).
+    pub id: Uuid,
+    /// When the intake received it (UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    /// The site language the visitor used.
+    pub locale: String,
+    /// Contact person.
+    pub name: String,
+    /// Contact e-mail.
+    pub email: String,
+    /// Contact phone.
+    pub phone: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+    /// The kind of toy.
+    pub toy_type: String,
+    /// Design requirements.
+    pub requirements: String,
+    /// Number of pieces.
+    pub quantity: u64,
+    /// Wished delivery date, `YYYY-MM-DD`.
+    pub delivery_date: String,
+    /// Adult, or minor with a guardian's consent.
+    pub age_statement: AgeStatement,
+    /// The consents given, with their time and the policy version shown.
+    pub consents: Consents,
+    /// When the form was shown, as the browser said.
+    pub shown_at: Option<String>,
+}
+
+/// The consents of one inquiry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consents {
+    /// Acceptance of the privacy policy (always given: required to submit).
+    pub privacy: Consent,
+    /// Agreement to receive marketing messages (policy section III).
+    pub marketing: Consent,
+}
+
+/// One consent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    /// Whether it was given.
+    pub given: bool,
+    /// When it was given or refused (the time the inquiry was received).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The privacy policy version the visitor was shown.
+    pub policy_version: String,
+}
+
+impl StoredInquiry {
+    /// The record of a checked inquiry received at `received_at`.
+    pub fn new(inquiry: &Inquiry, received_at: OffsetDateTime) -> Self {
+        let consent = |given| Consent {
+            given,
+            at: received_at,
+            policy_version: inquiry.policy_version.clone(),
+        };
+        Self {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            id: inquiry.submission_id,
+            received_at,
+            locale: inquiry.locale.clone(),
+            name: inquiry.name.clone(),
+            email: inquiry.email.clone(),
+            phone: inquiry.phone.clone(),
+            company: inquiry.company.clone(),
+            country: inquiry.country.clone(),
+            toy_type: inquiry.toy_type.clone(),
+            requirements: inquiry.requirements.clone(),
+            quantity: inquiry.quantity,
+            delivery_date: inquiry.delivery_date.to_string(),
+            age_statement: inquiry.age_statement,
+            consents: Consents {
+                privacy: consent(true),
+                marketing: consent(inquiry.consent_marketing),
+            },
+            shown_at: inquiry.shown_at.clone(),
+        }
+    }
+}
+
+/// A configuration value that is not a list of recipients.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RecipientError {
+    /// A secret key was given where public keys belong.
+    #[error(
+        "NALUGA_RECIPIENTS holds a secret identity (AGE-SECRET-KEY-...): the intake must only be able to encrypt. Give it the public recipients (age1...) printed by `naluga-inquiries keygen`, and keep identities with the staff"
+    )]
+    SecretKeyGiven,
+    /// Not an `age1...` recipient.
+    #[error("recipient {position} is not an age X25519 recipient (age1...)")]
+    Invalid {
+        /// 1-based position in the list.
+        position: usize,
+    },
+    /// The list is empty.
+    #[error("no recipients: set NALUGA_RECIPIENTS to one or more age1... public keys")]
+    Empty,
+}
+
+/// Encrypts records to a fixed set of recipients.
+#[derive(Clone)]
+pub struct Sealer {
+    recipients: Vec<x25519::Recipient>,
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sealer({} recipients)", self.recipients.len())
+    }
+}
+
+impl Sealer {
+    /// Parses recipients separated by commas, spaces or line breaks. A secret identity is
+    /// refused, and its text never appears in the error.
+    pub fn from_list(list: &str) -> Result<Self, RecipientError> {
+        let mut recipients = Vec::new();
+        for (i, item) in list
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .enumerate()
+        {
+            if item.to_ascii_uppercase().starts_with("AGE-SECRET-KEY-") {
+                return Err(RecipientError::SecretKeyGiven);
+            }
+            let recipient = x25519::Recipient::from_str(item)
+                .map_err(|_| RecipientError::Invalid { position: i + 1 })?;
+            recipients.push(recipient);
+        }
+        if recipients.is_empty() {
+            return Err(RecipientError::Empty);
+        }
+        Ok(Self { recipients })
+    }
+
+    /// Encrypts a record into a standard age file (binary format).
+    pub fn seal(&self, record: &StoredInquiry) -> Result<Vec<u8>, std::io::Error> {
+        let plaintext = serde_json::to_vec(record)?;
+        let encryptor = age::Encryptor::with_recipients(
+            self.recipients.iter().map(|r| r as &dyn age::Recipient),
+        )
+        .map_err(std::io::Error::other)?;
+        let mut out = Vec::with_capacity(plaintext.len() + 256);
+        let mut writer = encryptor.wrap_output(&mut out)?;
+        writer.write_all(&plaintext)?;
+        writer.finish()?;
+        Ok(out)
+    }
+}
+
+/// Why a stored object could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// None of the identities is a recipient of the object.
+    #[error("cannot decrypt: {0}")]
+    Decrypt(#[from] age::DecryptError),
+    /// Reading the decrypted stream failed (the object is damaged).
+    #[error("the object is damaged: {0}")]
+    Io(#[from] std::io::Error),
+    /// The plaintext is not a record this version understands.
+    #[error("not an inquiry record this tool understands: {0}")]
+    Format(String),
+}
+
+/// Decrypts a stored object with the staff's identities.
+pub fn open(bytes: &[u8], identities: &[x25519::Identity]) -> Result<StoredInquiry, OpenError> {
+    let decryptor = age::Decryptor::new_buffered(bytes)?;
+    let mut reader = decryptor.decrypt(identities.iter().map(|i| i as &dyn age::Identity))?;
+    let mut plaintext = Vec::new();
+    reader.read_to_end(&mut plaintext)?;
+    let record: StoredInquiry =
+        serde_json::from_slice(&plaintext).map_err(|e| OpenError::Format(e.to_string()))?;
+    if record.format != FORMAT || record.version > VERSION {
+        return Err(OpenError::Format(format!(
+            "{} version {}",
+            record.format, record.version
+        )));
+    }
+    Ok(record)
+}
+
+/// Reads identities (`AGE-SECRET-KEY-1...` lines; `#` comments allowed) from an identity file's
+/// text, as written by `naluga-inquiries keygen` or `age-keygen`.
+pub fn parse_identities(text: &str) -> Result<Vec<x25519::Identity>, String> {
+    let mut identities = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let identity = x25519::Identity::from_str(line).map_err(|_| {
+            format!(
+                "line {} is not an age X25519 identity (AGE-SECRET-KEY-1...)",
+                number + 1
+            )
+        })?;
+        identities.push(identity);
+    }
+    if identities.is_empty() {
+        return Err("the identity file holds no AGE-SECRET-KEY-1... line".to_string());
+    }
+    Ok(identities)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use age::secrecy::ExposeSecret;
+
+    #[test]
+    fn a_secret_key_is_refused_without_echoing_it() {
+        let secret = x25519::Identity::generate().to_string();
+        let err = Sealer::from_list(secret.expose_secret()).expect_err("secret key");
+        assert_eq!(err, RecipientError::SecretKeyGiven);
+        assert!(!err.to_string().contains(&secret.expose_secret()[15..]));
+    }
+
+    #[test]
+    fn recipients_are_split_on_commas_and_spaces() {
+        let a = x25519::Identity::generate().to_public().to_string();
+        let b = x25519::Identity::generate().to_public().to_string();
+        assert!(Sealer::from_list(&format!("{a}, {b}\n")).is_ok());
+        assert_eq!(
+            Sealer::from_list(&format!("{a},nope")).expect_err("invalid"),
+            RecipientError::Invalid { position: 2 }
+        );
+        assert_eq!(Sealer::from_list(" ").expect_err("empty"), RecipientError::Empty);
+    }
+}

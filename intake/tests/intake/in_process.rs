@@ -1,0 +1,180 @@
+//! The service in process (`oneshot`): the happy paths, idempotency, CORS and the honeypot.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn json_inquiry_is_stored_encrypted_and_answered_with_its_id() {
+    let intake = Intake::new();
+    let inquiry = good_json();
+    let response = intake.send(post_json(&inquiry)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://www.naluga.test"
+    );
+    let id = body_json(response).await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(id, inquiry["submission_id"]);
+
+    let stored = intake.stored();
+    assert_eq!(stored, vec![format!("inquiries/2026/11/25/{id}.age")]);
+    let raw = std::fs::read(intake.dir.path().join(&stored[0])).expect("read");
+    assert!(raw.starts_with(b"age-encryption.org/v1\n"));
+    assert!(!String::from_utf8_lossy(&raw).contains("Ann Example"));
+
+    let record = intake.read_only_object();
+    assert_eq!(record.id.to_string(), id);
+    assert_eq!(record.name, "Ann Example");
+    assert_eq!(record.email, "ann@example.com");
+    assert_eq!(record.quantity, 1500);
+    assert_eq!(record.delivery_date, "2027-04-01");
+    assert!(record.consents.privacy.given);
+    assert!(!record.consents.marketing.given);
+    assert_eq!(record.consents.privacy.policy_version, "1.0");
+    assert_eq!(record.received_at, now());
+}
+
+#[tokio::test]
+async fn form_post_redirects_to_the_thank_you_page_of_its_language() {
+    let intake = Intake::new();
+    let response = intake.send(post_form(&good_form())).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        "https://www.naluga.test/zh/thanks/"
+    );
+    let record = intake.read_only_object();
+    assert_eq!(record.name, "李雷");
+    assert_eq!(record.requirements, "一款 20 厘米的搪胶公仔，手工上色。");
+    assert_eq!(record.phone, None);
+    assert_eq!(record.locale, "zh");
+    assert_eq!(serde_json::to_value(record.age_statement).expect("json"), "guardian");
+}
+
+#[tokio::test]
+async fn retried_submission_is_stored_once_and_answered_with_the_same_id() {
+    let intake = Intake::new();
+    let inquiry = good_json();
+    let first = body_json(intake.send(post_json(&inquiry)).await).await;
+    let second_response = intake.send(post_json(&inquiry)).await;
+    assert_eq!(second_response.status(), StatusCode::CREATED);
+    let second = body_json(second_response).await;
+    assert_eq!(first["id"], second["id"]);
+    assert_eq!(intake.stored().len(), 1);
+}
+
+#[tokio::test]
+async fn honeypot_gets_the_same_success_and_nothing_is_stored() {
+    let intake = Intake::new();
+    let mut inquiry = good_json();
+    inquiry["website"] = "http://cheap-pills.example".into();
+    let response = intake.send(post_json(&inquiry)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert!(body_json(response).await["id"].is_string());
+    let mut form = good_form();
+    form.push(("website".into(), "spam".into()));
+    form.retain(|(k, v)| k != "website" || !v.is_empty());
+    let response = intake.send(post_form(&form)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(intake.stored(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn preflight_is_answered_for_allowed_origins_only() {
+    let intake = Intake::new();
+    let preflight = |origin: &str| {
+        Request::options("/inquiries")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .body(Body::empty())
+            .expect("request")
+    };
+    let ok = intake.send(preflight("https://www.naluga.test")).await;
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    assert_eq!(ok.headers()["access-control-allow-origin"], "https://www.naluga.test");
+    assert_eq!(ok.headers()["access-control-allow-methods"], "POST");
+    assert_eq!(ok.headers()["access-control-allow-headers"], "content-type");
+    let refused = intake.send(preflight("https://evil.example")).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn post_from_another_site_is_refused_and_not_stored() {
+    let intake = Intake::new();
+    let mut request = post_json(&good_json());
+    request
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().expect("header"));
+    let response = intake.send(request).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(intake.stored().is_empty());
+}
+
+#[tokio::test]
+async fn form_errors_are_a_localized_page_with_a_link_back() {
+    let intake = Intake::new();
+    let mut form = good_form();
+    form.retain(|(k, _)| k != "consent_privacy");
+    for (k, v) in form.iter_mut() {
+        if k == "quantity" {
+            *v = "0".into();
+        }
+    }
+    let response = intake.send(post_form(&form)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
+    let html = body_text(response).await;
+    assert!(html.contains("<html lang=\"zh\">"), "{html}");
+    assert!(html.contains("询价未发送"), "{html}");
+    assert!(html.contains("<strong>数量</strong>: 请输入 1 到 10000000 之间的数字。"), "{html}");
+    assert!(html.contains("<strong>隐私政策</strong>: 提交前请阅读并同意隐私政策。"), "{html}");
+    assert!(html.contains("href=\"https://www.naluga.test/zh/contact/\""), "{html}");
+    assert!(intake.stored().is_empty());
+}
+
+#[tokio::test]
+async fn json_errors_are_per_field_in_the_visitors_language() {
+    let intake = Intake::new();
+    let mut inquiry = good_json();
+    inquiry["locale"] = "es".into();
+    inquiry["email"] = "nadie".into();
+    let response = intake.send(post_json(&inquiry)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = body_json(response).await;
+    assert_eq!(
+        body,
+        serde_json::json!({"errors": {"email": "Escriba una dirección de correo válida, por ejemplo nombre@example.com."}})
+    );
+}
+
+#[tokio::test]
+async fn other_methods_get_405_with_allow() {
+    let intake = Intake::new();
+    for method in ["GET", "PUT", "DELETE", "PATCH"] {
+        let response = intake
+            .send(
+                Request::builder()
+                    .method(method)
+                    .uri("/inquiries")
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(response.headers()["allow"], "POST, OPTIONS");
+        let body = body_json(response).await;
+        assert_eq!(body["error"], "method_not_allowed");
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the intake, all through the same `app(state)`: in process, through a
+//! real server on 127.0.0.1, from real Lambda event JSON, against a real S3-protocol server,
+//! and with the stock `age` tool.
+
+mod bad_input;
+mod in_process;
+mod lambda;
+mod logs;
+mod real_server;
+mod s3;
+mod support;

@@ -1,0 +1,225 @@
+//! Shared helpers: keys, configuration, a fixed clock, good inquiries and requests.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use age::secrecy::ExposeSecret;
+use age::x25519;
+use axum::body::Body;
+use axum::http::{Request, Response};
+use intake::config::Config;
+use intake::seal::{StoredInquiry, open};
+use intake::store::{FolderStore, Store};
+use intake::{AppState, app};
+use time::OffsetDateTime;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// The fixed "now" of the tests.
+pub(crate) fn now() -> OffsetDateTime {
+    time::macros::datetime!(2026-11-25 10:00 UTC)
+}
+
+/// A UUID v7 made at `now()` plus `offset_ms`, as the form's script makes it.
+pub(crate) fn submission_id(offset_ms: u64) -> Uuid {
+    let ms = now().unix_timestamp() as u64 * 1000 + offset_ms;
+    Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        ms / 1000,
+        ((ms % 1000) * 1_000_000) as u32,
+    ))
+}
+
+/// A staff key pair for a test.
+pub(crate) struct Keys {
+    pub(crate) identity: x25519::Identity,
+    pub(crate) recipient: String,
+}
+
+impl Keys {
+    pub(crate) fn new() -> Self {
+        let identity = x25519::Identity::generate();
+        let recipient = identity.to_public().to_string();
+        Self {
+            identity,
+            recipient,
+        }
+    }
+
+    /// Writes the identity file (as `age-keygen` would) and returns its path.
+    pub(crate) fn write_identity(&self, dir: &Path) -> PathBuf {
+        let path = dir.join("key.txt");
+        std::fs::write(
+            &path,
+            format!(
+                "# public key: {}\n{}\n",
+                self.recipient,
+                self.identity.to_string().expose_secret()
+            ),
+        )
+        .expect("write identity");
+        path
+    }
+
+    pub(crate) fn open(&self, bytes: &[u8]) -> StoredInquiry {
+        open(bytes, std::slice::from_ref(&self.identity)).expect("decrypts")
+    }
+}
+
+/// A configuration with these variables set on top of the recipients.
+pub(crate) fn config(keys: &Keys, vars: &[(&str, &str)]) -> Config {
+    let mut map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    map.entry("NALUGA_RECIPIENTS".into())
+        .or_insert_with(|| keys.recipient.clone());
+    map.entry("NALUGA_SITE_URL".into())
+        .or_insert_with(|| "https://www.naluga.test".into());
+    map.entry("NALUGA_ALLOWED_ORIGINS".into())
+        .or_insert_with(|| "https://www.naluga.test".into());
+    map.entry("NALUGA_STORE_BACKOFF_MS".into())
+        .or_insert_with(|| "10".into());
+    Config::from_lookup(|name| map.get(name).cloned()).expect("valid configuration")
+}
+
+/// An intake storing to a temporary folder.
+pub(crate) struct Intake {
+    pub(crate) keys: Keys,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) state: AppState,
+}
+
+impl Intake {
+    pub(crate) fn new() -> Self {
+        let keys = Keys::new();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(&keys, &[]);
+        let store = Store::Folder(FolderStore::new(dir.path()));
+        let state = AppState::with_clock(config, store, now);
+        Self { keys, dir, state }
+    }
+
+    pub(crate) async fn send(&self, request: Request<Body>) -> Response<Body> {
+        app(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("infallible")
+    }
+
+    /// The paths of every stored object, relative to the folder.
+    pub(crate) fn stored(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in walk(self.dir.path()) {
+            found.push(
+                entry
+                    .strip_prefix(self.dir.path())
+                    .expect("below")
+                    .display()
+                    .to_string(),
+            );
+        }
+        found.sort();
+        found
+    }
+
+    pub(crate) fn read_only_object(&self) -> StoredInquiry {
+        let stored = self.stored();
+        assert_eq!(stored.len(), 1, "{stored:?}");
+        let bytes = std::fs::read(self.dir.path().join(&stored[0])).expect("read object");
+        self.keys.open(&bytes)
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// A complete, valid inquiry as the site's script sends it.
+pub(crate) fn good_json() -> serde_json::Value {
+    serde_json::json!({
+        "submission_id": submission_id(0).to_string(),
+        "locale": "en",
+        "name": "Ann Example",
+        "email": "ann@example.com",
+        "phone": "+44 20 7946 0000",
+        "company": "Example Toys Ltd",
+        "country": "United Kingdom",
+        "toy_type": "plush",
+        "requirements": "A 25 cm plush bear with an embroidered logo on the chest.",
+        "quantity": 1500,
+        "delivery_date": "2027-04-01",
+        "consent_privacy": true,
+        "policy_version": "1.0",
+        "consent_marketing": false,
+        "age_statement": "adult",
+        "website": "",
+        "shown_at": "2026-11-25T09:55:00Z"
+    })
+}
+
+/// The same inquiry, form-encoded as a plain HTML form sends it.
+pub(crate) fn good_form() -> Vec<(String, String)> {
+    vec![
+        ("locale", "zh"),
+        ("name", "李雷"),
+        ("email", "li.lei@example.cn"),
+        ("phone", ""),
+        ("company", "深圳示例玩具"),
+        ("country", "中国"),
+        ("toy_type", "vinyl"),
+        ("requirements", "一款 20 厘米的搪胶公仔，手工上色。"),
+        ("quantity", "800"),
+        ("delivery_date", "2027-02-15"),
+        ("consent_privacy", "on"),
+        ("policy_version", "1.0"),
+        ("age_statement", "guardian"),
+        ("website", ""),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+pub(crate) fn encode_form(fields: &[(String, String)]) -> String {
+    serde_urlencoded::to_string(fields).expect("encode form")
+}
+
+pub(crate) fn post_json(body: &serde_json::Value) -> Request<Body> {
+    Request::post("/inquiries")
+        .header("content-type", "application/json")
+        .header("origin", "https://www.naluga.test")
+        .body(Body::from(body.to_string()))
+        .expect("request")
+}
+
+pub(crate) fn post_form(fields: &[(String, String)]) -> Request<Body> {
+    Request::post("/inquiries")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://www.naluga.test")
+        .header("referer", "https://www.naluga.test/zh/contact/")
+        .body(Body::from(encode_form(fields)))
+        .expect("request")
+}
+
+pub(crate) async fn body_text(response: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    String::from_utf8(bytes.to_vec()).expect("UTF-8 body")
+}
+
+pub(crate) async fn body_json(response: Response<Body>) -> serde_json::Value {
+    serde_json::from_str(&body_text(response).await).expect("JSON body")
+}
