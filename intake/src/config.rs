@@ -140,8 +140,7 @@ impl Config {
             thanks_path: get("NALUGA_THANKS_PATH").unwrap_or_else(|| "/thanks/".to_string()),
             max_body_bytes: usize::try_from(number("NALUGA_MAX_BODY_BYTES", 32 * 1024)?)
                 .unwrap_or(usize::MAX),
-            store_attempts: u32::try_from(number("NALUGA_STORE_ATTEMPTS", 4)?.max(1))
-                .unwrap_or(4),
+            store_attempts: u32::try_from(number("NALUGA_STORE_ATTEMPTS", 4)?.max(1)).unwrap_or(4),
             store_backoff: Duration::from_millis(number("NALUGA_STORE_BACKOFF_MS", 100)?),
             listen,
         })

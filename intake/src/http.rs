@@ -231,8 +231,12 @@ fn error_response(error: IntakeError, config: &Config) -> Response {
                     &locale,
                     match locale.as_str() {
                         "zh" => "暂时无法保存您的询价，请稍后重试。",
-                        "es" => "No hemos podido guardar su consulta. Inténtelo de nuevo en un minuto.",
-                        _ => "Your inquiry could not be saved right now. Please try again in a minute.",
+                        "es" => {
+                            "No hemos podido guardar su consulta. Inténtelo de nuevo en un minuto."
+                        }
+                        _ => {
+                            "Your inquiry could not be saved right now. Please try again in a minute."
+                        }
                     },
                     &[],
                     &config.site_url,
@@ -256,7 +260,11 @@ fn error_response(error: IntakeError, config: &Config) -> Response {
 }
 
 fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, axum::Json(json!({ "error": code, "message": message }))).into_response()
+    (
+        status,
+        axum::Json(json!({ "error": code, "message": message })),
+    )
+        .into_response()
 }
 
 /// A small page for plain form posts: a title, the problems, a link back.

@@ -127,10 +127,13 @@ impl RawInquiry {
         }
         let mut raw = Self::default();
         for (key, value) in pairs {
-            if raw.values.contains_key(&key) {
-                raw.duplicates.push(key);
-            } else {
-                raw.values.insert(key, RawValue::Text(value));
+            match raw.values.entry(key) {
+                std::collections::btree_map::Entry::Occupied(entry) => {
+                    raw.duplicates.push(entry.key().clone());
+                }
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(RawValue::Text(value));
+                }
             }
         }
         Ok(raw)
@@ -283,7 +286,7 @@ impl RawInquiry {
         };
         let submission_id = v.submission_id(rules.submission_id_optional, now);
         let locale = v.required_line("locale", limits::TOKEN).and_then(|code| {
-            if rules.languages.iter().any(|l| *l == code) {
+            if rules.languages.contains(&code) {
                 Some(code)
             } else {
                 v.problem("locale", Problem::UnknownLocale)
@@ -352,14 +355,20 @@ impl RawInquiry {
                 "guardian" => Some(AgeStatement::Guardian),
                 _ => v.problem("age_statement", Problem::NotAChoice),
             });
-        let shown_at = v.optional_line("shown_at", limits::TOKEN).and_then(|t| match t {
-            Some(t) if OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
-                .is_err() =>
-            {
-                v.problem("shown_at", Problem::InvalidTime)
-            }
-            other => Some(other),
-        });
+        let shown_at = v
+            .optional_line("shown_at", limits::TOKEN)
+            .and_then(|t| match t {
+                Some(t)
+                    if OffsetDateTime::parse(
+                        &t,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .is_err() =>
+                {
+                    v.problem("shown_at", Problem::InvalidTime)
+                }
+                other => Some(other),
+            });
         // The honeypot must be text if present; its content is judged before validation.
         v.optional_line("website", limits::TOKEN * 4);
 
@@ -680,7 +689,10 @@ mod tests {
         value["colour"] = "red".into();
         let raw = RawInquiry::from_json(value.to_string().as_bytes()).expect("json");
         let problems = raw.validate(&rules(), now()).expect_err("invalid");
-        assert_eq!(problems["quantity"], Problem::OutOfRange(1, limits::QUANTITY_MAX));
+        assert_eq!(
+            problems["quantity"],
+            Problem::OutOfRange(1, limits::QUANTITY_MAX)
+        );
         assert_eq!(problems["email"], Problem::InvalidEmail);
         assert_eq!(problems["name"], Problem::ForbiddenCharacter);
         assert_eq!(problems["colour"], Problem::Unknown);

@@ -262,6 +262,9 @@ mod tests {
             Sealer::from_list(&format!("{a},nope")).expect_err("invalid"),
             RecipientError::Invalid { position: 2 }
         );
-        assert_eq!(Sealer::from_list(" ").expect_err("empty"), RecipientError::Empty);
+        assert_eq!(
+            Sealer::from_list(" ").expect_err("empty"),
+            RecipientError::Empty
+        );
     }
 }

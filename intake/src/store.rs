@@ -441,7 +441,10 @@ where
     E: std::error::Error + ProvideErrorMetadata + 'static,
 {
     let code = error.code().unwrap_or("none").to_string();
-    let detail = format!("{} (code {code})", aws_sdk_s3::error::DisplayErrorContext(error));
+    let detail = format!(
+        "{} (code {code})",
+        aws_sdk_s3::error::DisplayErrorContext(error)
+    );
     match error {
         SdkError::ServiceError(_) => match status(error) {
             // 409: a concurrent conditional write; 429 and 5xx: the service is busy or down.
@@ -459,7 +462,11 @@ mod tests {
 
     #[test]
     fn key_is_dated_by_the_id_and_holds_nothing_else() {
-        let id = Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, 1_795_600_000, 0));
+        let id = Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            1_795_600_000,
+            0,
+        ));
         let key = object_key("", OPEN, id);
         assert_eq!(key, format!("inquiries/2026/11/25/{id}.age"));
         assert_eq!(id_from_key(&key), Some(id));
@@ -474,11 +481,17 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::Folder(FolderStore::new(dir.path()));
         assert_eq!(
-            store.put_new("a/b.age", b"one".to_vec()).await.expect("put"),
+            store
+                .put_new("a/b.age", b"one".to_vec())
+                .await
+                .expect("put"),
             PutOutcome::Created
         );
         assert_eq!(
-            store.put_new("a/b.age", b"two".to_vec()).await.expect("put"),
+            store
+                .put_new("a/b.age", b"two".to_vec())
+                .await
+                .expect("put"),
             PutOutcome::AlreadyExists
         );
         assert_eq!(store.get("a/b.age").await.expect("get"), b"one");
@@ -487,6 +500,12 @@ mod tests {
             Err(StoreError::Refused(_))
         ));
         let listed = store.list("a/").await.expect("list");
-        assert_eq!(listed, vec![ObjectInfo { key: "a/b.age".into(), size: 3 }]);
+        assert_eq!(
+            listed,
+            vec![ObjectInfo {
+                key: "a/b.age".into(),
+                size: 3
+            }]
+        );
     }
 }

@@ -71,14 +71,31 @@ fn cases() -> Vec<Case> {
     let long = |n: usize| "x".repeat(n);
     let mut cases = vec![
         // Transport.
-        raw("text/plain", Some("text/plain"), b"hello", S::UNSUPPORTED_MEDIA_TYPE),
+        raw(
+            "text/plain",
+            Some("text/plain"),
+            b"hello",
+            S::UNSUPPORTED_MEDIA_TYPE,
+        ),
         raw("no content type", None, b"{}", S::UNSUPPORTED_MEDIA_TYPE),
-        raw("multipart", Some("multipart/form-data; boundary=x"), b"--x--", S::UNSUPPORTED_MEDIA_TYPE),
-        raw("xml", Some("application/xml"), b"<inquiry/>", S::UNSUPPORTED_MEDIA_TYPE),
+        raw(
+            "multipart",
+            Some("multipart/form-data; boundary=x"),
+            b"--x--",
+            S::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        raw(
+            "xml",
+            Some("application/xml"),
+            b"<inquiry/>",
+            S::UNSUPPORTED_MEDIA_TYPE,
+        ),
         raw(
             "oversized json",
             Some("application/json"),
-            with("requirements", json!(long(40_000))).to_string().as_bytes(),
+            with("requirements", json!(long(40_000)))
+                .to_string()
+                .as_bytes(),
             S::PAYLOAD_TOO_LARGE,
         ),
         raw(
@@ -87,79 +104,294 @@ fn cases() -> Vec<Case> {
             &form_with("requirements", &long(40_000)),
             S::PAYLOAD_TOO_LARGE,
         ),
-        raw("truncated json", Some("application/json"), b"{\"name\":", S::BAD_REQUEST),
-        raw("json array", Some("application/json"), b"[]", S::BAD_REQUEST),
-        raw("json string", Some("application/json"), b"\"hi\"", S::BAD_REQUEST),
+        raw(
+            "truncated json",
+            Some("application/json"),
+            b"{\"name\":",
+            S::BAD_REQUEST,
+        ),
+        raw(
+            "json array",
+            Some("application/json"),
+            b"[]",
+            S::BAD_REQUEST,
+        ),
+        raw(
+            "json string",
+            Some("application/json"),
+            b"\"hi\"",
+            S::BAD_REQUEST,
+        ),
         raw("empty json", Some("application/json"), b"", S::BAD_REQUEST),
-        raw("json with trailing garbage", Some("application/json"), b"{} x", S::BAD_REQUEST),
-        raw("form escape not utf-8", Some("application/x-www-form-urlencoded"), b"name=%FF%FE", S::BAD_REQUEST),
-        raw("form bytes not utf-8", Some("application/x-www-form-urlencoded"), b"name=\xff\xfe", S::BAD_REQUEST),
+        raw(
+            "json with trailing garbage",
+            Some("application/json"),
+            b"{} x",
+            S::BAD_REQUEST,
+        ),
+        raw(
+            "form escape not utf-8",
+            Some("application/x-www-form-urlencoded"),
+            b"name=%FF%FE",
+            S::BAD_REQUEST,
+        ),
+        raw(
+            "form bytes not utf-8",
+            Some("application/x-www-form-urlencoded"),
+            b"name=\xff\xfe",
+            S::BAD_REQUEST,
+        ),
         // Structure.
         json_case("unknown field", with("colour", json!("red")), "colour"),
         json_case("prototype key", with("__proto__", json!({})), "__proto__"),
         json_case("name as array", with("name", json!(["a"])), "name"),
-        json_case("name as object", with("name", json!({"first": "a"})), "name"),
+        json_case(
+            "name as object",
+            with("name", json!({"first": "a"})),
+            "name",
+        ),
         json_case("name as number", with("name", json!(5)), "name"),
-        json_case("requirements as bool", with("requirements", json!(true)), "requirements"),
+        json_case(
+            "requirements as bool",
+            with("requirements", json!(true)),
+            "requirements",
+        ),
         json_case("locale as number", with("locale", json!(1)), "locale"),
         // Limits of every field.
         json_case("name too long", with("name", json!(long(101))), "name"),
-        json_case("email too long", with("email", json!(format!("{}@example.com", long(250)))), "email"),
-        json_case("phone too long", with("phone", json!("1".repeat(41))), "phone"),
-        json_case("company too long", with("company", json!(long(121))), "company"),
-        json_case("country too long", with("country", json!(long(61))), "country"),
-        json_case("requirements too long", with("requirements", json!(long(5001))), "requirements"),
-        json_case("requirements too short", with("requirements", json!("bear")), "requirements"),
-        json_case("policy version too long", with("policy_version", json!(long(21))), "policy_version"),
-        json_case("shown_at too long", with("shown_at", json!(long(65))), "shown_at"),
+        json_case(
+            "email too long",
+            with("email", json!(format!("{}@example.com", long(250)))),
+            "email",
+        ),
+        json_case(
+            "phone too long",
+            with("phone", json!("1".repeat(41))),
+            "phone",
+        ),
+        json_case(
+            "company too long",
+            with("company", json!(long(121))),
+            "company",
+        ),
+        json_case(
+            "country too long",
+            with("country", json!(long(61))),
+            "country",
+        ),
+        json_case(
+            "requirements too long",
+            with("requirements", json!(long(5001))),
+            "requirements",
+        ),
+        json_case(
+            "requirements too short",
+            with("requirements", json!("bear")),
+            "requirements",
+        ),
+        json_case(
+            "policy version too long",
+            with("policy_version", json!(long(21))),
+            "policy_version",
+        ),
+        json_case(
+            "shown_at too long",
+            with("shown_at", json!(long(65))),
+            "shown_at",
+        ),
         // Control, bidi and zero-width characters.
-        json_case("bidi override in name", with("name", json!("Ann\u{202E}elpmaxE")), "name"),
-        json_case("zero width in name", with("name", json!("Ann\u{200B}Example")), "name"),
-        json_case("byte order mark in name", with("name", json!("\u{FEFF}Ann")), "name"),
-        json_case("line break in company", with("company", json!("Toys\nLtd")), "company"),
-        json_case("tab in email", with("email", json!("ann\t@example.com")), "email"),
-        json_case("bell in country", with("country", json!("UK\u{7}")), "country"),
-        json_case("isolate in phone", with("phone", json!("\u{2066}+44 20 7946 0000")), "phone"),
-        json_case("bidi override in requirements", with("requirements", json!("A bear \u{202E}with a hat")), "requirements"),
-        json_case("nul in requirements", with("requirements", json!("A bear\u{0} with a hat")), "requirements"),
+        json_case(
+            "bidi override in name",
+            with("name", json!("Ann\u{202E}elpmaxE")),
+            "name",
+        ),
+        json_case(
+            "zero width in name",
+            with("name", json!("Ann\u{200B}Example")),
+            "name",
+        ),
+        json_case(
+            "byte order mark in name",
+            with("name", json!("\u{FEFF}Ann")),
+            "name",
+        ),
+        json_case(
+            "line break in company",
+            with("company", json!("Toys\nLtd")),
+            "company",
+        ),
+        json_case(
+            "tab in email",
+            with("email", json!("ann\t@example.com")),
+            "email",
+        ),
+        json_case(
+            "bell in country",
+            with("country", json!("UK\u{7}")),
+            "country",
+        ),
+        json_case(
+            "isolate in phone",
+            with("phone", json!("\u{2066}+44 20 7946 0000")),
+            "phone",
+        ),
+        json_case(
+            "bidi override in requirements",
+            with("requirements", json!("A bear \u{202E}with a hat")),
+            "requirements",
+        ),
+        json_case(
+            "nul in requirements",
+            with("requirements", json!("A bear\u{0} with a hat")),
+            "requirements",
+        ),
         // E-mail and phone.
-        json_case("email without at", with("email", json!("ann.example.com")), "email"),
-        json_case("email without dot", with("email", json!("ann@localhost")), "email"),
-        json_case("email with two ats", with("email", json!("ann@x@example.com")), "email"),
-        json_case("email with space", with("email", json!("ann example@example.com")), "email"),
+        json_case(
+            "email without at",
+            with("email", json!("ann.example.com")),
+            "email",
+        ),
+        json_case(
+            "email without dot",
+            with("email", json!("ann@localhost")),
+            "email",
+        ),
+        json_case(
+            "email with two ats",
+            with("email", json!("ann@x@example.com")),
+            "email",
+        ),
+        json_case(
+            "email with space",
+            with("email", json!("ann example@example.com")),
+            "email",
+        ),
         json_case("phone in words", with("phone", json!("call me")), "phone"),
         json_case("phone too few digits", with("phone", json!("123")), "phone"),
         // Choices.
-        json_case("unknown toy type", with("toy_type", json!("robot")), "toy_type"),
-        json_case("unknown age statement", with("age_statement", json!("child")), "age_statement"),
+        json_case(
+            "unknown toy type",
+            with("toy_type", json!("robot")),
+            "toy_type",
+        ),
+        json_case(
+            "unknown age statement",
+            with("age_statement", json!("child")),
+            "age_statement",
+        ),
         json_case("unknown locale", with("locale", json!("fr")), "locale"),
         // Quantity.
         json_case("zero quantity", with("quantity", json!(0)), "quantity"),
         json_case("negative quantity", with("quantity", json!(-5)), "quantity"),
-        json_case("huge quantity", with("quantity", json!(10_000_001)), "quantity"),
-        json_case("enormous quantity", with("quantity", json!("99999999999999999999999")), "quantity"),
-        json_case("fractional quantity", with("quantity", json!(1.5)), "quantity"),
-        json_case("quantity in words", with("quantity", json!("ten")), "quantity"),
-        json_case("quantity as float", with("quantity", json!(1000.0)), "quantity"),
+        json_case(
+            "huge quantity",
+            with("quantity", json!(10_000_001)),
+            "quantity",
+        ),
+        json_case(
+            "enormous quantity",
+            with("quantity", json!("99999999999999999999999")),
+            "quantity",
+        ),
+        json_case(
+            "fractional quantity",
+            with("quantity", json!(1.5)),
+            "quantity",
+        ),
+        json_case(
+            "quantity in words",
+            with("quantity", json!("ten")),
+            "quantity",
+        ),
+        json_case(
+            "quantity as float",
+            with("quantity", json!(1000.0)),
+            "quantity",
+        ),
         // Dates.
-        json_case("date long past", with("delivery_date", json!("2020-01-01")), "delivery_date"),
-        json_case("date two days ago", with("delivery_date", json!("2026-11-23")), "delivery_date"),
-        json_case("date too far", with("delivery_date", json!("2032-01-01")), "delivery_date"),
-        json_case("month 13", with("delivery_date", json!("2027-13-01")), "delivery_date"),
-        json_case("date with slashes", with("delivery_date", json!("01/02/2027")), "delivery_date"),
-        json_case("date in words", with("delivery_date", json!("tomorrow")), "delivery_date"),
+        json_case(
+            "date long past",
+            with("delivery_date", json!("2020-01-01")),
+            "delivery_date",
+        ),
+        json_case(
+            "date two days ago",
+            with("delivery_date", json!("2026-11-23")),
+            "delivery_date",
+        ),
+        json_case(
+            "date too far",
+            with("delivery_date", json!("2032-01-01")),
+            "delivery_date",
+        ),
+        json_case(
+            "month 13",
+            with("delivery_date", json!("2027-13-01")),
+            "delivery_date",
+        ),
+        json_case(
+            "date with slashes",
+            with("delivery_date", json!("01/02/2027")),
+            "delivery_date",
+        ),
+        json_case(
+            "date in words",
+            with("delivery_date", json!("tomorrow")),
+            "delivery_date",
+        ),
         // Consents.
-        json_case("privacy consent false", with("consent_privacy", json!(false)), "consent_privacy"),
-        json_case("privacy consent as number", with("consent_privacy", json!(1)), "consent_privacy"),
-        json_case("privacy consent maybe", with("consent_privacy", json!("maybe")), "consent_privacy"),
-        json_case("marketing consent perhaps", with("consent_marketing", json!("perhaps")), "consent_marketing"),
-        json_case("policy version with spaces", with("policy_version", json!("1 0")), "policy_version"),
+        json_case(
+            "privacy consent false",
+            with("consent_privacy", json!(false)),
+            "consent_privacy",
+        ),
+        json_case(
+            "privacy consent as number",
+            with("consent_privacy", json!(1)),
+            "consent_privacy",
+        ),
+        json_case(
+            "privacy consent maybe",
+            with("consent_privacy", json!("maybe")),
+            "consent_privacy",
+        ),
+        json_case(
+            "marketing consent perhaps",
+            with("consent_marketing", json!("perhaps")),
+            "consent_marketing",
+        ),
+        json_case(
+            "policy version with spaces",
+            with("policy_version", json!("1 0")),
+            "policy_version",
+        ),
         // Submission id.
-        json_case("submission id not a uuid", with("submission_id", json!("12345")), "submission_id"),
-        json_case("submission id v4", with("submission_id", json!("3f2504e0-4f89-41d3-9a0c-0305e82c3301")), "submission_id"),
+        json_case(
+            "submission id not a uuid",
+            with("submission_id", json!("12345")),
+            "submission_id",
+        ),
+        json_case(
+            "submission id v4",
+            with(
+                "submission_id",
+                json!("3f2504e0-4f89-41d3-9a0c-0305e82c3301"),
+            ),
+            "submission_id",
+        ),
         json_case(
             "submission id three days old",
-            with("submission_id", json!(uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, (now().unix_timestamp() - 3 * 86_400) as u64, 0)).to_string())),
+            with(
+                "submission_id",
+                json!(
+                    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+                        uuid::NoContext,
+                        (now().unix_timestamp() - 3 * 86_400) as u64,
+                        0
+                    ))
+                    .to_string()
+                ),
+            ),
             "submission_id",
         ),
         json_case(
@@ -167,19 +399,47 @@ fn cases() -> Vec<Case> {
             with("submission_id", json!(submission_id(3_600_000).to_string())),
             "submission_id",
         ),
-        json_case("shown_at not a time", with("shown_at", json!("yesterday")), "shown_at"),
+        json_case(
+            "shown_at not a time",
+            with("shown_at", json!("yesterday")),
+            "shown_at",
+        ),
         // Form encoding.
-        form_case("form privacy consent no", form_with("consent_privacy", "no"), S::UNPROCESSABLE_ENTITY),
-        form_case("form unknown field", form_with("colour", "red"), S::UNPROCESSABLE_ENTITY),
-        form_case("form empty name", form_with("name", ""), S::UNPROCESSABLE_ENTITY),
-        form_case("form quantity zero", form_with("quantity", "0"), S::UNPROCESSABLE_ENTITY),
-        form_case("form bad date", form_with("delivery_date", "someday"), S::UNPROCESSABLE_ENTITY),
+        form_case(
+            "form privacy consent no",
+            form_with("consent_privacy", "no"),
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        form_case(
+            "form unknown field",
+            form_with("colour", "red"),
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        form_case(
+            "form empty name",
+            form_with("name", ""),
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        form_case(
+            "form quantity zero",
+            form_with("quantity", "0"),
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        form_case(
+            "form bad date",
+            form_with("delivery_date", "someday"),
+            S::UNPROCESSABLE_ENTITY,
+        ),
         form_case(
             "form duplicate name",
             format!("{}&name=Other", encode_form(&good_form())).into_bytes(),
             S::UNPROCESSABLE_ENTITY,
         ),
-        form_case("form bad submission id", form_with("submission_id", "abc"), S::UNPROCESSABLE_ENTITY),
+        form_case(
+            "form bad submission id",
+            form_with("submission_id", "abc"),
+            S::UNPROCESSABLE_ENTITY,
+        ),
     ];
     // Every required field, missing.
     for field in [
@@ -195,7 +455,11 @@ fn cases() -> Vec<Case> {
         "policy_version",
         "age_statement",
     ] {
-        cases.push(json_case(&format!("missing {field}"), without(field), field));
+        cases.push(json_case(
+            &format!("missing {field}"),
+            without(field),
+            field,
+        ));
     }
     cases
 }
@@ -212,7 +476,11 @@ async fn every_bad_input_gets_its_4xx_and_nothing_is_stored() {
             request = request.header("content-type", content_type);
         }
         let response = intake
-            .send(request.body(Body::from(case.body.clone())).expect("request"))
+            .send(
+                request
+                    .body(Body::from(case.body.clone()))
+                    .expect("request"),
+            )
             .await;
         let status = response.status();
         let is_json = response
@@ -221,7 +489,10 @@ async fn every_bad_input_gets_its_4xx_and_nothing_is_stored() {
             .is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/json"));
         let body = body_text(response).await;
         if status != case.status {
-            failures.push(format!("{}: expected {}, got {status}: {body}", case.name, case.status));
+            failures.push(format!(
+                "{}: expected {}, got {status}: {body}",
+                case.name, case.status
+            ));
             continue;
         }
         if let Some(field) = case.field {
@@ -239,6 +510,11 @@ async fn every_bad_input_gets_its_4xx_and_nothing_is_stored() {
             failures.push(format!("{}: no error page: {body}", case.name));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(intake.stored(), Vec::<String>::new());
 }

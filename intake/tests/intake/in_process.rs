@@ -53,7 +53,10 @@ async fn form_post_redirects_to_the_thank_you_page_of_its_language() {
     assert_eq!(record.requirements, "一款 20 厘米的搪胶公仔，手工上色。");
     assert_eq!(record.phone, None);
     assert_eq!(record.locale, "zh");
-    assert_eq!(serde_json::to_value(record.age_statement).expect("json"), "guardian");
+    assert_eq!(
+        serde_json::to_value(record.age_statement).expect("json"),
+        "guardian"
+    );
 }
 
 #[tokio::test]
@@ -97,12 +100,20 @@ async fn preflight_is_answered_for_allowed_origins_only() {
     };
     let ok = intake.send(preflight("https://www.naluga.test")).await;
     assert_eq!(ok.status(), StatusCode::NO_CONTENT);
-    assert_eq!(ok.headers()["access-control-allow-origin"], "https://www.naluga.test");
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://www.naluga.test"
+    );
     assert_eq!(ok.headers()["access-control-allow-methods"], "POST");
     assert_eq!(ok.headers()["access-control-allow-headers"], "content-type");
     let refused = intake.send(preflight("https://evil.example")).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -138,9 +149,18 @@ async fn form_errors_are_a_localized_page_with_a_link_back() {
     let html = body_text(response).await;
     assert!(html.contains("<html lang=\"zh\">"), "{html}");
     assert!(html.contains("询价未发送"), "{html}");
-    assert!(html.contains("<strong>数量</strong>: 请输入 1 到 10000000 之间的数字。"), "{html}");
-    assert!(html.contains("<strong>隐私政策</strong>: 提交前请阅读并同意隐私政策。"), "{html}");
-    assert!(html.contains("href=\"https://www.naluga.test/zh/contact/\""), "{html}");
+    assert!(
+        html.contains("<strong>数量</strong>: 请输入 1 到 10000000 之间的数字。"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>隐私政策</strong>: 提交前请阅读并同意隐私政策。"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"https://www.naluga.test/zh/contact/\""),
+        "{html}"
+    );
     assert!(intake.stored().is_empty());
 }
 
@@ -172,7 +192,11 @@ async fn other_methods_get_405_with_allow() {
                     .expect("request"),
             )
             .await;
-        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method}"
+        );
         assert_eq!(response.headers()["allow"], "POST, OPTIONS");
         let body = body_json(response).await;
         assert_eq!(body["error"], "method_not_allowed");

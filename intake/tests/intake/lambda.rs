@@ -31,12 +31,20 @@ async fn function_url_event_with_json_is_stored() {
 async fn api_gateway_v2_event_with_a_base64_form_is_stored() {
     let intake = Intake::new();
     let response = intake
-        .send(from_event(include_str!("../fixtures/events/apigw-v2-form.json")))
+        .send(from_event(include_str!(
+            "../fixtures/events/apigw-v2-form.json"
+        )))
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "https://www.naluga.test/zh/thanks/");
+    assert_eq!(
+        response.headers()["location"],
+        "https://www.naluga.test/zh/thanks/"
+    );
     let record = intake.read_only_object();
     assert_eq!(record.name, "王芳");
-    assert_eq!(record.id.to_string(), "01a21225-63d0-70f1-8e2d-3c4b5a697887");
+    assert_eq!(
+        record.id.to_string(),
+        "01a21225-63d0-70f1-8e2d-3c4b5a697887"
+    );
     assert_eq!(record.company, None);
 }

@@ -1,58 +1,86 @@
-//! The log of a submission: one line per request with its facts, never a field value.
+//! The log of a submission: one line per request with its facts, never a field value. The
+//! real `naluga-intake` binary runs with its own log setup, and its standard error is read.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use axum::http::StatusCode;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 
 use crate::support::*;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+fn post(address: &str, content_type: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    write!(
+        stream,
+        "POST /inquiries HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
 }
 
-#[tokio::test]
-async fn logs_of_submissions_hold_no_field_value() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+#[test]
+fn logs_of_submissions_hold_no_field_value() {
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_naluga-intake"))
+        .env("NALUGA_RECIPIENTS", &keys.recipient)
+        .env("NALUGA_LISTEN", "127.0.0.1:0")
+        .env("NALUGA_DATA_DIR", dir.path())
+        // Everything the intake logs, at every level.
+        .env("RUST_LOG", "info,intake=trace,naluga_intake=trace")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("NALUGA_BUCKET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start naluga-intake");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("unexpected: {line}"))
+        .to_string();
 
-    let intake = Intake::new();
-    let inquiry = good_json();
-    assert_eq!(intake.send(post_json(&inquiry)).await.status(), StatusCode::CREATED);
-    let mut invalid = good_json();
+    // The submission ids must be close to the real clock here: the binary has no test clock.
+    let mut inquiry = good_json();
+    inquiry["submission_id"] = uuid::Uuid::now_v7().to_string().into();
+    let body = inquiry.to_string();
+    assert!(post(&address, "application/json", &body).starts_with("HTTP/1.1 201"));
+    let mut invalid = inquiry.clone();
+    invalid["submission_id"] = uuid::Uuid::now_v7().to_string().into();
     invalid["email"] = "zelda-unique-local-part".into();
-    assert_eq!(
-        intake.send(post_json(&invalid)).await.status(),
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
-    assert_eq!(intake.send(post_form(&good_form())).await.status(), StatusCode::SEE_OTHER);
+    assert!(post(&address, "application/json", &invalid.to_string()).starts_with("HTTP/1.1 422"));
+    let form = encode_form(&good_form());
+    assert!(post(&address, "application/x-www-form-urlencoded", &form).starts_with("HTTP/1.1 303"));
 
-    let log = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("UTF-8");
+    let _ = child.kill();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("read log");
+    let _ = child.wait();
+
     let lines: Vec<&str> = log.lines().filter(|l| l.contains(" request ")).collect();
     assert_eq!(lines.len(), 3, "{log}");
     assert!(lines[0].contains(" status=201 "), "{log}");
     assert!(lines[0].contains(" failure=\"none\""), "{log}");
+    assert!(
+        lines[0].contains(&format!(" request_bytes={} ", body.len())),
+        "{log}"
+    );
     assert!(lines[1].contains(" status=422 "), "{log}");
     assert!(lines[1].contains(" failure=\"invalid\""), "{log}");
     assert!(lines[2].contains(" status=303 "), "{log}");
-    let size = format!(" request_bytes={} ", good_json().to_string().len());
-    assert!(lines[0].contains(&size), "{size} missing: {log}");
-    for needle in ["request_id=", "latency_ms=", "request_bytes="] {
+    for needle in ["request_id=", "latency_ms=", "method=POST"] {
         assert!(lines[0].contains(needle), "{needle} missing: {log}");
     }
     let values = [

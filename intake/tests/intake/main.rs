@@ -8,4 +8,6 @@ mod lambda;
 mod logs;
 mod real_server;
 mod s3;
+mod staff;
+mod startup;
 mod support;

@@ -5,7 +5,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::support::*;
 
 async fn raw_request(address: std::net::SocketAddr, request: String) -> String {
-    let mut stream = tokio::net::TcpStream::connect(address).await.expect("connect");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
     stream.write_all(request.as_bytes()).await.expect("send");
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await.expect("read");
@@ -15,9 +17,12 @@ async fn raw_request(address: std::net::SocketAddr, request: String) -> String {
 #[tokio::test]
 async fn a_real_server_on_localhost_stores_json_and_form_posts() {
     let intake = Intake::new();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = listener.local_addr().expect("address");
-    let server = tokio::spawn(axum::serve(listener, intake::app(intake.state.clone())).into_future());
+    let server =
+        tokio::spawn(axum::serve(listener, intake::app(intake.state.clone())).into_future());
 
     let body = good_json().to_string();
     let response = raw_request(
@@ -29,7 +34,10 @@ async fn a_real_server_on_localhost_stores_json_and_form_posts() {
     )
     .await;
     assert!(response.starts_with("HTTP/1.1 201"), "{response}");
-    assert!(response.contains("access-control-allow-origin: https://www.naluga.test"), "{response}");
+    assert!(
+        response.contains("access-control-allow-origin: https://www.naluga.test"),
+        "{response}"
+    );
 
     let form = encode_form(&good_form());
     let response = raw_request(
@@ -41,7 +49,10 @@ async fn a_real_server_on_localhost_stores_json_and_form_posts() {
     )
     .await;
     assert!(response.starts_with("HTTP/1.1 303"), "{response}");
-    assert!(response.contains("location: https://www.naluga.test/zh/thanks/"), "{response}");
+    assert!(
+        response.contains("location: https://www.naluga.test/zh/thanks/"),
+        "{response}"
+    );
 
     // A body larger than the cap, sent without announcing its length, is cut off at the cap.
     let huge = "x".repeat(64 * 1024);

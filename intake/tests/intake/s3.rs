@@ -124,7 +124,13 @@ impl Drop for S3Server {
 }
 
 fn state(keys: &Keys, store: Store, attempts: &str) -> AppState {
-    let config = config(keys, &[("NALUGA_STORE_ATTEMPTS", attempts), ("NALUGA_STORE_BACKOFF_MS", "50")]);
+    let config = config(
+        keys,
+        &[
+            ("NALUGA_STORE_ATTEMPTS", attempts),
+            ("NALUGA_STORE_BACKOFF_MS", "50"),
+        ],
+    );
     AppState::with_clock(config, store, now)
 }
 
@@ -154,11 +160,17 @@ async fn writes_never_overwrite_and_retries_are_stored_once() {
     let server = S3Server::start();
     let store = server.store().await;
     assert_eq!(
-        store.put_new("inquiries/x.age", b"first".to_vec()).await.expect("put"),
+        store
+            .put_new("inquiries/x.age", b"first".to_vec())
+            .await
+            .expect("put"),
         PutOutcome::Created
     );
     assert_eq!(
-        store.put_new("inquiries/x.age", b"second".to_vec()).await.expect("put"),
+        store
+            .put_new("inquiries/x.age", b"second".to_vec())
+            .await
+            .expect("put"),
         PutOutcome::AlreadyExists
     );
     assert_eq!(store.get("inquiries/x.age").await.expect("get"), b"first");
@@ -167,7 +179,11 @@ async fn writes_never_overwrite_and_retries_are_stored_once() {
     let service = app(state(&keys, store, "1"));
     let inquiry = good_json();
     for _ in 0..3 {
-        let response = service.clone().oneshot(post_json(&inquiry)).await.expect("infallible");
+        let response = service
+            .clone()
+            .oneshot(post_json(&inquiry))
+            .await
+            .expect("infallible");
         assert_eq!(response.status(), StatusCode::CREATED);
         assert_eq!(body_json(response).await["id"], inquiry["submission_id"]);
     }
@@ -215,10 +231,18 @@ async fn a_store_that_fails_then_recovers_stores_the_inquiry_once() {
     // Down for the whole first request: 503, then the visitor retries after recovery.
     server.stop();
     let service = app(state(&keys, store.clone(), "2"));
-    let first = service.clone().oneshot(post_json(&inquiry)).await.expect("infallible");
+    let first = service
+        .clone()
+        .oneshot(post_json(&inquiry))
+        .await
+        .expect("infallible");
     assert_eq!(first.status(), StatusCode::SERVICE_UNAVAILABLE);
     server.resume();
-    let retry = service.clone().oneshot(post_json(&inquiry)).await.expect("infallible");
+    let retry = service
+        .clone()
+        .oneshot(post_json(&inquiry))
+        .await
+        .expect("infallible");
     assert_eq!(retry.status(), StatusCode::CREATED);
     assert_eq!(server.objects().len(), 1);
 

@@ -1,1 +1,81 @@
-fn main() {}
+//! `naluga-inquiries`: the staff's tool to read and manage stored inquiries.
+//!
+//! ```text
+//! naluga-inquiries keygen --output ~/naluga-key.txt            # a key pair; give the printed age1... to the intake
+//! naluga-inquiries --store data/inquiries --identity ~/naluga-key.txt list
+//! naluga-inquiries --store s3://bucket/prefix --identity key.txt export --format csv > inquiries.csv
+//! ```
+//!
+//! Everything printed from an inquiry has its control characters escaped, so a hostile
+//! inquiry cannot rewrite the terminal.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod delete;
+mod export;
+mod keygen;
+mod list;
+mod show;
+mod staff;
+
+/// Lists, decrypts, exports and deletes the inquiries sent through the NALUGA website.
+#[derive(Debug, Parser)]
+#[command(name = "naluga-inquiries", version)]
+struct Cli {
+    /// Where inquiries are stored: `s3://bucket/prefix` or a local folder.
+    #[arg(
+        long,
+        global = true,
+        env = "NALUGA_STORE",
+        default_value = "data/inquiries"
+    )]
+    store: String,
+    /// An S3-compatible endpoint (Cloudflare R2: https://<account>.r2.cloudflarestorage.com).
+    #[arg(long, global = true, env = "NALUGA_S3_ENDPOINT")]
+    endpoint_url: Option<String>,
+    /// The identity file holding your AGE-SECRET-KEY-1... line.
+    #[arg(long, global = true, env = "NALUGA_IDENTITY")]
+    identity: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Keygen(keygen::Args),
+    List(list::ListArgs),
+    Show(show::Args),
+    Export(export::Args),
+    Find(list::FindArgs),
+    Delete(delete::DeleteArgs),
+    Purge(delete::PurgeArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let staff = staff::Staff {
+        store: cli.store,
+        endpoint_url: cli.endpoint_url,
+        identity: cli.identity,
+    };
+    let result = match cli.command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::List(args) => list::run_list(&staff, args).await,
+        Command::Show(args) => show::run(&staff, args).await,
+        Command::Export(args) => export::run(&staff, args).await,
+        Command::Find(args) => list::run_find(&staff, args).await,
+        Command::Delete(args) => delete::run_delete(&staff, args).await,
+        Command::Purge(args) => delete::run_purge(&staff, args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! `show`: one inquiry in full.
+
+use anyhow::Result;
+use intake::seal::open;
+
+use crate::staff::{Staff, find_key, safe, safe_multiline};
+
+/// Shows one inquiry in full.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The inquiry's id, as `list` prints it.
+    id: String,
+}
+
+pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
+    let opened = staff.open_store().await?;
+    let key = find_key(&opened, &args.id).await?;
+    let bytes = opened.store.get(&key).await?;
+    let r = open(&bytes, &staff.identities()?)?;
+    let optional = |v: &Option<String>| v.as_deref().map_or_else(|| "-".to_string(), safe);
+    println!("id:              {}", r.id);
+    println!("received:        {}", r.received_at);
+    println!("language:        {}", safe(&r.locale));
+    println!("name:            {}", safe(&r.name));
+    println!("email:           {}", safe(&r.email));
+    println!("phone:           {}", optional(&r.phone));
+    println!("company:         {}", optional(&r.company));
+    println!("country:         {}", optional(&r.country));
+    println!("toy type:        {}", safe(&r.toy_type));
+    println!("quantity:        {}", r.quantity);
+    println!("delivery date:   {}", safe(&r.delivery_date));
+    println!(
+        "age statement:   {}",
+        serde_json::to_value(r.age_statement)?
+            .as_str()
+            .unwrap_or("")
+    );
+    println!(
+        "privacy consent: given {} (policy {})",
+        r.consents.privacy.at,
+        safe(&r.consents.privacy.policy_version)
+    );
+    println!(
+        "marketing:       {}",
+        if r.consents.marketing.given {
+            "agreed"
+        } else {
+            "not agreed"
+        }
+    );
+    println!("requirements:\n{}", safe_multiline(&r.requirements));
+    println!("stored as:       {key}");
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Opening the store and the identity, loading and printing inquiries safely.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use age::x25519;
+use anyhow::{Context as _, Result, bail};
+use intake::seal::{StoredInquiry, open, parse_identities};
+use intake::store::{FolderStore, OPEN, S3Settings, S3Store, Store, id_from_key};
+use uuid::Uuid;
+
+/// The global options: where the inquiries are and who reads them.
+#[derive(Debug)]
+pub(crate) struct Staff {
+    pub(crate) store: String,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) identity: Option<PathBuf>,
+}
+
+/// A store with the key prefix the intake writes under.
+pub(crate) struct Opened {
+    pub(crate) store: Store,
+    pub(crate) prefix: String,
+}
+
+impl Staff {
+    pub(crate) async fn open_store(&self) -> Result<Opened> {
+        if let Some(rest) = self.store.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                bail!("--store s3://BUCKET/PREFIX needs a bucket name");
+            }
+            let mut prefix = prefix.to_string();
+            if !prefix.is_empty() && !prefix.ends_with('/') {
+                prefix.push('/');
+            }
+            let settings = S3Settings {
+                bucket: bucket.to_string(),
+                endpoint_url: self.endpoint_url.clone(),
+                path_style: self.endpoint_url.is_some(),
+                sdk_attempts: 3,
+                timeout: Duration::from_secs(30),
+                static_credentials: None,
+            };
+            Ok(Opened {
+                store: Store::S3(S3Store::connect(&settings).await),
+                prefix,
+            })
+        } else {
+            let path = PathBuf::from(&self.store);
+            if !path.is_dir() {
+                bail!(
+                    "the store folder {} does not exist (use --store with the intake's NALUGA_DATA_DIR, or s3://bucket/prefix)",
+                    path.display()
+                );
+            }
+            Ok(Opened {
+                store: Store::Folder(FolderStore::new(path)),
+                prefix: String::new(),
+            })
+        }
+    }
+
+    pub(crate) fn identities(&self) -> Result<Vec<x25519::Identity>> {
+        let Some(path) = &self.identity else {
+            bail!("give your identity file with --identity FILE or NALUGA_IDENTITY");
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the identity file {}", path.display()))?;
+        parse_identities(&text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("reading the identity file {}", path.display()))
+    }
+}
+
+/// One stored inquiry, decrypted.
+pub(crate) struct Loaded {
+    pub(crate) record: StoredInquiry,
+}
+
+/// Every open inquiry (under `inquiries/`), newest first. Objects that do not decrypt with
+/// these identities are reported on standard error and skipped.
+pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loaded>> {
+    let identities = staff.identities()?;
+    let mut loaded = Vec::new();
+    let objects = opened
+        .store
+        .list(&format!("{}{OPEN}", opened.prefix))
+        .await
+        .context("listing the store")?;
+    for object in objects {
+        if id_from_key(&object.key).is_none() {
+            continue;
+        }
+        let bytes = opened
+            .store
+            .get(&object.key)
+            .await
+            .with_context(|| format!("reading {}", object.key))?;
+        match open(&bytes, &identities) {
+            Ok(record) => loaded.push(Loaded { record }),
+            Err(e) => eprintln!("warning: {}: {e}", object.key),
+        }
+    }
+    loaded.sort_by_key(|l| std::cmp::Reverse(l.record.id));
+    Ok(loaded)
+}
+
+/// The key of an inquiry id, found by listing (its date folder comes from the id).
+pub(crate) async fn find_key(opened: &Opened, id: &str) -> Result<String> {
+    let id = Uuid::try_parse(id.trim()).context("the id is not a UUID")?;
+    let key = intake::store::object_key(&opened.prefix, OPEN, id);
+    match opened.store.get(&key).await {
+        Ok(_) => Ok(key),
+        Err(intake::store::StoreError::NotFound(_)) => bail!("no inquiry {id} in the store"),
+        Err(e) => Err(e).context("reading the store"),
+    }
+}
+
+/// Text from an inquiry, made safe for a terminal: control, bidi and invisible format
+/// characters are shown as `\u{...}` escapes.
+pub(crate) fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if intake::inquiry::forbidden_in_line(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Like [`safe`], keeping line breaks (for multi-line text shown in full).
+pub(crate) fn safe_multiline(text: &str) -> String {
+    text.split('\n').map(safe).collect::<Vec<_>>().join("\n")
+}
+
+/// The date a `--from`/`--to` option names.
+pub(crate) fn parse_date(text: &str) -> Result<time::Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).map_err(|_| format!("expected YYYY-MM-DD, got {text:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_bidi_are_neutralised() {
+        assert_eq!(safe("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(safe("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(safe_multiline("one\ntwo\r"), "one\ntwo\\u{d}");
+    }
+}

@@ -1,0 +1,273 @@
+//! The round trip: submit through the intake, then the staff tool (`naluga-inquiries`) makes a
+//! key, lists, shows, finds, exports, deletes and purges, and the stock `age` tool decrypts what
+//! was stored.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use axum::http::StatusCode;
+use intake::seal::{Sealer, StoredInquiry};
+use intake::store::{FolderStore, OPEN, Store, object_key};
+use intake::{AppState, app};
+use tower::ServiceExt;
+
+use crate::support::*;
+
+fn tool(store: &Path, identity: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+        .arg("--store")
+        .arg(store)
+        .arg("--identity")
+        .arg(identity)
+        .args(args)
+        .output()
+        .expect("run naluga-inquiries")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("UTF-8")
+}
+
+#[tokio::test]
+async fn submitted_inquiries_round_trip_through_the_staff_tool_and_stock_age() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store_dir = dir.path().join("store");
+    std::fs::create_dir(&store_dir).expect("store folder");
+    let identity = dir.path().join("staff-key.txt");
+
+    // keygen: an identity file only its owner can read, and the recipient for the intake.
+    let keygen = Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+        .args(["keygen", "--output"])
+        .arg(&identity)
+        .output()
+        .expect("keygen");
+    let recipient = stdout(&keygen).trim().to_string();
+    assert!(recipient.starts_with("age1"), "{recipient}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&identity)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+        .args(["keygen", "--output"])
+        .arg(&identity)
+        .output()
+        .expect("keygen");
+    assert!(!again.status.success(), "keygen must not overwrite a key");
+
+    // Two inquiries through the intake, encrypted to that recipient.
+    let keys = Keys::new();
+    let config = config(&keys, &[("NALUGA_RECIPIENTS", &recipient)]);
+    let store = Store::Folder(FolderStore::new(&store_dir));
+    let service = app(AppState::with_clock(config, store.clone(), now));
+    let first = good_json();
+    let mut second = good_json();
+    second["submission_id"] = submission_id(1000).to_string().into();
+    second["name"] = "王芳".into();
+    second["email"] = "Wang.Fang@Example.cn".into();
+    second["company"] = "=HYPERLINK(\"http://evil.example\",\"x\")".into();
+    second["requirements"] = "毛绒吉祥物，40 厘米。\nSecond line.".into();
+    second["consent_marketing"] = true.into();
+    for inquiry in [&first, &second] {
+        let response = service
+            .clone()
+            .oneshot(post_json(inquiry))
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let first_id = first["submission_id"].as_str().expect("id");
+    let second_id = second["submission_id"].as_str().expect("id");
+
+    // list: newest first, one line each.
+    let list = stdout(&tool(&store_dir, &identity, &["list"]));
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(lines[0].starts_with(second_id), "{list}");
+    assert!(
+        lines[0].contains("王芳 <Wang.Fang@Example.cn>  [marketing ok]"),
+        "{list}"
+    );
+    assert!(lines[1].starts_with(first_id), "{list}");
+    assert_eq!(
+        stdout(&tool(
+            &store_dir,
+            &identity,
+            &["list", "--from", "2026-11-26"]
+        )),
+        ""
+    );
+
+    // show: everything, multi-line requirements kept.
+    let show = stdout(&tool(&store_dir, &identity, &["show", second_id]));
+    assert!(show.contains("name:            王芳"), "{show}");
+    assert!(
+        show.contains("毛绒吉祥物，40 厘米。\nSecond line."),
+        "{show}"
+    );
+    assert!(
+        show.contains("privacy consent: given 2026-11-25 10:00:00.0 +00:00:00 (policy 1.0)"),
+        "{show}"
+    );
+
+    // find: the right of access, case-insensitive.
+    let found = stdout(&tool(
+        &store_dir,
+        &identity,
+        &["find", "--email", "wang.fang@example.CN"],
+    ));
+    assert_eq!(found.lines().count(), 1, "{found}");
+
+    // export: JSON equals what was stored; CSV is safe for spreadsheets.
+    let json = stdout(&tool(
+        &store_dir,
+        &identity,
+        &["export", "--format", "json"],
+    ));
+    let records: Vec<StoredInquiry> = serde_json::from_str(&json).expect("JSON array");
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1].email, "ann@example.com");
+    assert_eq!(
+        records[0].company.as_deref(),
+        Some("=HYPERLINK(\"http://evil.example\",\"x\")")
+    );
+    let csv = stdout(&tool(&store_dir, &identity, &["export", "--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][6], "'=HYPERLINK(\"http://evil.example\",\"x\")");
+    assert_eq!(&rows[1][5], "'+44 20 7946 0000");
+    assert_eq!(&rows[0][3], "王芳");
+
+    // The stock age tool decrypts the stored object to the same record.
+    let key = object_key("", OPEN, first_id.parse().expect("uuid"));
+    let decrypted = Command::new("age")
+        .arg("--decrypt")
+        .arg("--identity")
+        .arg(&identity)
+        .arg(store_dir.join(&key))
+        .output()
+        .expect("the stock age tool is installed (scripts/test installs it)");
+    assert!(
+        decrypted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&decrypted.stderr)
+    );
+    let record: StoredInquiry = serde_json::from_slice(&decrypted.stdout).expect("record");
+    assert_eq!(record, records[1]);
+
+    // delete: the right to delete.
+    let deleted = stdout(&tool(&store_dir, &identity, &["delete", first_id]));
+    assert_eq!(deleted.trim(), format!("deleted {key}"));
+    assert_eq!(
+        stdout(&tool(&store_dir, &identity, &["list"]))
+            .lines()
+            .count(),
+        1
+    );
+    assert!(
+        !tool(&store_dir, &identity, &["delete", first_id])
+            .status
+            .success()
+    );
+}
+
+#[tokio::test]
+async fn purge_deletes_only_inquiries_past_the_retention_period() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    let identity = keys.write_identity(dir.path());
+    let store_dir = dir.path().join("store");
+    let store = Store::Folder(FolderStore::new(&store_dir));
+    let sealer = Sealer::from_list(&keys.recipient).expect("recipient");
+    let old = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        1_000_000_000,
+        0,
+    ));
+    let recent = submission_id(0);
+    for id in [old, recent] {
+        let raw = intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes())
+            .expect("json");
+        let rules = intake::inquiry::Rules {
+            languages: vec!["en".into()],
+            submission_id_optional: false,
+        };
+        let mut inquiry = raw.validate(&rules, now()).expect("valid");
+        inquiry.submission_id = id;
+        let sealed = sealer
+            .seal(&StoredInquiry::new(&inquiry, now()))
+            .expect("seal");
+        store
+            .put_new(&object_key("", OPEN, id), sealed)
+            .await
+            .expect("put");
+    }
+    let dry = stdout(&tool(
+        &store_dir,
+        &identity,
+        &["purge", "--older-than", "3650", "--dry-run"],
+    ));
+    assert_eq!(dry.lines().count(), 1, "{dry}");
+    assert_eq!(
+        stdout(&tool(&store_dir, &identity, &["list"]))
+            .lines()
+            .count(),
+        2
+    );
+    let purged = stdout(&tool(
+        &store_dir,
+        &identity,
+        &["purge", "--older-than", "3650"],
+    ));
+    assert!(purged.contains(&old.to_string()), "{purged}");
+    let left = stdout(&tool(&store_dir, &identity, &["list"]));
+    assert!(left.starts_with(&recent.to_string()), "{left}");
+}
+
+#[tokio::test]
+async fn hostile_text_cannot_drive_the_staff_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    let identity = keys.write_identity(dir.path());
+    let store_dir = dir.path().join("store");
+    let store = Store::Folder(FolderStore::new(&store_dir));
+    // Written around the intake's validation, as a damaged or forged object would be.
+    let raw =
+        intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
+    let rules = intake::inquiry::Rules {
+        languages: vec!["en".into()],
+        submission_id_optional: false,
+    };
+    let inquiry = raw.validate(&rules, now()).expect("valid");
+    let mut record = StoredInquiry::new(&inquiry, now());
+    record.name = "Ann\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    record.requirements = "ok\u{1b}[31mred\u{202e}".into();
+    let sealed = Sealer::from_list(&keys.recipient)
+        .expect("recipient")
+        .seal(&record)
+        .expect("seal");
+    store
+        .put_new(&object_key("", OPEN, inquiry.submission_id), sealed)
+        .await
+        .expect("put");
+    for args in [
+        vec!["list"],
+        vec!["show", &inquiry.submission_id.to_string()],
+    ] {
+        let args: Vec<&str> = args.iter().map(|s| &**s).collect();
+        let out = stdout(&tool(&store_dir, &identity, &args));
+        assert!(!out.contains('\u{1b}'), "{out:?}");
+        assert!(!out.contains('\u{202e}'), "{out:?}");
+        assert!(out.contains("Ann\\u{1b}]0;pwned\\u{7}"), "{out:?}");
+    }
+}
