@@ -150,7 +150,7 @@ pub fn check_links(files: &BTreeMap<String, Vec<u8>>) -> Vec<BrokenLink> {
             };
             if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
                 let known = ids.get(file.as_str());
-                if !known.is_some_and(|ids| ids.contains(&decode_fragment(fragment))) {
+                if !known.is_some_and(|ids| ids.contains(&percent_decode(fragment))) {
                     broken.push(BrokenLink {
                         page: page.to_string(),
                         href: href.clone(),
@@ -182,7 +182,8 @@ fn join_url(page: &str, path: &str) -> String {
     format!("/{}{trailing}", segments.join("/"))
 }
 
-fn decode_fragment(fragment: &str) -> String {
+/// Decodes `%XX` escapes of a URL path or fragment (invalid UTF-8 is replaced).
+pub fn percent_decode(fragment: &str) -> String {
     let bytes = fragment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context as _, Result, anyhow};
-use generator::{BuildOptions, build_date, build_site};
+use anyhow::{Context as _, Result};
+use generator::build_site;
 
 /// Builds the site into a folder; on any error the previous output stays untouched.
 #[derive(Debug, clap::Args)]
@@ -23,12 +23,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        base_url: args.base_url,
-        include_drafts: args.drafts,
-        today: build_date().map_err(|e| anyhow!(e))?,
-    };
+    let options = super::build_options(root, args.base_url, args.drafts)?;
     let site = match build_site(&options) {
         Ok(site) => site,
         Err(failed) => {

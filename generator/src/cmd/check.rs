@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
+use generator::build_site;
 use generator::links::check_links;
-use generator::{BuildOptions, build_date, build_site};
 
 /// Checks the site without writing it; exits non-zero on errors or broken links.
 #[derive(Debug, clap::Args)]
@@ -17,12 +17,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        base_url: None,
-        include_drafts: args.drafts,
-        today: build_date().map_err(|e| anyhow!(e))?,
-    };
+    let options = super::build_options(root, None, args.drafts)?;
     let site = match build_site(&options) {
         Ok(site) => site,
         Err(failed) => {

@@ -37,6 +37,20 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// The options of a build of the site at `root`, dated today (or `SOURCE_DATE_EPOCH`).
+fn build_options(
+    root: &std::path::Path,
+    base_url: Option<String>,
+    include_drafts: bool,
+) -> Result<generator::BuildOptions> {
+    Ok(generator::BuildOptions {
+        root: root.to_path_buf(),
+        base_url,
+        include_drafts,
+        today: generator::build_date().map_err(anyhow::Error::msg)?,
+    })
+}
+
 /// Prints warnings of a successful build to standard error.
 fn print_warnings(warnings: &[generator::diagnostics::Diagnostic]) {
     for warning in warnings {

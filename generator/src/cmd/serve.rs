@@ -8,12 +8,13 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Context as _, Result};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use generator::{BuildOptions, build_date, build_site};
+use generator::build_site;
+use generator::links::percent_decode;
 
 /// Serves a preview of the site, built in memory.
 #[derive(Debug, clap::Args)]
@@ -47,12 +48,7 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
             format!("listening on {address} (is another server using the port? try --port)")
         })?;
     let local = listener.local_addr().context("reading the local address")?;
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        base_url: Some(format!("http://{local}")),
-        include_drafts: args.drafts,
-        today: build_date().map_err(|e| anyhow!(e))?,
-    };
+    let options = super::build_options(root, Some(format!("http://{local}")), args.drafts)?;
     let site = match build_site(&options) {
         Ok(site) => site,
         Err(failed) => {
@@ -129,24 +125,4 @@ fn file_response(status: StatusCode, path: &str, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
-}
-
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(value) = path
-                .get(i + 1..i + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-        {
-            out.push(value);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

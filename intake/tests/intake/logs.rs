@@ -1,9 +1,8 @@
 //! The log of a submission: one line per request with its facts, never a field value. The
 //! real `naluga-intake` binary runs with its own log setup, and its standard error is read.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 
 use crate::support::*;
 
@@ -24,28 +23,13 @@ fn post(address: &str, content_type: &str, body: &str) -> String {
 fn logs_of_submissions_hold_no_field_value() {
     let keys = Keys::new();
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_naluga-intake"))
-        .env("NALUGA_RECIPIENTS", &keys.recipient)
-        .env("NALUGA_LISTEN", "127.0.0.1:0")
-        .env("NALUGA_DATA_DIR", dir.path())
-        // Everything the intake logs, at every level.
-        .env("RUST_LOG", "info,intake=trace,naluga_intake=trace")
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env_remove("NALUGA_BUCKET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start naluga-intake");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("unexpected: {line}"))
-        .to_string();
+    // Everything the intake logs, at every level.
+    let server = LocalIntake::start(
+        &keys,
+        dir.path(),
+        &[("RUST_LOG", "info,intake=trace,naluga_intake=trace")],
+    );
+    let address = server.address.clone();
 
     // The submission ids must be close to the real clock here: the binary has no test clock.
     let mut inquiry = good_json();
@@ -59,15 +43,7 @@ fn logs_of_submissions_hold_no_field_value() {
     let form = encode_form(&good_form());
     assert!(post(&address, "application/x-www-form-urlencoded", &form).starts_with("HTTP/1.1 303"));
 
-    let _ = child.kill();
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut log)
-        .expect("read log");
-    let _ = child.wait();
+    let log = server.stop();
 
     let lines: Vec<&str> = log.lines().filter(|l| l.contains(" request ")).collect();
     assert_eq!(lines.len(), 3, "{log}");

@@ -258,3 +258,53 @@ async fn a_store_that_fails_then_recovers_stores_the_inquiry_once() {
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(server.objects().len(), 2);
 }
+
+#[tokio::test]
+async fn staff_tool_reads_and_deletes_in_the_bucket_with_standard_credentials() {
+    let server = S3Server::start();
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identity = keys.write_identity(dir.path());
+    let inquiry = good_json();
+    let response = app(state(&keys, server.store().await, "1"))
+        .oneshot(post_json(&inquiry))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = inquiry["submission_id"].as_str().expect("id");
+
+    let tool = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+            .args(["--store", &format!("s3://{BUCKET}")])
+            .args([
+                "--endpoint-url",
+                &format!("http://127.0.0.1:{}", server.port),
+            ])
+            .arg("--identity")
+            .arg(&identity)
+            .args(args)
+            // The standard AWS credential chain, as staff configure it for R2.
+            .env("AWS_ACCESS_KEY_ID", KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_REGION", "auto")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .expect("run naluga-inquiries")
+    };
+    let list = tool(&["list"]);
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(list.starts_with(id), "{list}");
+    assert!(list.contains("Ann Example <ann@example.com>"), "{list}");
+    let deleted = tool(&["delete", id]);
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+    assert!(server.objects().is_empty());
+}

@@ -223,3 +223,58 @@ pub(crate) async fn body_text(response: Response<Body>) -> String {
 pub(crate) async fn body_json(response: Response<Body>) -> serde_json::Value {
     serde_json::from_str(&body_text(response).await).expect("JSON body")
 }
+
+/// The `naluga-intake` binary running as a local server on a free port, storing to `data_dir`.
+/// Its standard error is captured; it is stopped by [`LocalIntake::stop`] or when dropped.
+pub(crate) struct LocalIntake {
+    pub(crate) child: std::process::Child,
+    pub(crate) address: String,
+}
+
+impl LocalIntake {
+    pub(crate) fn start(keys: &Keys, data_dir: &Path, extra_env: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_naluga-intake"))
+            .env("NALUGA_RECIPIENTS", &keys.recipient)
+            .env("NALUGA_LISTEN", "127.0.0.1:0")
+            .env("NALUGA_DATA_DIR", data_dir)
+            .envs(extra_env.iter().copied())
+            .env_remove("AWS_LAMBDA_RUNTIME_API")
+            .env_remove("NALUGA_BUCKET")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start naluga-intake");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("first line");
+        assert!(line.contains(&data_dir.display().to_string()), "{line}");
+        let address = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_string();
+        Self { child, address }
+    }
+
+    /// Stops the server and returns what it logged.
+    pub(crate) fn stop(mut self) -> String {
+        use std::io::Read;
+        let _ = self.child.kill();
+        let mut log = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            let _ = stderr.read_to_string(&mut log);
+        }
+        let _ = self.child.wait();
+        log
+    }
+}
+
+impl Drop for LocalIntake {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
