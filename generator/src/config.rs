@@ -28,6 +28,9 @@ pub struct SiteConfig {
     /// How long the notice of a major privacy-policy change stays on every page.
     #[serde(default)]
     pub policy_notice: PolicyNotice,
+    /// Where the contact form sends inquiries. Without it the form is not shown (a warning).
+    #[serde(default)]
+    pub intake: Option<Intake>,
     /// The languages of the site; the default language first is customary but not required.
     pub languages: Vec<Language>,
     /// Free values for templates, available as `site.extra`.
@@ -49,6 +52,32 @@ pub struct Contact {
     pub phone: String,
     /// The postal address, one line.
     pub address: String,
+}
+
+/// The inquiry intake (the `naluga-intake` function) the contact form posts to.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intake {
+    /// The address of its `/inquiries` endpoint, e.g.
+    /// `https://intake.naluga.com/inquiries`. Its origin is allowed by the Content-Security-Policy
+    /// (`connect-src`, `form-action`). `naluga-site serve` replaces it with the intake it runs.
+    pub url: String,
+}
+
+impl Intake {
+    /// The origin of [`Intake::url`]: `https://intake.naluga.com`.
+    pub fn origin(&self) -> &str {
+        origin_of(&self.url)
+    }
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
 }
 
 /// The window during which a major change of the privacy policy is announced on every page.
@@ -211,6 +240,21 @@ pub fn load_config(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
                 .at(&text, locate("base_url"), 8)
                 .help("write it like `base_url = \"https://naluga.com\"`"),
         );
+    }
+    if let Some(intake) = &config.intake {
+        let absolute = ["http://", "https://"]
+            .iter()
+            .any(|scheme| intake.url.len() > scheme.len() && intake.url.starts_with(scheme));
+        if !absolute
+            || intake.url.contains(char::is_whitespace)
+            || intake.url.contains(['"', '\'', ';'])
+        {
+            problems.push(
+                Diagnostic::error(file, "intake.url must be an absolute http(s) URL")
+                    .at(&text, locate("[intake]"), 8)
+                    .help("write it like `url = \"https://intake.naluga.com/inquiries\"`"),
+            );
+        }
     }
     if problems.is_empty() {
         Ok(config)

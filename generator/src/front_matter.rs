@@ -35,6 +35,10 @@ pub struct FrontMatter {
     /// The template that renders the page, under `themes/<theme>/templates/`. Default:
     /// `index.html` for the home page, `section.html` for other `_index.md`, `page.html` else.
     pub template: Option<String>,
+    /// Keeps the page out of search engines and the sitemap, like a thank-you page.
+    /// Default: false.
+    #[serde(default)]
+    pub noindex: bool,
     /// Old URLs (site paths like `/old-privacy/`) that redirect here.
     #[serde(default)]
     pub aliases: Vec<String>,

@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod front_matter;
+pub mod headers;
 pub mod i18n;
 pub mod links;
 pub mod markdown;

@@ -1,8 +1,8 @@
 //! The last stage: static files, minification and the atomic write of the output folder.
 //!
 //! Static files come from `themes/<theme>/static/` and then `static/` (the site's own files win
-//! over the theme's). CSS is minified and its file name carries a content hash, so it can be
-//! cached forever. HTML is minified. [`write_atomically`] writes everything into a fresh folder
+//! over the theme's). CSS is minified; CSS and JavaScript file names carry a content hash, so
+//! they can be cached forever. HTML is minified. [`write_atomically`] writes everything into a fresh folder
 //! beside the output and swaps it into place only when every file is written, so a failed build
 //! leaves the previous site untouched.
 
@@ -22,9 +22,25 @@ pub struct StaticFiles {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Path as written in templates (`style.css`) to its URL (`/style.1a2b3c4d.css`).
     pub urls: HashMap<String, String>,
+    /// The output paths that carry a content hash.
+    pub hashed: Vec<String>,
 }
 
-/// Reads the theme's and the site's static files; CSS is minified and hashed.
+impl StaticFiles {
+    /// Adds a file under a name carrying its content hash: `form.js` becomes
+    /// `form.1a2b3c4d5e.js`, which can be cached forever.
+    fn insert_hashed(&mut self, name: &str, bytes: Vec<u8>) {
+        let hash = blake3::hash(&bytes).to_hex();
+        let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+        let hashed = format!("{stem}.{}.{extension}", &hash[..10]);
+        self.urls.insert(name.to_string(), format!("/{hashed}"));
+        self.hashed.push(hashed.clone());
+        self.files.insert(hashed, bytes);
+    }
+}
+
+/// Reads the theme's and the site's static files; CSS is minified, CSS and JavaScript are
+/// named by their content hash.
 pub fn load_static_files(root: &Path, theme: &str, diagnostics: &mut Diagnostics) -> StaticFiles {
     let mut sources: BTreeMap<String, PathBuf> = BTreeMap::new();
     for folder in [
@@ -66,18 +82,14 @@ pub fn load_static_files(root: &Path, theme: &str, diagnostics: &mut Diagnostics
         if name.ends_with(".css") {
             let text = String::from_utf8_lossy(&bytes);
             match minify_css(&text) {
-                Ok(css) => {
-                    let hash = blake3::hash(css.as_bytes()).to_hex();
-                    let (stem, _) = name.rsplit_once('.').unwrap_or((&name, ""));
-                    let hashed = format!("{stem}.{}.css", &hash[..10]);
-                    out.urls.insert(name.clone(), format!("/{hashed}"));
-                    out.files.insert(hashed, css.into_bytes());
-                }
+                Ok(css) => out.insert_hashed(&name, css.into_bytes()),
                 Err(message) => diagnostics.push(
                     Diagnostic::error(&file, format!("invalid CSS: {message}"))
                         .help("fix the stylesheet; the build minifies it and needs it to parse"),
                 ),
             }
+        } else if name.ends_with(".js") {
+            out.insert_hashed(&name, bytes);
         } else {
             out.urls.insert(name.clone(), format!("/{name}"));
             out.files.insert(name, bytes);

@@ -36,6 +36,8 @@ pub struct BuildOptions {
     pub include_drafts: bool,
     /// The day the build counts as "today", for the policy-change notice. See [`build_date`].
     pub today: time::Date,
+    /// Replaces `intake.url` of `site.toml` (`serve` points the form at the intake it runs).
+    pub intake_url: Option<String>,
 }
 
 /// A finished build, in memory.
@@ -51,6 +53,10 @@ pub struct BuiltSite {
     pub missing_strings: BTreeMap<String, Vec<String>>,
     /// How many content pages were rendered (translations and fallbacks counted).
     pub page_count: usize,
+    /// The headers every response must carry (also written to `_headers`).
+    pub headers: Vec<(&'static str, String)>,
+    /// The site's language codes, the default language first.
+    pub languages: Vec<String>,
 }
 
 /// The date the build counts as today: `SOURCE_DATE_EPOCH` when set (the reproducible-builds
@@ -96,6 +102,20 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
         config.base_url.clone_from(base_url);
     }
     config.base_url = config.base_url.trim_end_matches('/').to_string();
+    if let Some(url) = &options.intake_url {
+        config.intake = Some(crate::config::Intake { url: url.clone() });
+    }
+    if config.intake.is_none() {
+        diagnostics.push(
+            Diagnostic::warning(
+                Path::new("site.toml"),
+                "no [intake]: the contact form is not shown",
+            )
+            .help(
+                "add `[intake]` with `url = \"https://…/inquiries\"`, the address of naluga-intake",
+            ),
+        );
+    }
     let config = &config;
 
     let translations = load_translations(root, config, &mut diagnostics);
@@ -198,6 +218,11 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
         "sitemap.xml".to_string(),
         sitemap(config, &placements, &pages).into_bytes(),
     );
+    let hashed: Vec<&str> = statics.hashed.iter().map(String::as_str).collect();
+    files.insert(
+        "_headers".to_string(),
+        crate::headers::headers_file(config, &hashed).into_bytes(),
+    );
     files.insert(
         "robots.txt".to_string(),
         format!(
@@ -222,6 +247,16 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
         untranslated,
         missing_strings: translations.missing(),
         page_count,
+        headers: crate::headers::security_headers(config),
+        languages: std::iter::once(config.default_language.clone())
+            .chain(
+                config
+                    .languages
+                    .iter()
+                    .map(|l| l.code.clone())
+                    .filter(|code| *code != config.default_language),
+            )
+            .collect(),
     })
 }
 
@@ -534,12 +569,15 @@ struct PageContext<'a> {
     alternates: Vec<AlternateView<'a>>,
     x_default: Option<String>,
     canonical: Option<String>,
+    /// The privacy policy in this language, when the site has one.
+    privacy: Option<PrivacyView>,
     notice: Option<NoticeView>,
 }
 
 #[derive(Debug, Serialize)]
 struct SiteView<'a> {
     base_url: &'a str,
+    intake: Option<&'a crate::config::Intake>,
     contact: &'a crate::config::Contact,
     extra: &'a toml::Table,
     default_language: &'a str,
@@ -593,6 +631,8 @@ struct PageView<'a> {
     /// The language of the text: differs from `lang` on a fallback page.
     content_lang: Option<LanguageView<'a>>,
     fallback: bool,
+    /// Kept out of search engines and the sitemap (`noindex = true`).
+    noindex: bool,
     policy: Option<PolicyView>,
 }
 
@@ -634,6 +674,13 @@ struct TranslationView<'a> {
 struct AlternateView<'a> {
     hreflang: &'a str,
     href: String,
+}
+
+/// The privacy policy as every page may link to it: the form records the version it shows.
+#[derive(Debug, Serialize)]
+struct PrivacyView {
+    url: String,
+    version: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -716,6 +763,7 @@ impl Renderer<'_> {
                     .find_language(&page.language)
                     .map(LanguageView::of),
                 fallback: placement.fallback,
+                noindex: page.front_matter.noindex,
                 policy: self.policy.filter(|_| is_policy).map(|p| PolicyView {
                     version: p.meta.version.clone(),
                     effective: iso(p.effective),
@@ -803,6 +851,7 @@ impl Renderer<'_> {
         PageContext {
             site: SiteView {
                 base_url: &self.config.base_url,
+                intake: self.config.intake.as_ref(),
                 contact: &self.config.contact,
                 extra: &self.config.extra,
                 default_language: &self.config.default_language,
@@ -816,6 +865,12 @@ impl Renderer<'_> {
             alternates: Vec::new(),
             x_default: None,
             canonical: None,
+            privacy: self.policy.and_then(|policy| {
+                Some(PrivacyView {
+                    url: self.urls.url(policy.key, &language.code)?.to_string(),
+                    version: policy.meta.version.clone(),
+                })
+            }),
             notice: self.notice_policy.and_then(|policy| {
                 Some(NoticeView {
                     url: self.urls.url(policy.key, &language.code)?.to_string(),
@@ -999,7 +1054,10 @@ fn sitemap(config: &SiteConfig, placements: &[Placement<'_>], pages: &PageIndex<
             .find(|p| p.key == key && p.language.code == code)
             .map(|p| format!("{}{}", config.base_url, p.url))
     };
-    for p in placements.iter().filter(|p| !p.fallback) {
+    for p in placements
+        .iter()
+        .filter(|p| !p.fallback && !p.page.front_matter.noindex)
+    {
         let _ = writeln!(
             xml,
             "  <url>\n    <loc>{}</loc>",

@@ -12,7 +12,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -320,6 +320,7 @@ fn escape(text: &str) -> String {
 async fn inquiries(
     State(state): State<AppState>,
     method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -336,7 +337,7 @@ async fn inquiries(
     };
     let mut response = match method {
         Method::OPTIONS => preflight(allowed_origin.is_some()),
-        Method::POST => match receive(&state, &headers, body).await {
+        Method::POST => match receive(&state, &uri, &headers, body).await {
             Ok(response) => response,
             Err(error) => error_response(error, config),
         },
@@ -368,6 +369,7 @@ fn preflight(allowed: bool) -> Response {
 
 async fn receive(
     state: &AppState,
+    uri: &Uri,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, IntakeError> {
@@ -400,10 +402,14 @@ async fn receive(
     let bytes: Bytes = axum::body::to_bytes(body, max)
         .await
         .map_err(|_| IntakeError::PayloadTooLarge(max))?;
+    let pages = ReturnPages::from_query(uri.query());
     let mut reply = ReplyTo {
         encoding,
         locale: config.languages.first().cloned().unwrap_or_default(),
-        back: back_link(config, headers),
+        back: pages.back.as_deref().map_or_else(
+            || format!("{}/", config.site_url),
+            |path| format!("{}{path}", config.site_url),
+        ),
     };
     let raw = match encoding {
         Encoding::Json => RawInquiry::from_json(&bytes),
@@ -418,7 +424,7 @@ async fn receive(
     // A bot filled the hidden field: the same answer as a success, and nothing stored.
     if raw.is_bot() {
         tracing::info!(class = "honeypot", "submission dropped");
-        return Ok(success(config, encoding, &locale, Uuid::now_v7()));
+        return Ok(success(config, encoding, &locale, &pages, Uuid::now_v7()));
     }
 
     let now = (state.inner.clock)();
@@ -448,10 +454,63 @@ async fn receive(
     if outcome == PutOutcome::AlreadyExists {
         tracing::info!(class = "duplicate", "submission already stored");
     }
-    Ok(success(config, encoding, &locale, inquiry.submission_id))
+    Ok(success(
+        config,
+        encoding,
+        &locale,
+        &pages,
+        inquiry.submission_id,
+    ))
 }
 
-fn success(config: &Config, encoding: Encoding, locale: &str, id: Uuid) -> Response {
+/// The site pages a plain form names in its `action` query: `back` (the form, for the error
+/// page's link) and `thanks` (where to go after success). Only paths on the site are taken, so
+/// the intake never redirects elsewhere.
+#[derive(Debug, Default)]
+struct ReturnPages {
+    back: Option<String>,
+    thanks: Option<String>,
+}
+
+impl ReturnPages {
+    fn from_query(query: Option<&str>) -> Self {
+        let mut pages = Self::default();
+        let pairs: Vec<(String, String)> = query
+            .and_then(|q| serde_urlencoded::from_str(q).ok())
+            .unwrap_or_default();
+        for (name, value) in pairs {
+            let Some(path) = site_path(&value) else {
+                continue;
+            };
+            match name.as_str() {
+                "back" => pages.back = Some(path),
+                "thanks" => pages.thanks = Some(path),
+                _ => {}
+            }
+        }
+        pages
+    }
+}
+
+/// `value` if it is a plain path on the site: `/`, then URL-safe characters, no `//`.
+fn site_path(value: &str) -> Option<String> {
+    let safe = value.len() <= 256
+        && value.starts_with('/')
+        && !value.starts_with("//")
+        && !value.contains("/..")
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~/".contains(c));
+    safe.then(|| value.to_string())
+}
+
+fn success(
+    config: &Config,
+    encoding: Encoding,
+    locale: &str,
+    pages: &ReturnPages,
+    id: Uuid,
+) -> Response {
     match encoding {
         Encoding::Json => (
             StatusCode::CREATED,
@@ -459,26 +518,13 @@ fn success(config: &Config, encoding: Encoding, locale: &str, id: Uuid) -> Respo
         )
             .into_response(),
         Encoding::Form => {
-            let location = config.thanks_url(locale);
+            let location = match &pages.thanks {
+                Some(path) => format!("{}{path}", config.site_url),
+                None => config.thanks_url(locale),
+            };
             (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
         }
     }
-}
-
-/// Where the error page's "back" link leads: the page that posted, when it is on an allowed
-/// origin, else the site's home.
-fn back_link(config: &Config, headers: &HeaderMap) -> String {
-    headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|referer| {
-            config.allowed_origins.iter().any(|origin| {
-                referer
-                    .strip_prefix(origin.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-            }) || referer.starts_with(&format!("{}/", config.site_url))
-        })
-        .map_or_else(|| format!("{}/", config.site_url), str::to_string)
 }
 
 /// One structured line per request: id, method, status, sizes, latency, failure class.

@@ -150,6 +150,33 @@ impl RawInquiry {
         }
     }
 
+    /// The id of a form post that brings none (a plain form cannot make one): a UUID v7 dated
+    /// at the start of the current ten minutes whose random part is a hash of everything sent.
+    /// The same post twice within those minutes (a double click on a form without JavaScript)
+    /// gets the same id, so it is stored once; different inquiries never share one.
+    pub fn content_id(&self, now: OffsetDateTime) -> Uuid {
+        const WINDOW_MS: u64 = 10 * 60 * 1000;
+        let mut hasher = blake3::Hasher::new_derive_key("naluga intake 2026-11 form post id");
+        for (key, value) in &self.values {
+            let value = match value {
+                RawValue::Text(text) => format!("t{text}"),
+                RawValue::Bool(b) => format!("b{b}"),
+                RawValue::Number(n) => format!("n{n}"),
+                RawValue::Null => "z".to_string(),
+                RawValue::Structured => "s".to_string(),
+            };
+            for part in [key.as_str(), value.as_str()] {
+                hasher.update(&(part.len() as u64).to_le_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        let digest = hasher.finalize();
+        let mut random = [0u8; 10];
+        random.copy_from_slice(&digest.as_bytes()[..10]);
+        let millis = u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        uuid::Builder::from_unix_timestamp_millis(millis - millis % WINDOW_MS, &random).into_uuid()
+    }
+
     /// Whether the honeypot field `website`, hidden from people, was filled (by a bot).
     pub fn is_bot(&self) -> bool {
         match self.values.get("website") {
@@ -507,7 +534,7 @@ impl Validator<'_> {
     fn submission_id(&mut self, optional: bool, now: OffsetDateTime) -> Option<(Uuid, bool)> {
         let text = match self.line("submission_id", limits::TOKEN) {
             Ok(Some(text)) => text,
-            Ok(None) if optional => return Some((Uuid::now_v7(), false)),
+            Ok(None) if optional => return Some((self.raw.content_id(now), false)),
             Ok(None) => return self.problem("submission_id", Problem::Missing),
             Err(()) => return None,
         };
@@ -705,5 +732,25 @@ mod tests {
         value["website"] = "http://spam.example".into();
         let raw = RawInquiry::from_json(value.to_string().as_bytes()).expect("json");
         assert!(raw.is_bot());
+    }
+
+    #[test]
+    fn a_plain_post_sent_twice_within_ten_minutes_gets_one_id_and_different_posts_do_not() {
+        let body = "locale=en&name=Ann&email=ann%40example.com&toy_type=vinyl&requirements=A+vinyl+figure%2C+20+cm&quantity=1000&delivery_date=2027-01-10&consent_privacy=on&policy_version=1.0&age_statement=adult";
+        let rules = Rules {
+            submission_id_optional: true,
+            ..rules()
+        };
+        let id_at = |body: &str, at: OffsetDateTime| {
+            let raw = RawInquiry::from_form(body.as_bytes()).expect("form");
+            raw.validate(&rules, at).expect("valid").submission_id
+        };
+        let first = id_at(body, now());
+        assert_eq!(first.get_version_num(), 7);
+        assert_eq!(first, id_at(body, now() + time::Duration::minutes(9)));
+        assert_ne!(first, id_at(body, now() + time::Duration::minutes(10)));
+        assert_ne!(first, id_at(&body.replace("1000", "1001"), now()));
+        let (seconds, _) = first.get_timestamp().expect("v7").to_unix();
+        assert_eq!(i128::from(seconds), i128::from(now().unix_timestamp()));
     }
 }

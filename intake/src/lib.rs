@@ -12,12 +12,13 @@
 //! 4. [`store`]: the sealed object is written once, under a key derived from its id, to an S3
 //!    bucket or a local folder; success is answered only after the write.
 //!
-//! [`config`] reads the deployment's settings from the environment. The staff's tool,
+//! [`keys`] writes identity files (staff keys, the preview's development key). [`config`] reads the deployment's settings from the environment. The staff's tool,
 //! `naluga-inquiries`, lists, decrypts, exports and deletes what was stored.
 
 pub mod config;
 pub mod http;
 pub mod inquiry;
+pub mod keys;
 pub mod messages;
 pub mod seal;
 pub mod store;

@@ -120,17 +120,17 @@ pub fn error_page_text(locale: &str) -> ErrorPageText {
     match locale {
         "zh" => ErrorPageText {
             title: "询价未发送",
-            intro: "请返回表单，修改以下内容后重新提交：",
+            intro: "请返回表单（使用浏览器的“后退”按钮，已填写的内容会保留），修改以下内容后重新提交：",
             back: "返回表单",
         },
         "es" => ErrorPageText {
             title: "La consulta no se ha enviado",
-            intro: "Vuelva al formulario, corrija lo siguiente y envíelo de nuevo:",
+            intro: "Vuelva al formulario (con el botón Atrás del navegador se conserva lo que escribió), corrija lo siguiente y envíelo de nuevo:",
             back: "Volver al formulario",
         },
         _ => ErrorPageText {
             title: "Your inquiry was not sent",
-            intro: "Go back to the form, correct the following and send it again:",
+            intro: "Go back to the form (your browser's Back button keeps what you typed), correct the following and send it again:",
             back: "Back to the form",
         },
     }

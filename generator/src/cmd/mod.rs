@@ -48,6 +48,7 @@ fn build_options(
         base_url,
         include_drafts,
         today: generator::build_date().map_err(anyhow::Error::msg)?,
+        intake_url: None,
     })
 }
 

@@ -17,10 +17,10 @@ fn check_reports_no_broken_links_and_lists_untranslated_pages_per_language() {
     );
     assert!(stdout.contains("broken links: 0"), "{stdout}");
     assert!(
-        stdout.contains("  es: 5 page(s)\n    content/about.md\n"),
+        stdout.contains("  es: 6 page(s)\n    content/about.md\n"),
         "{stdout}"
     );
-    assert!(stdout.contains("  zh: 2 page(s)\n"), "{stdout}");
+    assert!(stdout.contains("  zh: 3 page(s)\n"), "{stdout}");
     assert!(
         stdout.contains("missing interface strings: none"),
         "{stdout}"
@@ -44,10 +44,11 @@ fn check_fails_on_a_broken_raw_link() {
     );
 }
 
-/// `naluga-site serve` on a free port, killed when dropped.
+/// `naluga-site serve` on free ports (site and intake), killed when dropped.
 struct Server {
     child: Child,
     address: String,
+    intake: String,
 }
 
 impl Server {
@@ -55,43 +56,62 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_naluga-site"))
             .arg("--root")
             .arg(fixture.root())
-            .args(["serve", "--port", "0"])
+            .args(["serve", "--port", "0", "--intake-port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start naluga-site serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("read the serving line");
-        let address = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .to_string();
-        Self { child, address }
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut next = || {
+            lines
+                .next()
+                .and_then(Result::ok)
+                .expect("serve prints its addresses")
+        };
+        let address_in = |line: &str| {
+            line.split("http://")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or_else(|| panic!("no address in: {line}"))
+                .to_string()
+        };
+        let first = next();
+        assert!(first.starts_with("serving "), "{first}");
+        let second = next();
+        assert!(second.contains("local intake"), "{second}");
+        // Keep reading what serve prints, so that its output never hits a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self {
+            address: address_in(&first),
+            intake: address_in(&second),
+            child,
+        }
     }
 
-    /// A raw HTTP/1.1 GET: status code, headers and body.
+    /// A raw HTTP/1.1 GET: status code, headers (lower-cased) and body.
     fn get(&self, path: &str) -> (u16, String, String) {
-        let mut stream = TcpStream::connect(&self.address).expect("connect");
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address
+        exchange(
+            &self.address,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                self.address
+            ),
         )
-        .expect("send request");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read response");
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("status code");
-        (status, head.to_ascii_lowercase(), body.to_string())
     }
+}
+
+fn exchange(address: &str, request: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.write_all(request.as_bytes()).expect("send request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read response");
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status code");
+    (status, head.to_ascii_lowercase(), body.to_string())
 }
 
 impl Drop for Server {
@@ -135,4 +155,60 @@ fn serve_answers_pages_redirects_and_localized_not_found_on_localhost() {
     let (status, _, body) = server.get("/no-such-page/");
     assert_eq!(status, 404);
     assert!(body.contains("Page not found"), "{body}");
+}
+
+#[test]
+fn serve_sends_the_security_headers_and_runs_the_intake_with_a_development_key() {
+    let fixture = Fixture::new();
+    let server = Server::start(&fixture);
+    let (status, head, body) = server.get("/contact/");
+    assert_eq!(status, 200);
+    let intake_origin = format!("http://{}", server.intake);
+    assert!(
+        head.contains(&format!("connect-src 'self' {intake_origin};")),
+        "{head}"
+    );
+    assert!(head.contains("frame-ancestors 'none'"), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    // The form posts to the intake that serve runs, not to the production one.
+    assert!(
+        body.contains(&format!("{intake_origin}/inquiries?back=/contact/")),
+        "{body}"
+    );
+
+    // The development key was made in data/, marked as such, private to its owner.
+    let key_file = fixture.root().join("data/dev-identity.txt");
+    let key_text = std::fs::read_to_string(&key_file).expect("a development key");
+    assert!(key_text.starts_with("# DEVELOPMENT KEY - NOT FOR PRODUCTION."));
+
+    // A plain form post to the intake is stored, encrypted to that key.
+    let form = format!(
+        "locale=zh&name=%E6%9D%8E%E9%9B%B7&email=li%40example.cn&toy_type=plush&requirements=A+30+cm+plush+bear&quantity=200&delivery_date={}&consent_privacy=true&policy_version=2.0&age_statement=adult",
+        (time::OffsetDateTime::now_utc().date() + time::Duration::days(60))
+    );
+    let (status, head, _) = exchange(
+        &server.intake,
+        &format!(
+            "POST /inquiries?back=/zh/contact/&thanks=/zh/thanks/ HTTP/1.1\r\nHost: {}\r\nOrigin: http://{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            server.intake,
+            server.address,
+            form.len()
+        ),
+    );
+    assert_eq!(status, 303, "{head}");
+    assert!(
+        head.contains(&format!("location: http://{}/zh/thanks/", server.address)),
+        "{head}"
+    );
+    let stored: Vec<_> = walkdir::WalkDir::new(fixture.root().join("data/inquiries"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "age"))
+        .collect();
+    assert_eq!(stored.len(), 1);
+    let identities = intake::seal::parse_identities(&key_text).expect("identity");
+    let record = intake::seal::open(&std::fs::read(stored[0].path()).expect("read"), &identities)
+        .expect("decrypts");
+    assert_eq!(record.name, "李雷");
+    assert_eq!(record.locale, "zh");
 }

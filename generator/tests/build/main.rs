@@ -4,6 +4,7 @@
 
 mod cli;
 mod errors;
+mod form;
 mod links;
 mod output;
 mod policy;
@@ -76,6 +77,7 @@ impl Fixture {
             base_url: None,
             include_drafts: false,
             today,
+            intake_url: None,
         })
     }
 

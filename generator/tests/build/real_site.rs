@@ -11,6 +11,7 @@ fn build_repository_site() -> generator::BuiltSite {
         base_url: None,
         include_drafts: false,
         today: time::macros::date!(2026 - 11 - 25),
+        intake_url: None,
     }) {
         Ok(site) => site,
         Err(failed) => panic!("the repository site must build:\n{failed}"),

@@ -100,14 +100,22 @@ fn untranslated_pages_are_listed_per_language() {
             "content/contact.md",
             "content/news/_index.md",
             "content/news/first.md",
-            "content/privacy.md"
+            "content/privacy.md",
+            "content/thanks.md"
         ]
     );
     let zh: Vec<String> = site.untranslated["zh"]
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    assert_eq!(zh, vec!["content/about.md", "content/contact.md"]);
+    assert_eq!(
+        zh,
+        vec![
+            "content/about.md",
+            "content/contact.md",
+            "content/thanks.md"
+        ]
+    );
 }
 
 #[test]
@@ -166,6 +174,7 @@ fn drafts_are_left_out_unless_asked_for() {
         base_url: None,
         include_drafts: true,
         today: crate::in_window(),
+        intake_url: None,
     })
     .expect("builds");
     assert!(with_drafts.files.contains_key("news/draft/index.html"));

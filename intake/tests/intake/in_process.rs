@@ -138,7 +138,12 @@ async fn form_errors_are_a_localized_page_with_a_link_back() {
             *v = "0".into();
         }
     }
-    let response = intake.send(post_form(&form)).await;
+    let response = intake
+        .send(post_form_to(
+            "/inquiries?back=/zh/contact/&thanks=/zh/thanks/",
+            &form,
+        ))
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         response.headers()["content-type"]
@@ -200,5 +205,55 @@ async fn other_methods_get_405_with_allow() {
         assert_eq!(response.headers()["allow"], "POST, OPTIONS");
         let body = body_json(response).await;
         assert_eq!(body["error"], "method_not_allowed");
+    }
+}
+
+#[tokio::test]
+async fn the_form_names_its_return_pages_and_only_paths_on_the_site_are_followed() {
+    let intake = Intake::new();
+    // A translated slug: the Spanish thank-you page is /es/gracias/.
+    let mut form = good_form();
+    for (k, v) in form.iter_mut() {
+        if k == "locale" {
+            *v = "es".into();
+        }
+    }
+    let response = intake
+        .send(post_form_to(
+            "/inquiries?back=/es/contacto/&thanks=/es/gracias/",
+            &form,
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        "https://www.naluga.test/es/gracias/"
+    );
+    // Anything but a plain path on the site is ignored: the intake never redirects elsewhere.
+    for hostile in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/../../etc/passwd",
+        "/ok%0D%0ASet-Cookie:x=1",
+        "javascript:alert(1)",
+        "/\\evil.example/",
+    ] {
+        let mut form = good_form();
+        for (k, v) in form.iter_mut() {
+            if k == "name" {
+                *v = format!("Visitor {hostile}");
+            }
+        }
+        let uri = format!(
+            "/inquiries?thanks={}",
+            &serde_urlencoded::to_string([("x", hostile)]).expect("encode")[2..]
+        );
+        let response = intake.send(post_form_to(&uri, &form)).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{hostile}");
+        assert_eq!(
+            response.headers()["location"],
+            "https://www.naluga.test/zh/thanks/",
+            "{hostile}"
+        );
     }
 }

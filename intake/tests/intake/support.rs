@@ -205,10 +205,15 @@ pub(crate) fn post_json(body: &serde_json::Value) -> Request<Body> {
 }
 
 pub(crate) fn post_form(fields: &[(String, String)]) -> Request<Body> {
-    Request::post("/inquiries")
+    post_form_to("/inquiries", fields)
+}
+
+/// A plain form post to `uri`, which may carry the form's `?back=...&thanks=...`.
+pub(crate) fn post_form_to(uri: &str, fields: &[(String, String)]) -> Request<Body> {
+    Request::post(uri)
         .header("content-type", "application/x-www-form-urlencoded")
         .header("origin", "https://www.naluga.test")
-        .header("referer", "https://www.naluga.test/zh/contact/")
+        .header("referer", "https://www.naluga.test/")
         .body(Body::from(encode_form(fields)))
         .expect("request")
 }

@@ -1,0 +1,135 @@
+// What the browser tests and gates share: the site served by the README's main command
+// (`naluga-site serve`, with its in-process intake) on free ports, Debian's Chromium through
+// playwright-core, and the stock `age` tool to read what the intake stored.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+export const repository = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const targetDir = process.env.CARGO_TARGET_DIR || join(repository, 'target');
+export const siteBinary = process.env.NALUGA_SITE_BIN || join(targetDir, 'debug', 'naluga-site');
+export const chromiumPath = process.env.CHROME_PATH || '/usr/bin/chromium';
+
+// The flags this machine's Chromium needs: no sandbox as root, and no background traffic to
+// Google's hosts, which the closed network refuses.
+export const chromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Starts `naluga-site serve` on free ports with a fresh data folder; `stop()` ends it. */
+export async function startSite() {
+  const data = mkdtempSync(join(tmpdir(), 'naluga-e2e-'));
+  const child = spawn(
+    siteBinary,
+    ['--root', repository, 'serve', '--port', '0', '--intake-port', '0', '--data', data],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'intake=warn' } },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const lines = createInterface({ input: child.stdout });
+  const found = {};
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s:\n${stderr}`)), 60_000);
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
+    lines.on('line', (line) => {
+      const site = line.match(/^serving \d+ pages on (http:\/\/[^/]+)\//);
+      const intake = line.match(/posts to the local intake on (http:\/\/[^\s,]+)/);
+      if (site) found.url = site[1];
+      if (intake) found.intake = intake[1];
+      if (found.url && found.intake) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url: found.url,
+    intake: found.intake,
+    data,
+    identity: join(data, 'dev-identity.txt'),
+    inquiries: join(data, 'inquiries'),
+    async stop() {
+      child.kill('SIGINT');
+      await new Promise((resolve) => {
+        if (child.exitCode !== null) resolve();
+        else child.on('exit', resolve);
+      });
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headless Chromium from Debian, never a downloaded browser. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+}
+
+/** Every file under `folder`, as paths relative to it. */
+export function walk(folder) {
+  const out = [];
+  for (const name of readdirSync(folder)) {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) out.push(...walk(path).map((p) => join(name, p)));
+    else out.push(name);
+  }
+  return out;
+}
+
+/** The stored inquiries, decrypted by the stock `age` tool, oldest first. */
+export function storedInquiries(site) {
+  let files;
+  try {
+    files = walk(site.inquiries).filter((f) => f.endsWith('.age')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((file) =>
+    JSON.parse(
+      execFileSync('age', ['--decrypt', '-i', site.identity, join(site.inquiries, file)], {
+        encoding: 'utf8',
+      }),
+    ),
+  );
+}
+
+/** The site's pages as URL paths, from a build's HTML files (redirect stubs left out). */
+export function sitePages(output) {
+  return walk(output)
+    .filter((f) => f.endsWith('.html'))
+    .filter((f) => !readFileSync(join(output, f), 'utf8').includes('http-equiv="refresh"') &&
+      !readFileSync(join(output, f), 'utf8').includes('http-equiv=refresh'))
+    .map((f) => '/' + relative('.', f).split(sep).join('/').replace(/index\.html$/, ''))
+    .sort();
+}
+
+/** Builds the site with `naluga-site build` into a fresh folder; returns the folder. */
+export function buildSite() {
+  const output = mkdtempSync(join(tmpdir(), 'naluga-build-'));
+  execFileSync(siteBinary, ['--root', repository, 'build', '--output', join(output, 'site')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return join(output, 'site');
+}
+
+/** Collects what would show a broken page: console errors and CSP violations. */
+export function watchForErrors(page) {
+  const errors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  return errors;
+}
