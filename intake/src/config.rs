@@ -102,7 +102,20 @@ impl Config {
                 ),
                 sdk_attempts: 1,
                 timeout: Duration::from_secs(number("NALUGA_S3_TIMEOUT_SECONDS", 5)?),
-                static_credentials: None,
+                static_credentials: match (
+                    get("NALUGA_S3_ACCESS_KEY_ID"),
+                    get("NALUGA_S3_SECRET_ACCESS_KEY"),
+                ) {
+                    (Some(key), Some(secret)) => Some((key, secret)),
+                    (None, None) => None,
+                    _ => {
+                        return Err(ConfigError::Invalid {
+                            name: "NALUGA_S3_ACCESS_KEY_ID",
+                            message: "set it together with NALUGA_S3_SECRET_ACCESS_KEY, or neither (then the standard AWS credentials are used)".to_string(),
+                        });
+                    }
+                },
+                region: get("NALUGA_S3_REGION"),
             }),
             None => StoreConfig::Folder(PathBuf::from(
                 get("NALUGA_DATA_DIR").unwrap_or_else(|| "data/inquiries".to_string()),
@@ -160,5 +173,58 @@ impl Config {
         } else {
             format!("{}/{locale}/{path}", self.site_url)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECIPIENT: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| {
+            if name == "NALUGA_RECIPIENTS" {
+                return Some(RECIPIENT.to_string());
+            }
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_string())
+        })
+    }
+
+    #[test]
+    fn an_r2_token_and_region_come_from_naluga_variables() {
+        let config = config(&[
+            ("NALUGA_BUCKET", "inquiries"),
+            (
+                "NALUGA_S3_ENDPOINT",
+                "https://account.r2.cloudflarestorage.com",
+            ),
+            ("NALUGA_S3_ACCESS_KEY_ID", "key"),
+            ("NALUGA_S3_SECRET_ACCESS_KEY", "secret"),
+            ("NALUGA_S3_REGION", "auto"),
+        ])
+        .expect("valid");
+        let StoreConfig::S3(settings) = config.store else {
+            panic!("a bucket store");
+        };
+        assert_eq!(
+            settings.static_credentials,
+            Some(("key".to_string(), "secret".to_string()))
+        );
+        assert_eq!(settings.region.as_deref(), Some("auto"));
+    }
+
+    #[test]
+    fn half_a_token_is_an_error_naming_the_variables() {
+        let error = config(&[
+            ("NALUGA_BUCKET", "inquiries"),
+            ("NALUGA_S3_ACCESS_KEY_ID", "key"),
+        ])
+        .expect_err("refused")
+        .to_string();
+        assert!(error.contains("NALUGA_S3_SECRET_ACCESS_KEY"), "{error}");
+        assert!(!error.contains("key\""), "{error}");
     }
 }

@@ -1,17 +1,27 @@
-//! Identity files: the staff's secret keys on disk (`keygen`), and the development key that the
-//! local preview (`naluga-site serve`) creates for its own intake.
+//! Identity files: the staff's secret keys on disk (`keygen`), plain or protected by a
+//! passphrase, and the development key that the local preview (`naluga-site serve`) creates for
+//! its own intake.
+//!
+//! A passphrase-protected identity file is the plain identity file encrypted with age's
+//! passphrase (scrypt) recipient, ASCII-armored: exactly what `age -p -a` makes, so the stock
+//! `age -d -i FILE` reads it too (asking for the passphrase).
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::Path;
 
-use age::secrecy::ExposeSecret;
-use anyhow::{Context as _, Result};
+use age::secrecy::{ExposeSecret, SecretString};
+use anyhow::{Context as _, Result, bail};
 
 use crate::seal::parse_identities;
 
 /// Writes a new identity file at `path` (mode 0600, never overwriting) with `comments` above
-/// the key, and returns the public recipient (`age1...`).
-pub fn write_identity_file(path: &Path, comments: &[String]) -> Result<String> {
+/// the key, and returns the public recipient (`age1...`). With a passphrase the whole file is
+/// encrypted with it.
+pub fn write_identity_file(
+    path: &Path,
+    comments: &[String],
+    passphrase: Option<SecretString>,
+) -> Result<String> {
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
     let mut options = std::fs::OpenOptions::new();
@@ -35,10 +45,71 @@ pub fn write_identity_file(path: &Path, comments: &[String]) -> Result<String> {
         "# created: {created}\n# public key: {recipient}\n{}\n",
         identity.to_string().expose_secret()
     ));
-    file.write_all(text.as_bytes())
+    let bytes = match passphrase {
+        None => text.into_bytes(),
+        Some(passphrase) => protect(text.as_bytes(), passphrase)?,
+    };
+    file.write_all(&bytes)
         .and_then(|()| file.sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(recipient)
+}
+
+/// Encrypts an identity file's text with a passphrase, armored.
+fn protect(plain: &[u8], passphrase: SecretString) -> Result<Vec<u8>> {
+    let encryptor = age::Encryptor::with_user_passphrase(passphrase);
+    let mut armored = Vec::new();
+    let armor =
+        age::armor::ArmoredWriter::wrap_output(&mut armored, age::armor::Format::AsciiArmor)
+            .context("armoring the identity")?;
+    let mut writer = encryptor
+        .wrap_output(armor)
+        .context("encrypting the identity")?;
+    writer.write_all(plain).context("encrypting the identity")?;
+    writer
+        .finish()
+        .and_then(age::armor::ArmoredWriter::finish)
+        .context("encrypting the identity")?;
+    Ok(armored)
+}
+
+/// Whether an identity file is passphrase-protected (an age file, armored or not).
+pub fn is_protected(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+        || bytes.starts_with(b"age-encryption.org/")
+}
+
+/// Reads the identities of an identity file, asking `passphrase` only when it is protected.
+pub fn read_identities(
+    path: &Path,
+    passphrase: impl FnOnce() -> Result<SecretString>,
+) -> Result<Vec<age::x25519::Identity>> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("reading the identity file {}", path.display()))?;
+    let text = if is_protected(&bytes) {
+        let passphrase = passphrase()?;
+        let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(&bytes[..]))
+            .with_context(|| format!("{} is not a readable age file", path.display()))?;
+        let identity = age::scrypt::Identity::new(passphrase);
+        let mut reader = match decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)) {
+            Ok(reader) => reader,
+            Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys) => {
+                bail!("wrong passphrase for the identity file {}", path.display())
+            }
+            Err(e) => bail!("cannot open the identity file {}: {e}", path.display()),
+        };
+        let mut plain = String::new();
+        reader
+            .read_to_string(&mut plain)
+            .with_context(|| format!("decrypting the identity file {}", path.display()))?;
+        plain
+    } else {
+        String::from_utf8(bytes)
+            .with_context(|| format!("the identity file {} is not text", path.display()))?
+    };
+    parse_identities(&text)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("reading the identity file {}", path.display()))
 }
 
 /// The local preview's key: its public recipient, and whether it was made just now.
@@ -83,6 +154,7 @@ pub fn development_key(path: &Path) -> Result<DevelopmentKey> {
             "public key to a deployed intake: staff make their own keys with".to_string(),
             "`naluga-inquiries keygen` (see the README).".to_string(),
         ],
+        None,
     )?;
     Ok(DevelopmentKey {
         recipient,
@@ -114,6 +186,28 @@ mod tests {
         let again = development_key(&path).expect("reused");
         assert!(!again.created);
         assert_eq!(again.recipient, first.recipient);
+    }
+
+    #[test]
+    fn a_protected_identity_opens_with_its_passphrase_only() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let path = folder.path().join("staff.age");
+        let secret = || SecretString::from("correct horse battery staple".to_string());
+        let recipient = write_identity_file(&path, &[], Some(secret())).expect("written");
+        let bytes = std::fs::read(&path).expect("read");
+        assert!(is_protected(&bytes));
+        assert!(!String::from_utf8_lossy(&bytes).contains("AGE-SECRET-KEY"));
+        let identities = read_identities(&path, || Ok(secret())).expect("opens");
+        assert_eq!(identities[0].to_public().to_string(), recipient);
+        let Err(wrong) = read_identities(&path, || Ok(SecretString::from("nope".to_string())))
+        else {
+            panic!("a wrong passphrase opened the identity");
+        };
+        assert!(wrong.to_string().contains("wrong passphrase"), "{wrong}");
+        // A plain file never asks for a passphrase.
+        let plain = folder.path().join("plain.txt");
+        write_identity_file(&plain, &[], None).expect("written");
+        read_identities(&plain, || panic!("asked for a passphrase")).expect("opens");
     }
 
     #[test]

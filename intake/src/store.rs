@@ -78,6 +78,8 @@ pub struct ObjectInfo {
     pub key: String,
     /// Its size in bytes.
     pub size: u64,
+    /// When it was written (for a closed inquiry: when it was closed).
+    pub modified: Option<time::OffsetDateTime>,
 }
 
 /// The settings of an S3-compatible bucket.
@@ -94,9 +96,12 @@ pub struct S3Settings {
     pub sdk_attempts: u32,
     /// Time limit of one request.
     pub timeout: Duration,
-    /// An access key and secret to use instead of the standard AWS credential chain (for a
-    /// local S3-compatible server). Production leaves this empty.
+    /// An access key and secret to use instead of the standard AWS credential chain: an R2
+    /// token on Lambda (whose own AWS_* variables are reserved), or a local test server.
     pub static_credentials: Option<(String, String)>,
+    /// The region to sign for, instead of the standard chain's (`auto` for R2 on Lambda, where
+    /// AWS_REGION is the function's own region).
+    pub region: Option<String>,
 }
 
 /// A store of sealed inquiries.
@@ -245,8 +250,14 @@ impl FolderStore {
                             .file_name()
                             .is_some_and(|n| n.to_string_lossy().starts_with('.'));
                         if key.starts_with(&prefix) && !hidden {
-                            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                            objects.push(ObjectInfo { key, size });
+                            let metadata = entry.metadata().ok();
+                            objects.push(ObjectInfo {
+                                key,
+                                size: metadata.as_ref().map_or(0, std::fs::Metadata::len),
+                                modified: metadata
+                                    .and_then(|m| m.modified().ok())
+                                    .map(time::OffsetDateTime::from),
+                            });
                         }
                     }
                 }
@@ -317,13 +328,13 @@ impl S3Store {
             Region, RequestChecksumCalculation, ResponseChecksumValidation, retry::RetryConfig,
             timeout::TimeoutConfig,
         };
-        let region = RegionProviderChain::default_provider().or_else(Region::new(
-            if settings.endpoint_url.is_some() {
+        let region = RegionProviderChain::first_try(settings.region.clone().map(Region::new))
+            .or_default_provider()
+            .or_else(Region::new(if settings.endpoint_url.is_some() {
                 "auto"
             } else {
                 "us-east-1"
-            },
-        ));
+            }));
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).region(region);
         if let Some(endpoint) = &settings.endpoint_url {
             loader = loader.endpoint_url(endpoint);
@@ -407,6 +418,9 @@ impl S3Store {
                     objects.push(ObjectInfo {
                         key: key.to_string(),
                         size: object.size().unwrap_or(0).max(0) as u64,
+                        modified: object
+                            .last_modified()
+                            .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.secs()).ok()),
                     });
                 }
             }
@@ -500,12 +514,14 @@ mod tests {
             Err(StoreError::Refused(_))
         ));
         let listed = store.list("a/").await.expect("list");
-        assert_eq!(
-            listed,
-            vec![ObjectInfo {
-                key: "a/b.age".into(),
-                size: 3
-            }]
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].key.as_str(), listed[0].size), ("a/b.age", 3));
+        let written = listed[0].modified.expect("a modification time");
+        assert!(
+            (time::OffsetDateTime::now_utc() - written)
+                .whole_minutes()
+                .abs()
+                < 5
         );
     }
 }

@@ -86,6 +86,7 @@ impl S3Server {
             sdk_attempts: 1,
             timeout: Duration::from_secs(5),
             static_credentials: Some((KEY.to_string(), secret.to_string())),
+            region: Some("auto".to_string()),
         }
     }
 
@@ -260,7 +261,7 @@ async fn a_store_that_fails_then_recovers_stores_the_inquiry_once() {
 }
 
 #[tokio::test]
-async fn staff_tool_reads_and_deletes_in_the_bucket_with_standard_credentials() {
+async fn staff_tool_reads_closes_and_deletes_in_the_bucket_with_standard_credentials() {
     let server = S3Server::start();
     let keys = Keys::new();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -300,6 +301,21 @@ async fn staff_tool_reads_and_deletes_in_the_bucket_with_standard_credentials() 
     let list = String::from_utf8_lossy(&list.stdout).into_owned();
     assert!(list.starts_with(id), "{list}");
     assert!(list.contains("Ann Example <ann@example.com>"), "{list}");
+    assert!(!list.contains("[closed]"), "{list}");
+
+    // Business complete: the object moves under closed/, where the lifecycle rule counts.
+    let closed = tool(&["close", id]);
+    assert!(
+        closed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&closed.stderr)
+    );
+    let objects = server.objects();
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(objects[0].starts_with("closed/"), "{objects:?}");
+    let list = String::from_utf8_lossy(&tool(&["list"]).stdout).into_owned();
+    assert!(list.starts_with(id) && list.contains("[closed]"), "{list}");
+
     let deleted = tool(&["delete", id]);
     assert!(
         deleted.status.success(),

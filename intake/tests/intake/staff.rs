@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use axum::http::StatusCode;
 use intake::seal::{Sealer, StoredInquiry};
-use intake::store::{FolderStore, OPEN, Store, object_key};
+use intake::store::{CLOSED, FolderStore, OPEN, Store, object_key};
 use intake::{AppState, app};
 use tower::ServiceExt;
 
@@ -270,4 +270,163 @@ async fn hostile_text_cannot_drive_the_staff_terminal() {
         assert!(!out.contains('\u{202e}'), "{out:?}");
         assert!(out.contains("Ann\\u{1b}]0;pwned\\u{7}"), "{out:?}");
     }
+}
+
+#[tokio::test]
+async fn closing_moves_an_inquiry_under_closed_where_retention_counts_from_the_closing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    let identity = keys.write_identity(dir.path());
+    let store_dir = dir.path().join("store");
+    let store = Store::Folder(FolderStore::new(&store_dir));
+    let sealer = Sealer::from_list(&keys.recipient).expect("recipient");
+    let (done, ongoing) = (submission_id(0), submission_id(1));
+    for id in [done, ongoing] {
+        let raw = intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes())
+            .expect("json");
+        let rules = intake::inquiry::Rules {
+            languages: vec!["en".into()],
+            submission_id_optional: false,
+        };
+        let mut inquiry = raw.validate(&rules, now()).expect("valid");
+        inquiry.submission_id = id;
+        let sealed = sealer
+            .seal(&StoredInquiry::new(&inquiry, now()))
+            .expect("seal");
+        store
+            .put_new(&object_key("", OPEN, id), sealed)
+            .await
+            .expect("put");
+    }
+    let open_path = store_dir.join(object_key("", OPEN, done));
+    let closed_path = store_dir.join(object_key("", CLOSED, done));
+    let sealed = std::fs::read(&open_path).expect("open object");
+
+    let closed = stdout(&tool(&store_dir, &identity, &["close", &done.to_string()]));
+    assert!(closed.starts_with(&format!("closed {done}")), "{closed}");
+    assert!(!open_path.exists());
+    assert_eq!(
+        std::fs::read(&closed_path).expect("moved"),
+        sealed,
+        "the same bytes"
+    );
+    // Still readable by staff and by the stock age tool (right of access).
+    let list = stdout(&tool(&store_dir, &identity, &["list"]));
+    let line = list
+        .lines()
+        .find(|l| l.starts_with(&done.to_string()))
+        .expect("listed");
+    assert!(line.ends_with("[closed]"), "{list}");
+    assert!(
+        stdout(&tool(&store_dir, &identity, &["show", &done.to_string()]))
+            .contains("status:          closed")
+    );
+    let age = Command::new("age")
+        .arg("--decrypt")
+        .arg("-i")
+        .arg(&identity)
+        .arg(&closed_path)
+        .output()
+        .expect("run age");
+    assert!(age.status.success());
+    // Closing twice is harmless.
+    let again = stdout(&tool(&store_dir, &identity, &["close", &done.to_string()]));
+    assert!(again.contains("already closed"), "{again}");
+
+    // Closed just now: a 730-day purge keeps it.
+    let kept = stdout(&tool(
+        &store_dir,
+        &identity,
+        &["purge", "--older-than", "730"],
+    ));
+    assert!(kept.is_empty(), "{kept}");
+    assert!(closed_path.exists());
+    // Closed three years ago: the purge deletes it, and leaves the open inquiry alone.
+    let touched = Command::new("touch")
+        .args(["-d", "3 years ago"])
+        .arg(&closed_path)
+        .status()
+        .expect("touch");
+    assert!(touched.success());
+    let purged = stdout(&tool(
+        &store_dir,
+        &identity,
+        &["purge", "--older-than", "730"],
+    ));
+    assert!(purged.contains(&done.to_string()), "{purged}");
+    assert!(!closed_path.exists());
+    assert!(store_dir.join(object_key("", OPEN, ongoing)).exists());
+    let missing = tool(&store_dir, &identity, &["close", &done.to_string()]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no inquiry"));
+}
+
+#[tokio::test]
+async fn a_passphrase_protected_identity_reads_inquiries_and_a_wrong_passphrase_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identity = dir.path().join("staff.age");
+    let passphrase = "lantern harbour kiwi seventeen";
+    let keygen = Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+        .args(["keygen", "--passphrase", "--output"])
+        .arg(&identity)
+        .env("NALUGA_IDENTITY_PASSPHRASE", passphrase)
+        .output()
+        .expect("keygen");
+    let recipient = stdout(&keygen).trim().to_string();
+    let file = std::fs::read_to_string(&identity).expect("identity");
+    assert!(
+        file.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"),
+        "{file}"
+    );
+    assert!(!file.contains("AGE-SECRET-KEY"));
+
+    // An inquiry sealed to that recipient, in a folder store.
+    let store_dir = dir.path().join("store");
+    let store = Store::Folder(FolderStore::new(&store_dir));
+    let raw =
+        intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
+    let rules = intake::inquiry::Rules {
+        languages: vec!["en".into()],
+        submission_id_optional: false,
+    };
+    let inquiry = raw.validate(&rules, now()).expect("valid");
+    let sealed = Sealer::from_list(&recipient)
+        .expect("recipient")
+        .seal(&StoredInquiry::new(&inquiry, now()))
+        .expect("seal");
+    store
+        .put_new(&object_key("", OPEN, inquiry.submission_id), sealed)
+        .await
+        .expect("put");
+
+    let run = |secret: &str| {
+        Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+            .arg("--store")
+            .arg(&store_dir)
+            .arg("--identity")
+            .arg(&identity)
+            .arg("list")
+            .env("NALUGA_IDENTITY_PASSPHRASE", secret)
+            .output()
+            .expect("list")
+    };
+    let listed = stdout(&run(passphrase));
+    assert!(
+        listed.starts_with(&inquiry.submission_id.to_string()),
+        "{listed}"
+    );
+    let refused = run("not the passphrase");
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("wrong passphrase"), "{message}");
+    assert!(!message.contains(passphrase));
+    // Too short a passphrase is refused at keygen, and nothing is written.
+    let short = Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+        .args(["keygen", "--passphrase", "--output"])
+        .arg(dir.path().join("short.age"))
+        .env("NALUGA_IDENTITY_PASSPHRASE", "short")
+        .output()
+        .expect("keygen");
+    assert!(!short.status.success());
+    assert!(!dir.path().join("short.age").exists());
 }

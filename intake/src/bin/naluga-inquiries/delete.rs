@@ -1,9 +1,21 @@
-//! `delete` (a visitor's right to delete) and `purge` (retention).
+//! `close` (business complete: retention starts), `delete` (a visitor's right to delete) and
+//! `purge` (the retention backstop).
 
-use anyhow::{Result, bail};
-use intake::store::{OPEN, id_from_key};
+use anyhow::{Context as _, Result, bail};
+use intake::store::{CLOSED, OPEN, PutOutcome, id_from_key, object_key};
 
 use crate::staff::{Staff, find_key};
+
+/// The privacy policy keeps an inquiry two years after the business is complete.
+const RETENTION_DAYS: i64 = 730;
+
+/// Marks an inquiry's business as complete: moves it under `closed/`, where it is deleted two
+/// years later (by the bucket's lifecycle rule, or by `purge` for a folder store).
+#[derive(Debug, clap::Args)]
+pub(crate) struct CloseArgs {
+    /// The inquiry's id, as `list` prints it.
+    id: String,
+}
 
 /// Deletes one inquiry.
 #[derive(Debug, clap::Args)]
@@ -12,7 +24,8 @@ pub(crate) struct DeleteArgs {
     id: String,
 }
 
-/// Deletes every inquiry received more than DAYS days ago (the backstop of retention).
+/// Deletes closed inquiries closed more than DAYS days ago, and open ones received more than
+/// DAYS days ago (the backstop of retention; a bucket's lifecycle rule does the first itself).
 #[derive(Debug, clap::Args)]
 pub(crate) struct PurgeArgs {
     /// Age in days beyond which inquiries are deleted. The policy keeps business records two
@@ -24,11 +37,42 @@ pub(crate) struct PurgeArgs {
     dry_run: bool,
 }
 
+pub(crate) async fn run_close(staff: &Staff, args: CloseArgs) -> Result<()> {
+    let opened = staff.open_store().await?;
+    let found = find_key(&opened, &args.id).await?;
+    if found.closed {
+        println!("{} was already closed ({})", found.id, found.key);
+        return Ok(());
+    }
+    // Copy first, then delete: an interruption leaves two copies, never none. Lifecycle rules
+    // count from an object's creation, so the copy under closed/ starts the two years now.
+    let bytes = opened
+        .store
+        .get(&found.key)
+        .await
+        .with_context(|| format!("reading {}", found.key))?;
+    let closed_key = object_key(&opened.prefix, CLOSED, found.id);
+    match opened.store.put_new(&closed_key, bytes).await? {
+        PutOutcome::Created | PutOutcome::AlreadyExists => {}
+    }
+    opened
+        .store
+        .delete(&found.key)
+        .await
+        .with_context(|| format!("removing {} after copying it", found.key))?;
+    let until = time::OffsetDateTime::now_utc().date() + time::Duration::days(RETENTION_DAYS);
+    println!(
+        "closed {}: moved to {closed_key}; kept until {until}, then deleted",
+        found.id
+    );
+    Ok(())
+}
+
 pub(crate) async fn run_delete(staff: &Staff, args: DeleteArgs) -> Result<()> {
     let opened = staff.open_store().await?;
-    let key = find_key(&opened, &args.id).await?;
-    opened.store.delete(&key).await?;
-    println!("deleted {key}");
+    let found = find_key(&opened, &args.id).await?;
+    opened.store.delete(&found.key).await?;
+    println!("deleted {}", found.key);
     Ok(())
 }
 
@@ -40,26 +84,36 @@ pub(crate) async fn run_purge(staff: &Staff, args: PurgeArgs) -> Result<()> {
     let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(args.older_than));
     let cutoff_ms = u64::try_from(cutoff.unix_timestamp()).unwrap_or(0) * 1000;
     let mut count = 0;
-    for object in opened
-        .store
-        .list(&format!("{}{OPEN}", opened.prefix))
-        .await?
-    {
-        let Some(id) = id_from_key(&object.key) else {
-            continue;
-        };
-        let made_ms = id.get_timestamp().map_or(u64::MAX, |t| {
-            let (s, n) = t.to_unix();
-            s * 1000 + u64::from(n / 1_000_000)
-        });
-        if made_ms < cutoff_ms {
-            if args.dry_run {
-                println!("would delete {}", object.key);
+    for folder in [OPEN, CLOSED] {
+        for object in opened
+            .store
+            .list(&format!("{}{folder}", opened.prefix))
+            .await?
+        {
+            let Some(id) = id_from_key(&object.key) else {
+                continue;
+            };
+            // Open: counted from receipt (the id's time). Closed: from closing (the object's
+            // time), as the policy counts two years after the business is complete.
+            let since_ms = if folder == CLOSED {
+                object.modified.map_or(u64::MAX, |t| {
+                    u64::try_from(t.unix_timestamp()).unwrap_or(0) * 1000
+                })
             } else {
-                opened.store.delete(&object.key).await?;
-                println!("deleted {}", object.key);
+                id.get_timestamp().map_or(u64::MAX, |t| {
+                    let (s, n) = t.to_unix();
+                    s * 1000 + u64::from(n / 1_000_000)
+                })
+            };
+            if since_ms < cutoff_ms {
+                if args.dry_run {
+                    println!("would delete {}", object.key);
+                } else {
+                    opened.store.delete(&object.key).await?;
+                    println!("deleted {}", object.key);
+                }
+                count += 1;
             }
-            count += 1;
         }
     }
     eprintln!(

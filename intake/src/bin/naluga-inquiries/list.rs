@@ -64,11 +64,11 @@ pub(crate) async fn run_find(staff: &Staff, args: FindArgs) -> Result<()> {
     Ok(())
 }
 
-/// `id  date  locale  toy×quantity  name <email>  [marketing]`
+/// `id  date  locale  toy×quantity  name <email>  [marketing ok]  [closed]`
 pub(crate) fn summary(item: &Loaded) -> String {
     let r = &item.record;
     format!(
-        "{}  {}  {}  {} x{}  {} <{}>{}",
+        "{}  {}  {}  {} x{}  {} <{}>{}{}",
         r.id,
         r.received_at.date(),
         safe(&r.locale),
@@ -80,6 +80,7 @@ pub(crate) fn summary(item: &Loaded) -> String {
             "  [marketing ok]"
         } else {
             ""
-        }
+        },
+        if item.closed { "  [closed]" } else { "" }
     )
 }

@@ -50,6 +50,7 @@ enum Command {
     Show(show::Args),
     Export(export::Args),
     Find(list::FindArgs),
+    Close(delete::CloseArgs),
     Delete(delete::DeleteArgs),
     Purge(delete::PurgeArgs),
 }
@@ -68,6 +69,7 @@ async fn main() -> ExitCode {
         Command::Show(args) => show::run(&staff, args).await,
         Command::Export(args) => export::run(&staff, args).await,
         Command::Find(args) => list::run_find(&staff, args).await,
+        Command::Close(args) => delete::run_close(&staff, args).await,
         Command::Delete(args) => delete::run_delete(&staff, args).await,
         Command::Purge(args) => delete::run_purge(&staff, args).await,
     };

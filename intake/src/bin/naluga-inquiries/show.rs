@@ -14,7 +14,8 @@ pub(crate) struct Args {
 
 pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let opened = staff.open_store().await?;
-    let key = find_key(&opened, &args.id).await?;
+    let found = find_key(&opened, &args.id).await?;
+    let key = found.key;
     let bytes = opened.store.get(&key).await?;
     let r = open(&bytes, &staff.identities()?)?;
     let optional = |v: &Option<String>| v.as_deref().map_or_else(|| "-".to_string(), safe);
@@ -49,6 +50,14 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         }
     );
     println!("requirements:\n{}", safe_multiline(&r.requirements));
+    println!(
+        "status:          {}",
+        if found.closed {
+            "closed (business complete; deleted two years after closing)"
+        } else {
+            "open"
+        }
+    );
     println!("stored as:       {key}");
     Ok(())
 }

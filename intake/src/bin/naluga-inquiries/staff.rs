@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use age::secrecy::SecretString;
 use age::x25519;
 use anyhow::{Context as _, Result, bail};
-use intake::seal::{StoredInquiry, open, parse_identities};
-use intake::store::{FolderStore, OPEN, S3Settings, S3Store, Store, id_from_key};
+use intake::seal::{StoredInquiry, open};
+use intake::store::{CLOSED, FolderStore, OPEN, S3Settings, S3Store, Store, id_from_key};
 use uuid::Uuid;
 
 /// The global options: where the inquiries are and who reads them.
@@ -41,6 +42,7 @@ impl Staff {
                 sdk_attempts: 3,
                 timeout: Duration::from_secs(30),
                 static_credentials: None,
+                region: None,
             };
             Ok(Opened {
                 store: Store::S3(S3Store::connect(&settings).await),
@@ -61,34 +63,47 @@ impl Staff {
         }
     }
 
+    /// The identities of `--identity`; a passphrase-protected file asks for its passphrase
+    /// (or takes NALUGA_IDENTITY_PASSPHRASE, for scripts).
     pub(crate) fn identities(&self) -> Result<Vec<x25519::Identity>> {
         let Some(path) = &self.identity else {
             bail!("give your identity file with --identity FILE or NALUGA_IDENTITY");
         };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the identity file {}", path.display()))?;
-        parse_identities(&text)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("reading the identity file {}", path.display()))
+        intake::keys::read_identities(path, || {
+            if let Ok(value) = std::env::var("NALUGA_IDENTITY_PASSPHRASE") {
+                return Ok(SecretString::from(value));
+            }
+            let value = rpassword::prompt_password(format!("Passphrase for {}: ", path.display()))
+                .context("reading the passphrase (or set NALUGA_IDENTITY_PASSPHRASE)")?;
+            Ok(SecretString::from(value))
+        })
     }
 }
 
 /// One stored inquiry, decrypted.
 pub(crate) struct Loaded {
     pub(crate) record: StoredInquiry,
+    /// Whether its business is complete (it is under `closed/`).
+    pub(crate) closed: bool,
 }
 
-/// Every open inquiry (under `inquiries/`), newest first. Objects that do not decrypt with
-/// these identities are reported on standard error and skipped.
+/// Every inquiry, open (`inquiries/`) and closed (`closed/`), newest first. Objects that do not
+/// decrypt with these identities are reported on standard error and skipped.
 pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loaded>> {
     let identities = staff.identities()?;
     let mut loaded = Vec::new();
-    let objects = opened
-        .store
-        .list(&format!("{}{OPEN}", opened.prefix))
-        .await
-        .context("listing the store")?;
-    for object in objects {
+    let mut objects = Vec::new();
+    for folder in [OPEN, CLOSED] {
+        for object in opened
+            .store
+            .list(&format!("{}{folder}", opened.prefix))
+            .await
+            .context("listing the store")?
+        {
+            objects.push((object, folder == CLOSED));
+        }
+    }
+    for (object, closed) in objects {
         if id_from_key(&object.key).is_none() {
             continue;
         }
@@ -98,7 +113,7 @@ pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loade
             .await
             .with_context(|| format!("reading {}", object.key))?;
         match open(&bytes, &identities) {
-            Ok(record) => loaded.push(Loaded { record }),
+            Ok(record) => loaded.push(Loaded { record, closed }),
             Err(e) => eprintln!("warning: {}: {e}", object.key),
         }
     }
@@ -106,15 +121,32 @@ pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loade
     Ok(loaded)
 }
 
-/// The key of an inquiry id, found by listing (its date folder comes from the id).
-pub(crate) async fn find_key(opened: &Opened, id: &str) -> Result<String> {
+/// Where an inquiry is.
+#[derive(Debug)]
+pub(crate) struct Found {
+    pub(crate) id: Uuid,
+    pub(crate) key: String,
+    pub(crate) closed: bool,
+}
+
+/// The key of an inquiry id, open or closed (its date folder comes from the id).
+pub(crate) async fn find_key(opened: &Opened, id: &str) -> Result<Found> {
     let id = Uuid::try_parse(id.trim()).context("the id is not a UUID")?;
-    let key = intake::store::object_key(&opened.prefix, OPEN, id);
-    match opened.store.get(&key).await {
-        Ok(_) => Ok(key),
-        Err(intake::store::StoreError::NotFound(_)) => bail!("no inquiry {id} in the store"),
-        Err(e) => Err(e).context("reading the store"),
+    for folder in [OPEN, CLOSED] {
+        let key = intake::store::object_key(&opened.prefix, folder, id);
+        match opened.store.get(&key).await {
+            Ok(_) => {
+                return Ok(Found {
+                    id,
+                    key,
+                    closed: folder == CLOSED,
+                });
+            }
+            Err(intake::store::StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e).context("reading the store"),
+        }
     }
+    bail!("no inquiry {id} in the store")
 }
 
 /// Text from an inquiry, made safe for a terminal: control, bidi and invisible format

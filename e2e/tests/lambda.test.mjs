@@ -1,0 +1,207 @@
+// The intake proven as a Lambda: `cargo lambda watch` (the Lambda emulator from PyPI's
+// cargo-lambda) runs naluga-intake as the Lambda runtime runs it, storing to a real
+// S3-protocol server (s3s-fs, which checks SigV4) configured as for Cloudflare R2 (custom
+// endpoint, an R2-style token in NALUGA_S3_*, region `auto`, path-style addressing). Function URL requests with a JSON body and a
+// form body are stored and decrypt with the stock `age` tool; `cargo lambda invoke --data-file`
+// with a committed Function URL event works.
+//
+// This runs after `cargo test` (scripts/test): cargo holds its build lock while tests run, so
+// a Rust test could not let `cargo lambda` build the function.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repository, walk } from '../lib/harness.mjs';
+
+const KEY = 'naluga-test-key';
+const SECRET = 'naluga-test-secret-0123456789';
+const BUCKET = 'naluga-inquiries';
+const ORIGIN = 'https://www.naluga.test';
+
+let work;
+let s3;
+let watch;
+let watchPort;
+let recipient;
+let identity;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function which(name) {
+  for (const dir of (process.env.PATH || '').split(':')) {
+    try {
+      execFileSync('test', ['-x', join(dir, name)]);
+      return join(dir, name);
+    } catch { /* not here */ }
+  }
+  return null;
+}
+
+async function waitFor(check, what, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${seconds} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function stop(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.on('exit', resolve);
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { resolve(); }
+  });
+}
+
+before(async () => {
+  assert.ok(which('cargo-lambda'), 'cargo-lambda is not installed: run scripts/test, which installs it (pip install cargo-lambda)');
+  work = mkdtempSync(join(tmpdir(), 'naluga-lambda-'));
+  identity = join(work, 'staff-key.txt');
+  const tool = join(process.env.CARGO_TARGET_DIR || join(repository, 'target'), 'debug', 'naluga-inquiries');
+  recipient = execFileSync(tool, ['keygen', '--output', identity], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+
+  // The S3-protocol server, with the bucket as a folder.
+  const s3Port = await freePort();
+  mkdirSync(join(work, 's3', BUCKET), { recursive: true });
+  const s3sFs = which('s3s-fs') || join(homedir(), '.cargo', 'bin', 's3s-fs');
+  s3 = spawn(s3sFs, ['--host', '127.0.0.1', '--port', String(s3Port), '--access-key', KEY, '--secret-key', SECRET, join(work, 's3')], {
+    stdio: 'ignore', detached: true,
+  });
+  await waitFor(async () => {
+    try { await fetch(`http://127.0.0.1:${s3Port}/`); return true; } catch { return false; }
+  }, 's3s-fs start', 20);
+
+  // The Lambda emulator, running the function with the deployment's configuration.
+  watchPort = await freePort();
+  const env = {
+    NALUGA_RECIPIENTS: recipient,
+    NALUGA_BUCKET: BUCKET,
+    NALUGA_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+    NALUGA_S3_PATH_STYLE: 'true',
+    NALUGA_ALLOWED_ORIGINS: ORIGIN,
+    NALUGA_SITE_URL: ORIGIN,
+    // As on Lambda with R2: the function's own AWS_* variables are reserved (its role, its
+    // region), so the R2 token and region come in NALUGA_S3_*.
+    NALUGA_S3_ACCESS_KEY_ID: KEY,
+    NALUGA_S3_SECRET_ACCESS_KEY: SECRET,
+    NALUGA_S3_REGION: 'auto',
+    AWS_REGION: 'ap-east-1',
+    RUST_LOG: 'info',
+  };
+  const args = ['lambda', 'watch', '-p', 'intake', '--bin', 'naluga-intake', '-A', '127.0.0.1', '-P', String(watchPort)];
+  for (const [name, value] of Object.entries(env)) args.push('--env-var', `${name}=${value}`);
+  let log = '';
+  watch = spawn('cargo', args, { cwd: repository, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  watch.stdout.on('data', (c) => { log += c; });
+  watch.stderr.on('data', (c) => { log += c; });
+  await waitFor(() => log.includes('starting Runtime server') || watch.exitCode !== null, 'cargo lambda watch start', 60);
+  assert.equal(watch.exitCode, null, log);
+});
+
+after(async () => {
+  await stop(watch);
+  await stop(s3);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function stored() {
+  const bucket = join(work, 's3', BUCKET);
+  return walk(bucket)
+    .filter((f) => f.endsWith('.age'))
+    .map((f) => ({
+      key: f,
+      record: JSON.parse(execFileSync('age', ['--decrypt', '-i', identity, join(bucket, f)], { encoding: 'utf8' })),
+    }));
+}
+
+function uuidv7() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i--) { bytes[i] = ms % 256; ms = Math.floor(ms / 256); }
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const h = Buffer.from(bytes).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function inDays(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+const functionUrl = () => `http://127.0.0.1:${watchPort}/lambda-url/naluga-intake/inquiries`;
+
+test('a Function URL request with a JSON body is stored in the bucket and decrypts', async () => {
+  const id = uuidv7();
+  const inquiry = {
+    submission_id: id, locale: 'en', name: 'Lambda JSON', email: 'json@example.com',
+    toy_type: 'wooden', requirements: 'Wooden stacking rings, five colours.', quantity: 2000,
+    delivery_date: inDays(90), consent_privacy: true, policy_version: '1.0', age_statement: 'adult',
+  };
+  // The first request builds the function: allow for the compile.
+  const response = await fetch(functionUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ORIGIN },
+    body: JSON.stringify(inquiry),
+    signal: AbortSignal.timeout(600_000),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  assert.deepEqual(await response.json(), { id });
+  const found = stored().filter((s) => s.record.id === id);
+  assert.equal(found.length, 1);
+  assert.match(found[0].key, new RegExp(`^inquiries/\\d{4}/\\d\\d/\\d\\d/${id}\\.age$`));
+  assert.equal(found[0].record.name, 'Lambda JSON');
+  assert.equal(found[0].record.quantity, 2000);
+});
+
+test('a Function URL request with a form body is stored and redirected to the thank-you page', async () => {
+  const form = new URLSearchParams({
+    locale: 'zh', name: '表单 Lambda', email: 'form@example.cn', toy_type: 'plush',
+    requirements: '一只 30 厘米的毛绒熊，刺绣眼睛。', quantity: '500', delivery_date: inDays(60),
+    consent_privacy: 'on', policy_version: '1.0', age_statement: 'guardian',
+  });
+  const response = await fetch(`${functionUrl()}?back=/zh/contact/&thanks=/zh/thanks/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+    body: form.toString(),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(600_000),
+  });
+  assert.equal(response.status, 303, await response.clone().text());
+  assert.equal(response.headers.get('location'), `${ORIGIN}/zh/thanks/`);
+  const found = stored().filter((s) => s.record.name === '表单 Lambda');
+  assert.equal(found.length, 1);
+  assert.equal(found[0].record.requirements, '一只 30 厘米的毛绒熊，刺绣眼睛。');
+  assert.equal(found[0].record.age_statement, 'guardian');
+});
+
+test('cargo lambda invoke with the committed Function URL event fixture stores the inquiry', () => {
+  // The fixture's delivery date is 2031-01-15: valid until then (at most five years ahead).
+  const fixture = join(repository, 'intake', 'tests', 'fixtures', 'events', 'function-url-form.json');
+  const output = execFileSync('cargo', [
+    'lambda', 'invoke', 'naluga-intake', '--data-file', fixture,
+    '-A', '127.0.0.1', '-P', String(watchPort), '--output-format', 'json',
+  ], { cwd: repository, encoding: 'utf8', timeout: 600_000 });
+  const answer = JSON.parse(output);
+  assert.equal(answer.statusCode, 303, output);
+  const location = answer.headers.location || answer.headers.Location;
+  assert.equal(location, `${ORIGIN}/zh/thanks/`);
+  const fixtureBody = Buffer.from(JSON.parse(readFileSync(fixture, 'utf8')).body, 'base64').toString();
+  assert.ok(fixtureBody.includes('invoke%40example.cn'));
+  const found = stored().filter((s) => s.record.email === 'invoke@example.cn');
+  assert.equal(found.length, 1);
+  assert.equal(found[0].record.name, '调用测试');
+});
