@@ -324,3 +324,59 @@ async fn staff_tool_reads_closes_and_deletes_in_the_bucket_with_standard_credent
     );
     assert!(server.objects().is_empty());
 }
+
+/// What Cloudflare R2 needs on the wire, seen by a listener that records the intake's request:
+/// path-style addressing, SigV4 for region `auto`, a create-only condition, and none of the
+/// newer default checksum headers (R2 rejects some of them).
+#[tokio::test]
+async fn the_put_is_shaped_for_r2_path_style_region_auto_create_only_and_no_extra_checksums() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let recorder = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.expect("accept");
+        let mut request = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            let n = socket.read(&mut buffer).await.expect("read");
+            request.extend_from_slice(&buffer[..n]);
+            if n == 0 || request.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+        socket
+            .write_all(
+                b"HTTP/1.1 200 OK\r\nETag: \"1\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            )
+            .await
+            .expect("answer");
+        String::from_utf8_lossy(&request).to_ascii_lowercase()
+    });
+    let settings = S3Settings {
+        bucket: BUCKET.to_string(),
+        endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+        path_style: true,
+        sdk_attempts: 1,
+        timeout: Duration::from_secs(5),
+        static_credentials: Some((KEY.to_string(), SECRET.to_string())),
+        region: Some("auto".to_string()),
+    };
+    let store = S3Store::connect(&settings).await;
+    let outcome = Store::S3(store)
+        .put_new("inquiries/2026/11/25/x.age", b"sealed".to_vec())
+        .await
+        .expect("stored");
+    assert_eq!(outcome, PutOutcome::Created);
+    let head = recorder.await.expect("recorded");
+    let head = head.split("\r\n\r\n").next().unwrap_or_default();
+    assert!(
+        head.starts_with(&format!("put /{BUCKET}/inquiries/2026/11/25/x.age")),
+        "{head}"
+    );
+    assert!(head.contains("\r\nif-none-match: *\r\n"), "{head}");
+    assert!(head.contains("/auto/s3/aws4_request"), "{head}");
+    assert!(!head.contains("x-amz-checksum-"), "{head}");
+    assert!(!head.contains("x-amz-sdk-checksum-algorithm"), "{head}");
+}
