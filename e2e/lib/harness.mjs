@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const repository = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -132,4 +133,21 @@ export function watchForErrors(page) {
   });
   page.on('pageerror', (error) => errors.push(String(error)));
   return errors;
+}
+
+/**
+ * For a test file: the site served and a browser launched before its tests, both stopped
+ * after. The returned object's `site` and `browser` are set once `before` has run.
+ */
+export function siteAndBrowser() {
+  const shared = { site: null, browser: null };
+  before(async () => {
+    shared.site = await startSite();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.site?.stop();
+  });
+  return shared;
 }

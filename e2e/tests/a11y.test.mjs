@@ -3,28 +3,17 @@
 // Content-Security-Policy); nor on the contact form showing its error messages, nor on the
 // intake's error page.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { buildSite, sitePages, startSite, launchBrowser, watchForErrors } from '../lib/harness.mjs';
+import { buildSite, sitePages, siteAndBrowser, watchForErrors } from '../lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
-let site;
-let browser;
-
-before(async () => {
-  site = await startSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-});
+const shared = siteAndBrowser();
 
 async function axe(page) {
   await page.evaluate(axeSource);
@@ -36,12 +25,12 @@ async function axe(page) {
 
 test('every page of every language has no WCAG 2 A/AA violation', async () => {
   const pages = sitePages(buildSite());
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
   const errors = watchForErrors(page);
   const found = [];
   for (const path of pages) {
-    await page.goto(site.url + path);
+    await page.goto(shared.site.url + path);
     for (const violation of await axe(page)) found.push(`${path}: ${violation}`);
   }
   console.log(`axe: ${pages.length} pages checked against ${tags.join(', ')}, ${found.length} violations`);
@@ -51,10 +40,10 @@ test('every page of every language has no WCAG 2 A/AA violation', async () => {
 });
 
 test('the contact form showing its error messages has no violation, in English and Chinese', async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
   for (const path of ['/contact/', '/zh/contact/']) {
-    await page.goto(site.url + path);
+    await page.goto(shared.site.url + path);
     await page.fill('#f-email', 'someone@example');
     await page.click('#inquiry button');
     await page.waitForSelector('#form-summary:not([hidden])');
@@ -64,9 +53,9 @@ test('the contact form showing its error messages has no violation, in English a
 });
 
 test("the intake's error page for a plain form post has no violation", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: true });
+  const context = await shared.browser.newContext({ javaScriptEnabled: true });
   const page = await context.newPage();
-  await page.goto(site.url + '/zh/contact/');
+  await page.goto(shared.site.url + '/zh/contact/');
   // A plain post with mistakes, as a browser without JavaScript sends it.
   await page.evaluate(() => {
     const form = document.getElementById('inquiry');

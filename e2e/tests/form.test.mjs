@@ -3,22 +3,11 @@
 // Chinese, with and without JavaScript; mistakes get the localized messages; a double submit
 // stores once.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSite, launchBrowser, storedInquiries, watchForErrors } from '../lib/harness.mjs';
+import { siteAndBrowser, storedInquiries, watchForErrors } from '../lib/harness.mjs';
 
-let site;
-let browser;
-
-before(async () => {
-  site = await startSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.stop();
-});
+const shared = siteAndBrowser();
 
 function inDays(days) {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -105,7 +94,7 @@ function assertStored(record, visitor, code, policyVersion) {
 }
 
 async function newPage({ javaScript = true } = {}) {
-  const context = await browser.newContext({ javaScriptEnabled: javaScript, locale: 'en-GB' });
+  const context = await shared.browser.newContext({ javaScriptEnabled: javaScript, locale: 'en-GB' });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const errors = watchForErrors(page);
@@ -115,16 +104,16 @@ async function newPage({ javaScript = true } = {}) {
 for (const [code, l] of Object.entries(languages)) {
   test(`${code}: with JavaScript, a filled-in form lands on the thank-you page and decrypts to what was typed`, async () => {
     const { context, page, errors } = await newPage();
-    const before = storedInquiries(site).length;
-    await page.goto(site.url + l.contact);
+    const before = storedInquiries(shared.site).length;
+    await page.goto(shared.site.url + l.contact);
     assert.equal(await page.getAttribute('html', 'lang'), l.lang);
     const policyVersion = await page.inputValue('input[name="policy_version"]');
     const policyHref = await page.getAttribute('#f-consent_privacy + label a', 'href');
     assert.equal(policyHref, code === 'en' ? '/privacy/' : `/${code}/privacy/`, 'the policy in the same language');
     await fill(page, l.visitor);
-    await Promise.all([page.waitForURL(site.url + l.thanks), page.click('#inquiry button')]);
+    await Promise.all([page.waitForURL(shared.site.url + l.thanks), page.click('#inquiry button')]);
     assert.equal(await page.getAttribute('html', 'lang'), l.lang);
-    const stored = storedInquiries(site);
+    const stored = storedInquiries(shared.site);
     assert.equal(stored.length, before + 1);
     const record = stored.find((r) => r.name === l.visitor.name && r.email === l.visitor.email);
     assert.ok(record, 'the inquiry is stored');
@@ -136,8 +125,8 @@ for (const [code, l] of Object.entries(languages)) {
 
   test(`${code}: with JavaScript, mistakes get localized messages by their fields, without a reload`, async () => {
     const { context, page, errors } = await newPage();
-    const before = storedInquiries(site).length;
-    await page.goto(site.url + l.contact);
+    const before = storedInquiries(shared.site).length;
+    await page.goto(shared.site.url + l.contact);
     const marker = await page.evaluate(() => { window.notReloaded = true; return true; });
     assert.ok(marker);
     await page.fill('#f-email', 'someone@example');
@@ -155,12 +144,12 @@ for (const [code, l] of Object.entries(languages)) {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'form-summary', 'focus moves to the summary');
     const summaryLinks = await page.$$eval('#form-summary a', (links) => links.map((a) => a.getAttribute('href')));
     assert.ok(summaryLinks.includes('#f-email'));
-    assert.equal(storedInquiries(site).length, before, 'nothing stored');
+    assert.equal(storedInquiries(shared.site).length, before, 'nothing stored');
 
     // Corrected, the same page sends it.
     await fill(page, l.visitor);
-    await Promise.all([page.waitForURL(site.url + l.thanks), page.click('#inquiry button')]);
-    assert.equal(storedInquiries(site).length, before + 1);
+    await Promise.all([page.waitForURL(shared.site.url + l.thanks), page.click('#inquiry button')]);
+    assert.equal(storedInquiries(shared.site).length, before + 1);
     // Chromium logs the 422 answer itself; anything else is a fault.
     assert.deepEqual(errors.filter((e) => !e.includes('status of 422')), []);
     await context.close();
@@ -168,13 +157,13 @@ for (const [code, l] of Object.entries(languages)) {
 
   test(`${code}: without JavaScript, the plain form is stored and lands on the thank-you page`, async () => {
     const { context, page } = await newPage({ javaScript: false });
-    const before = storedInquiries(site).length;
-    await page.goto(site.url + l.contact);
+    const before = storedInquiries(shared.site).length;
+    await page.goto(shared.site.url + l.contact);
     const policyVersion = await page.inputValue('input[name="policy_version"]');
     const visitor = { ...l.visitor, name: `${l.visitor.name} (no JS)` };
     await fill(page, visitor);
-    await Promise.all([page.waitForURL(site.url + l.thanks), page.click('#inquiry button')]);
-    const stored = storedInquiries(site);
+    await Promise.all([page.waitForURL(shared.site.url + l.thanks), page.click('#inquiry button')]);
+    const stored = storedInquiries(shared.site);
     assert.equal(stored.length, before + 1);
     const record = stored.find((r) => r.name === visitor.name);
     assert.ok(record);
@@ -184,8 +173,8 @@ for (const [code, l] of Object.entries(languages)) {
 
   test(`${code}: without JavaScript, mistakes get the intake's localized error page`, async () => {
     const { context, page } = await newPage({ javaScript: false });
-    const before = storedInquiries(site).length;
-    await page.goto(site.url + l.contact);
+    const before = storedInquiries(shared.site).length;
+    await page.goto(shared.site.url + l.contact);
     // Mistakes the browser's own checks let through; the intake catches them.
     await fill(page, { ...l.visitor, email: 'someone@example', delivery_date: '2020-01-01' });
     const [response] = await Promise.all([
@@ -200,8 +189,8 @@ for (const [code, l] of Object.entries(languages)) {
       `${l.messages.emailLabel}: ${l.messages.email}`,
       `${l.messages.dateLabel}: ${l.messages.past}`,
     ].sort());
-    assert.equal(await page.getAttribute('main a', 'href'), site.url + l.contact, 'the link leads back to the form');
-    assert.equal(storedInquiries(site).length, before, 'nothing stored');
+    assert.equal(await page.getAttribute('main a', 'href'), shared.site.url + l.contact, 'the link leads back to the form');
+    assert.equal(storedInquiries(shared.site).length, before, 'nothing stored');
     // The browser's Back button returns to the form with what was typed.
     await page.goBack();
     assert.equal(await page.inputValue('#f-name'), l.visitor.name);
@@ -211,22 +200,22 @@ for (const [code, l] of Object.entries(languages)) {
 
 test('a double click on send stores one inquiry (with JavaScript)', async () => {
   const { context, page, errors } = await newPage();
-  const before = storedInquiries(site).length;
-  await page.goto(site.url + '/contact/');
+  const before = storedInquiries(shared.site).length;
+  await page.goto(shared.site.url + '/contact/');
   const visitor = { ...languages.en.visitor, name: 'Double Click' };
   await fill(page, visitor);
-  await Promise.all([page.waitForURL(site.url + '/thanks/'), page.dblclick('#inquiry button')]);
+  await Promise.all([page.waitForURL(shared.site.url + '/thanks/'), page.dblclick('#inquiry button')]);
   // Give a second request, had one been sent, the time to land.
   await page.waitForTimeout(500);
-  assert.equal(storedInquiries(site).filter((r) => r.name === visitor.name).length, 1);
-  assert.equal(storedInquiries(site).length, before + 1);
+  assert.equal(storedInquiries(shared.site).filter((r) => r.name === visitor.name).length, 1);
+  assert.equal(storedInquiries(shared.site).length, before + 1);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('a send whose answer is lost, sent again, is stored once', async () => {
   const { context, page } = await newPage();
-  await page.goto(site.url + '/contact/');
+  await page.goto(shared.site.url + '/contact/');
   const visitor = { ...languages.en.visitor, name: 'Lost Answer' };
   await fill(page, visitor);
   // The first POST reaches the intake and is stored, but the browser never sees the answer.
@@ -243,10 +232,10 @@ test('a send whose answer is lost, sent again, is stored once', async () => {
   await page.click('#inquiry button');
   await page.waitForSelector('#form-summary:not([hidden])');
   assert.match(await page.textContent('#form-summary'), /connection failed/);
-  assert.equal(storedInquiries(site).filter((r) => r.name === visitor.name).length, 1);
+  assert.equal(storedInquiries(shared.site).filter((r) => r.name === visitor.name).length, 1);
   // The visitor sends again: same submission id, so the intake answers success and stores nothing new.
-  await Promise.all([page.waitForURL(site.url + '/thanks/'), page.click('#inquiry button')]);
-  assert.equal(storedInquiries(site).filter((r) => r.name === visitor.name).length, 1);
+  await Promise.all([page.waitForURL(shared.site.url + '/thanks/'), page.click('#inquiry button')]);
+  assert.equal(storedInquiries(shared.site).filter((r) => r.name === visitor.name).length, 1);
   await context.close();
 });
 
@@ -255,16 +244,16 @@ test('without JavaScript, the same form sent twice stores one inquiry', async ()
   // the same form again (or a browser that resends) is caught by the intake: a plain post gets
   // an id derived from its content and its ten-minute window.
   const { context, page } = await newPage({ javaScript: false });
-  await page.goto(site.url + '/zh/contact/');
+  await page.goto(shared.site.url + '/zh/contact/');
   const visitor = { ...languages.zh.visitor, name: '重复提交' };
   await fill(page, visitor);
   let posts = 0;
   page.on('request', (request) => { if (request.method() === 'POST') posts += 1; });
-  await Promise.all([page.waitForURL(site.url + '/zh/thanks/'), page.click('#inquiry button')]);
+  await Promise.all([page.waitForURL(shared.site.url + '/zh/thanks/'), page.click('#inquiry button')]);
   await page.goBack();
   assert.equal(await page.inputValue('#f-name'), visitor.name, 'the form kept what was typed');
-  await Promise.all([page.waitForURL(site.url + '/zh/thanks/'), page.click('#inquiry button')]);
+  await Promise.all([page.waitForURL(shared.site.url + '/zh/thanks/'), page.click('#inquiry button')]);
   assert.equal(posts, 2, 'the browser sent the form twice');
-  assert.equal(storedInquiries(site).filter((r) => r.name === visitor.name).length, 1);
+  assert.equal(storedInquiries(shared.site).filter((r) => r.name === visitor.name).length, 1);
   await context.close();
 });

@@ -33,6 +33,28 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("UTF-8")
 }
 
+/// Stores the good inquiry once per id, sealed to `recipient`, as the intake would.
+async fn store_inquiries(store: &Store, recipient: &str, ids: &[uuid::Uuid]) {
+    let sealer = Sealer::from_list(recipient).expect("recipient");
+    for &id in ids {
+        let raw = intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes())
+            .expect("json");
+        let rules = intake::inquiry::Rules {
+            languages: vec!["en".into()],
+            submission_id_optional: false,
+        };
+        let mut inquiry = raw.validate(&rules, now()).expect("valid");
+        inquiry.submission_id = id;
+        let sealed = sealer
+            .seal(&StoredInquiry::new(&inquiry, now()))
+            .expect("seal");
+        store
+            .put_new(&object_key("", OPEN, id), sealed)
+            .await
+            .expect("put");
+    }
+}
+
 #[tokio::test]
 async fn submitted_inquiries_round_trip_through_the_staff_tool_and_stock_age() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -188,30 +210,13 @@ async fn purge_deletes_only_inquiries_past_the_retention_period() {
     let identity = keys.write_identity(dir.path());
     let store_dir = dir.path().join("store");
     let store = Store::Folder(FolderStore::new(&store_dir));
-    let sealer = Sealer::from_list(&keys.recipient).expect("recipient");
     let old = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
         uuid::NoContext,
         1_000_000_000,
         0,
     ));
     let recent = submission_id(0);
-    for id in [old, recent] {
-        let raw = intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes())
-            .expect("json");
-        let rules = intake::inquiry::Rules {
-            languages: vec!["en".into()],
-            submission_id_optional: false,
-        };
-        let mut inquiry = raw.validate(&rules, now()).expect("valid");
-        inquiry.submission_id = id;
-        let sealed = sealer
-            .seal(&StoredInquiry::new(&inquiry, now()))
-            .expect("seal");
-        store
-            .put_new(&object_key("", OPEN, id), sealed)
-            .await
-            .expect("put");
-    }
+    store_inquiries(&store, &keys.recipient, &[old, recent]).await;
     let dry = stdout(&tool(
         &store_dir,
         &identity,
@@ -279,25 +284,8 @@ async fn closing_moves_an_inquiry_under_closed_where_retention_counts_from_the_c
     let identity = keys.write_identity(dir.path());
     let store_dir = dir.path().join("store");
     let store = Store::Folder(FolderStore::new(&store_dir));
-    let sealer = Sealer::from_list(&keys.recipient).expect("recipient");
     let (done, ongoing) = (submission_id(0), submission_id(1));
-    for id in [done, ongoing] {
-        let raw = intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes())
-            .expect("json");
-        let rules = intake::inquiry::Rules {
-            languages: vec!["en".into()],
-            submission_id_optional: false,
-        };
-        let mut inquiry = raw.validate(&rules, now()).expect("valid");
-        inquiry.submission_id = id;
-        let sealed = sealer
-            .seal(&StoredInquiry::new(&inquiry, now()))
-            .expect("seal");
-        store
-            .put_new(&object_key("", OPEN, id), sealed)
-            .await
-            .expect("put");
-    }
+    store_inquiries(&store, &keys.recipient, &[done, ongoing]).await;
     let open_path = store_dir.join(object_key("", OPEN, done));
     let closed_path = store_dir.join(object_key("", CLOSED, done));
     let sealed = std::fs::read(&open_path).expect("open object");
@@ -383,21 +371,8 @@ async fn a_passphrase_protected_identity_reads_inquiries_and_a_wrong_passphrase_
     // An inquiry sealed to that recipient, in a folder store.
     let store_dir = dir.path().join("store");
     let store = Store::Folder(FolderStore::new(&store_dir));
-    let raw =
-        intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
-    let rules = intake::inquiry::Rules {
-        languages: vec!["en".into()],
-        submission_id_optional: false,
-    };
-    let inquiry = raw.validate(&rules, now()).expect("valid");
-    let sealed = Sealer::from_list(&recipient)
-        .expect("recipient")
-        .seal(&StoredInquiry::new(&inquiry, now()))
-        .expect("seal");
-    store
-        .put_new(&object_key("", OPEN, inquiry.submission_id), sealed)
-        .await
-        .expect("put");
+    let id = submission_id(0);
+    store_inquiries(&store, &recipient, &[id]).await;
 
     let run = |secret: &str| {
         Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
@@ -411,10 +386,7 @@ async fn a_passphrase_protected_identity_reads_inquiries_and_a_wrong_passphrase_
             .expect("list")
     };
     let listed = stdout(&run(passphrase));
-    assert!(
-        listed.starts_with(&inquiry.submission_id.to_string()),
-        "{listed}"
-    );
+    assert!(listed.starts_with(&id.to_string()), "{listed}");
     let refused = run("not the passphrase");
     assert!(!refused.status.success());
     let message = String::from_utf8_lossy(&refused.stderr);
