@@ -78,6 +78,11 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
 }
 
+/** The date `days` from today, as a form's date field takes it (YYYY-MM-DD). */
+export function inDays(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Every file under `folder`, as paths relative to it. */
 export function walk(folder) {
   const out = [];
@@ -110,8 +115,7 @@ export function storedInquiries(site) {
 export function sitePages(output) {
   return walk(output)
     .filter((f) => f.endsWith('.html'))
-    .filter((f) => !readFileSync(join(output, f), 'utf8').includes('http-equiv="refresh"') &&
-      !readFileSync(join(output, f), 'utf8').includes('http-equiv=refresh'))
+    .filter((f) => !/http-equiv="?refresh/.test(readFileSync(join(output, f), 'utf8')))
     .map((f) => '/' + relative('.', f).split(sep).join('/').replace(/index\.html$/, ''))
     .sort();
 }

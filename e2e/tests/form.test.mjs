@@ -5,13 +5,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { siteAndBrowser, storedInquiries, watchForErrors } from '../lib/harness.mjs';
+import { inDays, siteAndBrowser, storedInquiries, watchForErrors } from '../lib/harness.mjs';
 
 const shared = siteAndBrowser();
-
-function inDays(days) {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 const languages = {
   en: {

@@ -15,7 +15,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repository, walk } from '../lib/harness.mjs';
+import { inDays, repository, walk } from '../lib/harness.mjs';
 
 const KEY = 'naluga-test-key';
 const SECRET = 'naluga-test-secret-0123456789';
@@ -136,10 +136,6 @@ function uuidv7() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const h = Buffer.from(bytes).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-function inDays(days) {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 const functionUrl = () => `http://127.0.0.1:${watchPort}/lambda-url/naluga-intake/inquiries`;

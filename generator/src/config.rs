@@ -65,19 +65,15 @@ pub struct Intake {
 }
 
 impl Intake {
-    /// The origin of [`Intake::url`]: `https://intake.naluga.com`.
+    /// The origin of [`Intake::url`] (`scheme://host[:port]`): `https://intake.naluga.com`.
     pub fn origin(&self) -> &str {
-        origin_of(&self.url)
+        let url = self.url.as_str();
+        let after_scheme = url.find("://").map_or(0, |i| i + 3);
+        let end = url[after_scheme..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| after_scheme + i);
+        &url[..end]
     }
-}
-
-/// `scheme://host[:port]` of an absolute URL.
-pub fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    &url[..end]
 }
 
 /// The window during which a major change of the privacy policy is announced on every page.

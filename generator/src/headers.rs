@@ -44,7 +44,7 @@ pub fn security_headers(config: &SiteConfig) -> Vec<(&'static str, String)> {
 
 /// The `_headers` file: the security headers for every path, and long caching for the files
 /// whose names carry their content hash.
-pub fn headers_file(config: &SiteConfig, hashed_assets: &[&str]) -> String {
+pub fn headers_file(config: &SiteConfig, hashed_assets: &[String]) -> String {
     let mut out = String::from(
         "# Written by naluga-site build from site.toml: edit generator/src/headers.rs, not this file.\n/*\n",
     );
@@ -99,7 +99,7 @@ mod tests {
     fn the_headers_file_lists_every_header_under_one_rule_and_caches_hashed_assets() {
         let file = headers_file(
             &config(Some("http://127.0.0.1:8787/inquiries")),
-            &["style.0123456789.css"],
+            &["style.0123456789.css".to_string()],
         );
         let lines: Vec<&str> = file.lines().collect();
         assert_eq!(lines[1], "/*");

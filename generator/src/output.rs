@@ -2,9 +2,9 @@
 //!
 //! Static files come from `themes/<theme>/static/` and then `static/` (the site's own files win
 //! over the theme's). CSS is minified; CSS and JavaScript file names carry a content hash, so
-//! they can be cached forever. HTML is minified. [`write_atomically`] writes everything into a fresh folder
-//! beside the output and swaps it into place only when every file is written, so a failed build
-//! leaves the previous site untouched.
+//! they can be cached forever. HTML is minified. [`write_atomically`] writes everything into a
+//! fresh folder beside the output and swaps it into place only when every file is written, so a
+//! failed build leaves the previous site untouched.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -22,11 +22,22 @@ pub struct StaticFiles {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Path as written in templates (`style.css`) to its URL (`/style.1a2b3c4d.css`).
     pub urls: HashMap<String, String>,
-    /// The output paths that carry a content hash.
-    pub hashed: Vec<String>,
 }
 
 impl StaticFiles {
+    /// The output paths that carry a content hash (`style.1a2b3c4d5e.css`), sorted.
+    pub fn hashed(&self) -> Vec<&str> {
+        let mut hashed: Vec<&str> = self
+            .urls
+            .iter()
+            .map(|(name, url)| (name.as_str(), url.trim_start_matches('/')))
+            .filter(|(name, path)| name != path)
+            .map(|(_, path)| path)
+            .collect();
+        hashed.sort_unstable();
+        hashed
+    }
+
     /// Adds a file under a name carrying its content hash: `form.js` becomes
     /// `form.1a2b3c4d5e.js`, which can be cached forever.
     fn insert_hashed(&mut self, name: &str, bytes: Vec<u8>) {
@@ -34,7 +45,6 @@ impl StaticFiles {
         let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
         let hashed = format!("{stem}.{}.{extension}", &hash[..10]);
         self.urls.insert(name.to_string(), format!("/{hashed}"));
-        self.hashed.push(hashed.clone());
         self.files.insert(hashed, bytes);
     }
 }

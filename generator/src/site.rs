@@ -181,6 +181,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
             Ok((output_path(&placement.url), minify_html(&html)))
         })
         .collect();
+    let hashed_assets: Vec<String> = statics.hashed().into_iter().map(String::from).collect();
     let mut files = statics.files;
     for (source, relative) in &content.assets {
         match std::fs::read(source) {
@@ -218,10 +219,9 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
         "sitemap.xml".to_string(),
         sitemap(config, &placements, &pages).into_bytes(),
     );
-    let hashed: Vec<&str> = statics.hashed.iter().map(String::as_str).collect();
     files.insert(
         "_headers".to_string(),
-        crate::headers::headers_file(config, &hashed).into_bytes(),
+        crate::headers::headers_file(config, &hashed_assets).into_bytes(),
     );
     files.insert(
         "robots.txt".to_string(),
@@ -812,6 +812,12 @@ impl Renderer<'_> {
         key: Option<&'b str>,
         url: &str,
     ) -> PageContext<'b> {
+        let privacy = self.policy.and_then(|policy| {
+            Some(PrivacyView {
+                url: self.urls.url(policy.key, &language.code)?.to_string(),
+                version: policy.meta.version.clone(),
+            })
+        });
         let translations = self
             .config
             .languages
@@ -865,19 +871,15 @@ impl Renderer<'_> {
             alternates: Vec::new(),
             x_default: None,
             canonical: None,
-            privacy: self.policy.and_then(|policy| {
-                Some(PrivacyView {
-                    url: self.urls.url(policy.key, &language.code)?.to_string(),
-                    version: policy.meta.version.clone(),
-                })
-            }),
-            notice: self.notice_policy.and_then(|policy| {
-                Some(NoticeView {
-                    url: self.urls.url(policy.key, &language.code)?.to_string(),
-                    version: policy.meta.version.clone(),
+            notice: self
+                .notice_policy
+                .zip(privacy.as_ref())
+                .map(|(policy, privacy)| NoticeView {
+                    url: privacy.url.clone(),
+                    version: privacy.version.clone(),
                     effective: iso(policy.effective),
-                })
-            }),
+                }),
+            privacy,
         }
     }
 

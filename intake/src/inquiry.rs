@@ -546,11 +546,10 @@ impl Validator<'_> {
         }
         // The id carries the time the form made it; it names the day folder of the stored
         // object, so it must be close to now.
-        let Some((seconds, _)) = id.get_timestamp().map(|t| t.to_unix()) else {
-            return self.problem("submission_id", Problem::InvalidSubmissionId);
+        let Some(made) = crate::store::id_time(id) else {
+            return self.problem("submission_id", Problem::StaleSubmissionId);
         };
-        let age = now.unix_timestamp() - i64::try_from(seconds).unwrap_or(i64::MAX);
-        if !(-600..=2 * 86_400).contains(&age) {
+        if !(-600..=2 * 86_400).contains(&(now - made).whole_seconds()) {
             return self.problem("submission_id", Problem::StaleSubmissionId);
         }
         Some((id, true))

@@ -124,18 +124,19 @@ pub struct DevelopmentKey {
 /// The development identity at `path`, created (with its folder) on first use.
 pub fn development_key(path: &Path) -> Result<DevelopmentKey> {
     if path.exists() {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the development key {}", path.display()))?;
-        let identities = parse_identities(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: {e}; delete the file to have a new development key made",
-                path.display()
-            )
-        })?;
-        let recipient = identities
-            .first()
-            .map(|identity| identity.to_public().to_string())
-            .context("the development key file holds no identity")?;
+        let recipient = read_identities(path, || bail!("it is protected by a passphrase"))
+            .and_then(|identities| {
+                identities
+                    .first()
+                    .map(|identity| identity.to_public().to_string())
+                    .context("it holds no identity")
+            })
+            .with_context(|| {
+                format!(
+                    "the development key {} cannot be used; delete the file to have a new one made",
+                    path.display()
+                )
+            })?;
         return Ok(DevelopmentKey {
             recipient,
             created: false,

@@ -18,13 +18,15 @@ pub const OPEN: &str = "inquiries/";
 /// The folder of inquiries whose business is complete (retention counts from there).
 pub const CLOSED: &str = "closed/";
 
+/// The time a UUID v7 carries (when the form, or the intake, made the id).
+pub fn id_time(id: Uuid) -> Option<time::OffsetDateTime> {
+    let (seconds, _) = id.get_timestamp()?.to_unix();
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(seconds).ok()?).ok()
+}
+
 /// The key of an inquiry: `<prefix><folder>YYYY/MM/DD/<id>.age`, dated by the id's timestamp.
 pub fn object_key(prefix: &str, folder: &str, id: Uuid) -> String {
-    let seconds = id
-        .get_timestamp()
-        .map_or(0, |t| t.to_unix().0)
-        .min(i64::MAX as u64);
-    let date = time::OffsetDateTime::from_unix_timestamp(seconds as i64)
+    let date = id_time(id)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
         .date();
     format!(

@@ -104,11 +104,14 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     let key_file = data.join("dev-identity.txt");
     let inquiries = data.join("inquiries");
     let key = intake::keys::development_key(&key_file)?;
-    let origins = [
+    // The page may be opened under either name of the loopback address.
+    let mut origins = vec![
         site_url.clone(),
         format!("http://localhost:{}", local.port()),
         format!("http://127.0.0.1:{}", local.port()),
     ];
+    origins.sort();
+    origins.dedup();
     let settings: BTreeMap<&str, String> = BTreeMap::from([
         ("NALUGA_RECIPIENTS", key.recipient.clone()),
         ("NALUGA_DATA_DIR", inquiries.display().to_string()),
@@ -149,7 +152,7 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         key_file.display()
     );
     println!(
-        "  cargo run -p intake --bin naluga-inquiries -- --store {} --identity {} list",
+        "  cargo run --release --bin naluga-inquiries -- --store {} --identity {} list",
         inquiries.display(),
         key_file.display()
     );

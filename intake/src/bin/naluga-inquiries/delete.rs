@@ -2,9 +2,9 @@
 //! `purge` (the retention backstop).
 
 use anyhow::{Context as _, Result, bail};
-use intake::store::{CLOSED, OPEN, PutOutcome, id_from_key, object_key};
+use intake::store::{CLOSED, id_time, object_key};
 
-use crate::staff::{Staff, find_key};
+use crate::staff::{Listed, Staff, find, list_inquiries};
 
 /// The privacy policy keeps an inquiry two years after the business is complete.
 const RETENTION_DAYS: i64 = 730;
@@ -39,22 +39,16 @@ pub(crate) struct PurgeArgs {
 
 pub(crate) async fn run_close(staff: &Staff, args: CloseArgs) -> Result<()> {
     let opened = staff.open_store().await?;
-    let found = find_key(&opened, &args.id).await?;
+    let found = find(&opened, &args.id).await?;
     if found.closed {
         println!("{} was already closed ({})", found.id, found.key);
         return Ok(());
     }
-    // Copy first, then delete: an interruption leaves two copies, never none. Lifecycle rules
-    // count from an object's creation, so the copy under closed/ starts the two years now.
-    let bytes = opened
-        .store
-        .get(&found.key)
-        .await
-        .with_context(|| format!("reading {}", found.key))?;
+    // Copy first, then delete: an interruption leaves two copies, never none (a copy already
+    // there from an interrupted close is the same object). Lifecycle rules count from an
+    // object's creation, so the copy under closed/ starts the two years now.
     let closed_key = object_key(&opened.prefix, CLOSED, found.id);
-    match opened.store.put_new(&closed_key, bytes).await? {
-        PutOutcome::Created | PutOutcome::AlreadyExists => {}
-    }
+    opened.store.put_new(&closed_key, found.bytes).await?;
     opened
         .store
         .delete(&found.key)
@@ -70,7 +64,7 @@ pub(crate) async fn run_close(staff: &Staff, args: CloseArgs) -> Result<()> {
 
 pub(crate) async fn run_delete(staff: &Staff, args: DeleteArgs) -> Result<()> {
     let opened = staff.open_store().await?;
-    let found = find_key(&opened, &args.id).await?;
+    let found = find(&opened, &args.id).await?;
     opened.store.delete(&found.key).await?;
     println!("deleted {}", found.key);
     Ok(())
@@ -82,38 +76,19 @@ pub(crate) async fn run_purge(staff: &Staff, args: PurgeArgs) -> Result<()> {
     }
     let opened = staff.open_store().await?;
     let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(args.older_than));
-    let cutoff_ms = u64::try_from(cutoff.unix_timestamp()).unwrap_or(0) * 1000;
     let mut count = 0;
-    for folder in [OPEN, CLOSED] {
-        for object in opened
-            .store
-            .list(&format!("{}{folder}", opened.prefix))
-            .await?
-        {
-            let Some(id) = id_from_key(&object.key) else {
-                continue;
-            };
-            // Open: counted from receipt (the id's time). Closed: from closing (the object's
-            // time), as the policy counts two years after the business is complete.
-            let since_ms = if folder == CLOSED {
-                object.modified.map_or(u64::MAX, |t| {
-                    u64::try_from(t.unix_timestamp()).unwrap_or(0) * 1000
-                })
+    for Listed { object, id, closed } in list_inquiries(&opened).await? {
+        // Open: counted from receipt (the id's time). Closed: from closing (the object's time),
+        // as the policy counts two years after the business is complete.
+        let since = if closed { object.modified } else { id_time(id) };
+        if since.is_some_and(|since| since < cutoff) {
+            if args.dry_run {
+                println!("would delete {}", object.key);
             } else {
-                id.get_timestamp().map_or(u64::MAX, |t| {
-                    let (s, n) = t.to_unix();
-                    s * 1000 + u64::from(n / 1_000_000)
-                })
-            };
-            if since_ms < cutoff_ms {
-                if args.dry_run {
-                    println!("would delete {}", object.key);
-                } else {
-                    opened.store.delete(&object.key).await?;
-                    println!("deleted {}", object.key);
-                }
-                count += 1;
+                opened.store.delete(&object.key).await?;
+                println!("deleted {}", object.key);
             }
+            count += 1;
         }
     }
     eprintln!(

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use intake::seal::open;
 
-use crate::staff::{Staff, find_key, safe, safe_multiline};
+use crate::staff::{Staff, find, safe, safe_multiline};
 
 /// Shows one inquiry in full.
 #[derive(Debug, clap::Args)]
@@ -14,10 +14,8 @@ pub(crate) struct Args {
 
 pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let opened = staff.open_store().await?;
-    let found = find_key(&opened, &args.id).await?;
-    let key = found.key;
-    let bytes = opened.store.get(&key).await?;
-    let r = open(&bytes, &staff.identities()?)?;
+    let found = find(&opened, &args.id).await?;
+    let r = open(&found.bytes, &staff.identities()?)?;
     let optional = |v: &Option<String>| v.as_deref().map_or_else(|| "-".to_string(), safe);
     println!("id:              {}", r.id);
     println!("received:        {}", r.received_at);
@@ -58,6 +56,6 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
             "open"
         }
     );
-    println!("stored as:       {key}");
+    println!("stored as:       {}", found.key);
     Ok(())
 }

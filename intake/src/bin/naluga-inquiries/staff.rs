@@ -7,7 +7,9 @@ use age::secrecy::SecretString;
 use age::x25519;
 use anyhow::{Context as _, Result, bail};
 use intake::seal::{StoredInquiry, open};
-use intake::store::{CLOSED, FolderStore, OPEN, S3Settings, S3Store, Store, id_from_key};
+use intake::store::{
+    CLOSED, FolderStore, OPEN, ObjectInfo, S3Settings, S3Store, Store, id_from_key,
+};
 use uuid::Uuid;
 
 /// The global options: where the inquiries are and who reads them.
@@ -92,21 +94,7 @@ pub(crate) struct Loaded {
 pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loaded>> {
     let identities = staff.identities()?;
     let mut loaded = Vec::new();
-    let mut objects = Vec::new();
-    for folder in [OPEN, CLOSED] {
-        for object in opened
-            .store
-            .list(&format!("{}{folder}", opened.prefix))
-            .await
-            .context("listing the store")?
-        {
-            objects.push((object, folder == CLOSED));
-        }
-    }
-    for (object, closed) in objects {
-        if id_from_key(&object.key).is_none() {
-            continue;
-        }
+    for Listed { object, closed, .. } in list_inquiries(opened).await? {
         let bytes = opened
             .store
             .get(&object.key)
@@ -121,25 +109,56 @@ pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loade
     Ok(loaded)
 }
 
-/// Where an inquiry is.
+/// One stored inquiry object, open or closed, not yet read.
+pub(crate) struct Listed {
+    pub(crate) object: ObjectInfo,
+    pub(crate) id: Uuid,
+    pub(crate) closed: bool,
+}
+
+/// Every inquiry object, open (`inquiries/`) then closed (`closed/`); other keys are skipped.
+pub(crate) async fn list_inquiries(opened: &Opened) -> Result<Vec<Listed>> {
+    let mut listed = Vec::new();
+    for folder in [OPEN, CLOSED] {
+        for object in opened
+            .store
+            .list(&format!("{}{folder}", opened.prefix))
+            .await
+            .context("listing the store")?
+        {
+            if let Some(id) = id_from_key(&object.key) {
+                listed.push(Listed {
+                    object,
+                    id,
+                    closed: folder == CLOSED,
+                });
+            }
+        }
+    }
+    Ok(listed)
+}
+
+/// An inquiry found by its id, with its sealed bytes.
 #[derive(Debug)]
 pub(crate) struct Found {
     pub(crate) id: Uuid,
     pub(crate) key: String,
     pub(crate) closed: bool,
+    pub(crate) bytes: Vec<u8>,
 }
 
-/// The key of an inquiry id, open or closed (its date folder comes from the id).
-pub(crate) async fn find_key(opened: &Opened, id: &str) -> Result<Found> {
+/// The inquiry with this id, open or closed (its date folder comes from the id).
+pub(crate) async fn find(opened: &Opened, id: &str) -> Result<Found> {
     let id = Uuid::try_parse(id.trim()).context("the id is not a UUID")?;
     for folder in [OPEN, CLOSED] {
         let key = intake::store::object_key(&opened.prefix, folder, id);
         match opened.store.get(&key).await {
-            Ok(_) => {
+            Ok(bytes) => {
                 return Ok(Found {
                     id,
                     key,
                     closed: folder == CLOSED,
+                    bytes,
                 });
             }
             Err(intake::store::StoreError::NotFound(_)) => {}
