@@ -18,18 +18,28 @@ const chrome = await chromeLauncher.launch({
   chromePath: chromiumPath,
   chromeFlags: ['--headless=new', ...chromiumFlags],
 });
-const rows = [];
-const failures = [];
-try {
-  for (const path of pages) {
-    const result = await lighthouse(site.url + path, {
+// Lighthouse sometimes fails to record a trace (NO_NAVSTART, mostly on a fresh browser's first
+// page) and asks to be run again: a run that errors is retried, up to three times. Scores are
+// never retried.
+async function audit(url) {
+  for (let attempt = 1; ; attempt++) {
+    const { lhr } = await lighthouse(url, {
       port: chrome.port,
       output: 'json',
       logLevel: 'error',
       onlyCategories: categories,
     });
-    const lhr = result.lhr;
-    if (lhr.runtimeError) throw new Error(`${path}: ${lhr.runtimeError.message}`);
+    if (!lhr.runtimeError) return lhr;
+    if (attempt === 3) throw new Error(`${url}: ${lhr.runtimeError.message}`);
+    console.error(`${url}: ${lhr.runtimeError.code}, running Lighthouse again`);
+  }
+}
+
+const rows = [];
+const failures = [];
+try {
+  for (const path of pages) {
+    const lhr = await audit(site.url + path);
     const scores = categories.map((c) => Math.round((lhr.categories[c].score ?? 0) * 100));
     rows.push(`| ${path} | ${scores.join(' | ')} |`);
     categories.forEach((c, i) => {
