@@ -154,6 +154,18 @@ impl SiteConfig {
         self.languages.iter().find(|l| l.code == code)
     }
 
+    /// The site's language codes, the default language first.
+    pub fn language_codes(&self) -> Vec<String> {
+        std::iter::once(self.default_language.clone())
+            .chain(
+                self.languages
+                    .iter()
+                    .map(|l| l.code.clone())
+                    .filter(|code| *code != self.default_language),
+            )
+            .collect()
+    }
+
     /// The URL prefix of a language: `/` for the default language, `/zh/` for the others.
     pub fn language_prefix(&self, code: &str) -> String {
         if code == self.default_language {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::SiteConfig;
-use crate::diagnostics::{Diagnostic, Diagnostics, closest};
+use crate::diagnostics::{Diagnostic, closest};
 use crate::front_matter::{FrontMatter, parse_front_matter, split_front_matter};
 use crate::markdown::{RenderedMarkdown, find_forbidden_character, render_markdown};
 
@@ -49,37 +49,31 @@ impl SourcePage {
     }
 }
 
-/// Everything found under `content/`.
+/// The files found under a folder of `content/`, by path relative to `content/`.
 #[derive(Debug, Default)]
-pub struct Content {
-    /// The markdown pages, in path order; drafts are left out unless asked for.
-    pub pages: Vec<SourcePage>,
-    /// Other files to copy: (absolute source, path relative to `content/`).
-    pub assets: Vec<(PathBuf, PathBuf)>,
-    /// Keys of the markdown files that could not be loaded (their error is reported). Links to
-    /// them are not reported again.
-    pub failed_keys: Vec<String>,
+pub struct ContentScan {
+    /// The markdown files, in path order.
+    pub markdown: Vec<PathBuf>,
+    /// Every other file, copied as it is.
+    pub assets: Vec<PathBuf>,
+    /// Folders that could not be read.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads every file under `content/`.
-pub fn load_content(
-    root: &Path,
-    config: &SiteConfig,
-    include_drafts: bool,
-    diagnostics: &mut Diagnostics,
-) -> Content {
+/// Lists the files under `content/<below>` (all of `content/` for an empty path). Names
+/// starting with `.` (editor and system files) are skipped, at any depth.
+pub fn scan_content(root: &Path, below: &Path) -> ContentScan {
     let content_dir = root.join("content");
-    let mut markdown_files = Vec::new();
-    let mut content = Content::default();
-    for entry in WalkDir::new(&content_dir)
+    let mut scan = ContentScan::default();
+    for entry in WalkDir::new(content_dir.join(below))
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
     {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                diagnostics.push(Diagnostic::error(
+                scan.diagnostics.push(Diagnostic::error(
                     "content",
                     format!("cannot read the content folder: {e}"),
                 ));
@@ -94,32 +88,40 @@ pub fn load_content(
             .strip_prefix(&content_dir)
             .unwrap_or(entry.path())
             .to_path_buf();
-        if relative.extension().is_some_and(|e| e == "md") {
-            markdown_files.push(relative);
+        if is_markdown(&relative) {
+            scan.markdown.push(relative);
         } else {
-            content.assets.push((entry.path().to_path_buf(), relative));
+            scan.assets.push(relative);
         }
     }
+    scan
+}
 
-    let results: Vec<Result<SourcePage, Diagnostic>> = markdown_files
+/// Whether a file or folder name is hidden (`.git`, `.about.md.swp`): such files are not
+/// part of the site.
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
+/// Whether a path under `content/` is a page (a markdown file) rather than a file to copy.
+pub fn is_markdown(relative: &Path) -> bool {
+    relative.extension().is_some_and(|e| e == "md")
+}
+
+/// Reads and renders the markdown files of a scan, in parallel, in the scan's order.
+pub fn load_pages(
+    root: &Path,
+    config: &SiteConfig,
+    files: &[PathBuf],
+) -> Vec<Result<SourcePage, Diagnostic>> {
+    files
         .par_iter()
         .map(|relative| load_page(root, config, relative))
-        .collect();
-    for (relative, result) in markdown_files.iter().zip(results) {
-        match result {
-            Ok(page) if page.front_matter.draft && !include_drafts => {}
-            Ok(page) => content.pages.push(page),
-            Err(d) => {
-                diagnostics.push(d);
-                content.failed_keys.push(key_of(relative));
-            }
-        }
-    }
-    content
+        .collect()
 }
 
 /// The key of a content file: its path under `content/` without the language suffix.
-fn key_of(relative: &Path) -> String {
+pub fn key_of(relative: &Path) -> String {
     let path = relative.to_string_lossy().replace('\\', "/");
     let path = path.strip_suffix(".md").unwrap_or(&path);
     let (folder, name) = path.rsplit_once('/').map_or(("", path), |(f, n)| (f, n));
@@ -131,7 +133,13 @@ fn key_of(relative: &Path) -> String {
     }
 }
 
-fn load_page(root: &Path, config: &SiteConfig, relative: &Path) -> Result<SourcePage, Diagnostic> {
+/// Reads one markdown file of `content/` (`relative` to it), parses its front matter and renders
+/// its markdown.
+pub fn load_page(
+    root: &Path,
+    config: &SiteConfig,
+    relative: &Path,
+) -> Result<SourcePage, Diagnostic> {
     let file = Path::new("content").join(relative);
     let text = std::fs::read_to_string(root.join(&file))
         .map_err(|e| Diagnostic::error(&file, format!("cannot read the file: {e}")))?;
@@ -178,6 +186,14 @@ fn load_page(root: &Path, config: &SiteConfig, relative: &Path) -> Result<Source
     };
     let split = split_front_matter(&file, &text)?;
     let front_matter = parse_front_matter(&file, &text, &split)?;
+    if front_matter.paginate_by.is_some() && stem != "_index" {
+        let offset = text
+            .find("paginate_by")
+            .unwrap_or(split.front_matter_offset);
+        return Err(Diagnostic::error(&file, "`paginate_by` only applies to section pages")
+            .at(&text, offset, "paginate_by".len())
+            .help("move it to the `_index.md` of the folder whose pages should be listed in pagers"));
+    }
     let Some(title) = front_matter.title.clone().filter(|t| !t.trim().is_empty()) else {
         return Err(Diagnostic::error(&file, "the page has no title")
             .at(&text, split.front_matter_offset, 1)

@@ -39,6 +39,9 @@ pub struct FrontMatter {
     /// Default: false.
     #[serde(default)]
     pub noindex: bool,
+    /// On a section page (`_index.md`): list its pages this many at a time, on pagers at
+    /// `page/2/`, `page/3/`... Translations inherit it. Default: all on one page.
+    pub paginate_by: Option<std::num::NonZeroUsize>,
     /// Old URLs (site paths like `/old-privacy/`) that redirect here.
     #[serde(default)]
     pub aliases: Vec<String>,

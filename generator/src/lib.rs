@@ -24,7 +24,9 @@ pub mod i18n;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod project;
 pub mod site;
 pub mod templates;
 
-pub use site::{BuildOptions, BuiltSite, build_date, build_site};
+pub use project::Project;
+pub use site::{BuildOptions, BuiltSite, Files, build_date, build_site};

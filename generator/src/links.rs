@@ -6,7 +6,7 @@
 //! finished site: every root-relative `href`/`src` must lead to a file it contains, and every
 //! `#fragment` to an id on that page.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::closest;
 
@@ -16,13 +16,14 @@ pub struct Target {
     /// The root-relative URL, e.g. `/zh/privacy/`.
     pub url: String,
     /// The heading ids of the content shown there.
-    pub anchors: HashSet<String>,
+    pub anchors: std::sync::Arc<HashSet<String>>,
 }
 
 /// The URL of every content key in every language it is shown in.
 #[derive(Debug, Clone, Default)]
 pub struct UrlMap {
-    targets: HashMap<(String, String), Target>,
+    /// By key, then language code.
+    targets: HashMap<String, HashMap<String, Target>>,
     failed: HashSet<String>,
 }
 
@@ -30,7 +31,9 @@ impl UrlMap {
     /// Records where `key` is shown in `language`.
     pub fn insert(&mut self, key: &str, language: &str, target: Target) {
         self.targets
-            .insert((key.to_string(), language.to_string()), target);
+            .entry(key.to_string())
+            .or_default()
+            .insert(language.to_string(), target);
     }
 
     /// Records a key whose file failed to load: links to it resolve to nothing without a
@@ -41,9 +44,11 @@ impl UrlMap {
 
     /// The URL of `key` in `language`, if the page is shown there.
     pub fn url(&self, key: &str, language: &str) -> Option<&str> {
-        self.targets
-            .get(&(key.to_string(), language.to_string()))
-            .map(|t| t.url.as_str())
+        self.target(key, language).map(|t| t.url.as_str())
+    }
+
+    fn target(&self, key: &str, language: &str) -> Option<&Target> {
+        self.targets.get(key)?.get(language)
     }
 
     /// Resolves `@/key.md#anchor` (with or without the `@/`) for a page shown in `language`.
@@ -54,11 +59,13 @@ impl UrlMap {
             Some((key, anchor)) => (key, Some(anchor)),
             None => (link, None),
         };
-        let Some(target) = self.targets.get(&(key.to_string(), language.to_string())) else {
+        let Some(target) = self.target(key, language) else {
             if self.failed.contains(key) {
                 return Ok(String::new());
             }
-            let keys = self.targets.keys().map(|(k, _)| k.as_str());
+            // Sorted, so that a tie between two suggestions is settled the same every time.
+            let mut keys: Vec<&str> = self.targets.keys().map(String::as_str).collect();
+            keys.sort_unstable();
             return Err(match closest(key, keys) {
                 Some(near) => format!("there is no page `content/{key}`; did you mean `@/{near}`?"),
                 None => format!(
@@ -101,7 +108,7 @@ pub struct BrokenLink {
 
 /// Checks every root-relative and relative link of the built site's HTML files against the
 /// files and ids the site contains. External links are not followed (no network is assumed).
-pub fn check_links(files: &BTreeMap<String, Vec<u8>>) -> Vec<BrokenLink> {
+pub fn check_links(files: &crate::Files) -> Vec<BrokenLink> {
     let html: Vec<(&String, String)> = files
         .iter()
         .filter(|(path, _)| path.ends_with(".html"))
@@ -254,7 +261,7 @@ mod tests {
             "zh",
             Target {
                 url: "/zh/privacy/".into(),
-                anchors: ["storage".to_string()].into(),
+                anchors: std::sync::Arc::new(["storage".to_string()].into()),
             },
         );
         map
@@ -280,14 +287,14 @@ mod tests {
 
     #[test]
     fn link_checker_finds_missing_files_and_fragments_but_not_good_links() {
-        let mut files = BTreeMap::new();
+        let mut files = crate::Files::new();
         files.insert(
             "index.html".to_string(),
-            b"<a href=/about/>a</a><a href=\"/about/#team\">b</a><a href=/gone/>c</a><a href=#top>d</a><a href=https://x.org>e</a>".to_vec(),
+            "<a href=/about/>a</a><a href=\"/about/#team\">b</a><a href=/gone/>c</a><a href=#top>d</a><a href=https://x.org>e</a>".into(),
         );
         files.insert(
             "about/index.html".to_string(),
-            b"<h2 id=team>Team</h2>".to_vec(),
+            "<h2 id=team>Team</h2>".into(),
         );
         let broken = check_links(&files);
         let hrefs: Vec<&str> = broken.iter().map(|b| b.href.as_str()).collect();

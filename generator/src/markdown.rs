@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
@@ -24,7 +25,7 @@ pub struct RenderedMarkdown {
     /// The headings, nested by level, for a table of contents.
     pub toc: Vec<TocEntry>,
     /// Every `id` the headings carry, for checking `#anchor` links.
-    pub anchors: HashSet<String>,
+    pub anchors: Arc<HashSet<String>>,
     /// The internal links, in placeholder order.
     pub links: Vec<InternalLink>,
 }
@@ -97,6 +98,7 @@ pub fn render_markdown(body: &str) -> RenderedMarkdown {
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut rendered = RenderedMarkdown::default();
+    let mut anchors = HashSet::new();
     let mut headings: Vec<(u8, String, String)> = Vec::new();
     let mut events: Vec<Event<'_>> = Vec::new();
     // The heading being read: its id needs all of its text.
@@ -131,7 +133,7 @@ pub fn render_markdown(body: &str) -> RenderedMarkdown {
                 };
                 let title = plain_text(&inner);
                 let id = unique_id(
-                    &mut rendered.anchors,
+                    &mut anchors,
                     id.map_or_else(|| slugify(&title), |id| id.to_string()),
                 );
                 let level = level as u8;
@@ -152,6 +154,7 @@ pub fn render_markdown(body: &str) -> RenderedMarkdown {
     }
     html::push_html(&mut rendered.html, events.into_iter());
     rendered.toc = nest_headings(&headings);
+    rendered.anchors = Arc::new(anchors);
     rendered
 }
 

@@ -14,12 +14,13 @@ use anyhow::{Context as _, Result};
 use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::site::Files;
 
 /// The static files of the site and the public URL of each.
 #[derive(Debug, Default)]
 pub struct StaticFiles {
     /// Output path (relative, `/` separated) to content.
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: Files,
     /// Path as written in templates (`style.css`) to its URL (`/style.1a2b3c4d.css`).
     pub urls: HashMap<String, String>,
 }
@@ -45,7 +46,7 @@ impl StaticFiles {
         let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
         let hashed = format!("{stem}.{}.{extension}", &hash[..10]);
         self.urls.insert(name.to_string(), format!("/{hashed}"));
-        self.files.insert(hashed, bytes);
+        self.files.insert(hashed, bytes.into());
     }
 }
 
@@ -102,7 +103,7 @@ pub fn load_static_files(root: &Path, theme: &str, diagnostics: &mut Diagnostics
             out.insert_hashed(&name, bytes);
         } else {
             out.urls.insert(name.clone(), format!("/{name}"));
-            out.files.insert(name, bytes);
+            out.files.insert(name, bytes.into());
         }
     }
     out
@@ -137,7 +138,7 @@ pub fn minify_html(html: &str) -> Vec<u8> {
 /// Writes `files` as the new content of `output`, replacing what was there only once every file
 /// has been written. The new tree is written to a sibling folder first, so the swap is a
 /// rename on the same file system.
-pub fn write_atomically(output: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+pub fn write_atomically(output: &Path, files: &Files) -> Result<()> {
     let output = absolute(output)?;
     let parent = output
         .parent()
@@ -207,11 +208,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let output = dir.path().join("public");
         let mut files = BTreeMap::new();
-        files.insert("a/index.html".to_string(), b"one".to_vec());
-        files.insert("stale.html".to_string(), b"old".to_vec());
+        files.insert("a/index.html".to_string(), "one".into());
+        files.insert("stale.html".to_string(), "old".into());
         write_atomically(&output, &files).expect("first write");
         files.remove("stale.html");
-        files.insert("a/index.html".to_string(), b"two".to_vec());
+        files.insert("a/index.html".to_string(), "two".into());
         write_atomically(&output, &files).expect("second write");
         assert_eq!(fs::read(output.join("a/index.html")).expect("read"), b"two");
         assert!(!output.join("stale.html").exists());

@@ -6,24 +6,32 @@
 //! theme in parallel; aliases, localized 404 pages, `sitemap.xml` and `robots.txt` are added; HTML
 //! is minified. The result is the complete set of output files in memory, or every error found.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::config::{Direction, Language, SiteConfig, load_config};
-use crate::content::{SourcePage, load_content};
+use crate::config::{Direction, Language, SiteConfig};
+use crate::content::SourcePage;
 use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
 use crate::front_matter::{PolicyMeta, to_date};
-use crate::i18n::{Translations, load_translations};
+use crate::i18n::Translations;
 use crate::links::{Target, UrlMap};
 use crate::markdown::{TocEntry, escape_attribute};
-use crate::output::{load_static_files, minify_html};
-use crate::templates::{Templates, load_templates, register_functions};
+use crate::output::minify_html;
+use crate::project::Sources;
+use crate::templates::{
+    TemplateSources, Templates, compile_templates, dependents, register_functions,
+};
+
+/// The output of a build: path relative to the output folder, `/` separated, to content.
+/// Contents are shared, so a rebuild that reuses a page does not copy it.
+pub type Files = BTreeMap<String, Bytes>;
 
 /// What a build needs to know besides the site's files.
 #[derive(Debug, Clone)]
@@ -44,15 +52,18 @@ pub struct BuildOptions {
 #[derive(Debug)]
 pub struct BuiltSite {
     /// Every output file: path relative to the output folder, `/` separated, to content.
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: Files,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
     /// For each non-default language, the content files shown in the default language there.
     pub untranslated: BTreeMap<String, Vec<PathBuf>>,
     /// For each non-default language, the interface strings it lacks.
     pub missing_strings: BTreeMap<String, Vec<String>>,
-    /// How many content pages were rendered (translations and fallbacks counted).
+    /// How many content pages the site has (translations and fallbacks counted).
     pub page_count: usize,
+    /// How many of them this build rendered; the others were unchanged since the previous
+    /// build of the same [`crate::project::Project`] and reused.
+    pub rendered: usize,
     /// The headers every response must carry (also written to `_headers`).
     pub headers: Vec<(&'static str, String)>,
     /// The site's language codes, the default language first.
@@ -89,40 +100,72 @@ struct Placement<'a> {
 
 /// Builds the whole site in memory.
 pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
+    crate::project::Project::new(options.clone()).build()
+}
+
+/// The pages rendered by the previous build of a [`crate::project::Project`], with what each
+/// depends on, so that the next build renders only the pages whose inputs changed.
+#[derive(Debug, Default)]
+pub(crate) struct RenderCache {
+    /// The template sources the cached pages were rendered with.
+    templates: Option<TemplateSources>,
+    /// What every page shows (configuration, menus, policy links, notice).
+    globals: Option<String>,
+    /// The URLs of the static files (`style.css` to `/style.1a2b3c4d5e.css`).
+    assets: HashMap<String, String>,
+    /// The URL of every key in every language (in the configuration's order).
+    urls: HashMap<String, Vec<Option<String>>>,
+    /// By language code, then key.
+    pages: HashMap<String, HashMap<String, CachedPage>>,
+}
+
+#[derive(Debug)]
+struct CachedPage {
+    /// The template the page was rendered with.
+    template: String,
+    /// The keys the templates asked `url()` for.
+    uses: Vec<String>,
+    /// The output files (a paginated section has several), or the page's error.
+    output: Result<Vec<(String, Bytes)>, Diagnostic>,
+}
+
+/// What changed since the last build, as far as the sources know.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    /// Render every page again (configuration, interface strings, first build).
+    pub(crate) all: bool,
+    /// Keys whose files changed, appeared or disappeared.
+    pub(crate) keys: BTreeSet<String>,
+}
+
+/// Builds the site from `sources`, rendering again only the pages that `changes` (and what
+/// they imply: listings, links, URLs, templates) may have changed; `cache` holds the others.
+/// The result is the same as a build from scratch, which is tested. `changes` is cleared once
+/// the cache reflects them.
+pub(crate) fn assemble(
+    options: &BuildOptions,
+    sources: &Sources,
+    cache: &mut RenderCache,
+    changes: &mut Changes,
+) -> Result<BuiltSite, BuildFailed> {
     let root = options.root.as_path();
+    let config = &sources.config;
     let mut diagnostics = Diagnostics::default();
-    let mut config = match load_config(root) {
-        Ok(config) => config,
-        Err(problems) => {
-            diagnostics.extend(problems);
-            return Err(BuildFailed { diagnostics });
+    diagnostics.extend(sources.diagnostics().cloned());
+
+    let mut failed_keys = Vec::new();
+    let mut loaded = Vec::with_capacity(sources.pages.len());
+    for (relative, page) in &sources.pages {
+        match page {
+            Ok(page) if page.front_matter.draft && !options.include_drafts => {}
+            Ok(page) => loaded.push(page),
+            Err(d) => {
+                diagnostics.push(d.clone());
+                failed_keys.push(crate::content::key_of(relative));
+            }
         }
-    };
-    if let Some(base_url) = &options.base_url {
-        config.base_url.clone_from(base_url);
     }
-    config.base_url = config.base_url.trim_end_matches('/').to_string();
-    if let Some(url) = &options.intake_url {
-        config.intake = Some(crate::config::Intake { url: url.clone() });
-    }
-    if config.intake.is_none() {
-        diagnostics.push(
-            Diagnostic::warning(
-                Path::new("site.toml"),
-                "no [intake]: the contact form is not shown",
-            )
-            .help(
-                "add `[intake]` with `url = \"https://…/inquiries\"`, the address of naluga-intake",
-            ),
-        );
-    }
-    let config = &config;
-
-    let translations = load_translations(root, config, &mut diagnostics);
-    let statics = load_static_files(root, &config.theme, &mut diagnostics);
-    let content = load_content(root, config, options.include_drafts, &mut diagnostics);
-
-    let pages = index_pages(&content.pages, &mut diagnostics);
+    let pages = index_pages(&loaded, &mut diagnostics);
     let placements = place_pages(config, &pages, &mut diagnostics);
     let mut urls = UrlMap::default();
     for p in &placements {
@@ -131,27 +174,31 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
             &p.language.code,
             Target {
                 url: p.url.clone(),
-                anchors: p.page.markdown.anchors.clone(),
+                anchors: Arc::clone(&p.page.markdown.anchors),
             },
         );
     }
-    for key in &content.failed_keys {
+    for key in &failed_keys {
         urls.mark_failed(key);
     }
     check_unique_urls(&placements, &mut diagnostics);
     let policy = find_policy(config, &pages, &mut diagnostics);
     let menus = resolve_menus(root, config, &urls, &mut diagnostics);
 
+    let Some(template_sources) = &sources.templates else {
+        return Err(BuildFailed { diagnostics });
+    };
     let urls = Arc::new(urls);
-    let templates = load_templates(
+    let templates = compile_templates(
         root,
         &config.theme,
+        template_sources,
         |tera| {
             register_functions(
                 tera,
-                Arc::new(translations.clone()),
+                Arc::new(sources.translations.clone()),
                 Arc::clone(&urls),
-                Arc::new(statics.urls.clone()),
+                Arc::new(sources.statics.urls.clone()),
             );
         },
         &mut diagnostics,
@@ -168,38 +215,142 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
         urls: &urls,
         menus: &menus,
         templates: &templates,
-        translations: &translations,
+        translations: &sources.translations,
         notice_policy: policy
             .as_ref()
             .filter(|p| p.shows_notice(options.today, config.policy_notice.days)),
         policy: policy.as_ref(),
     };
-    let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = placements
-        .par_iter()
-        .map(|placement| {
-            let html = renderer.render_page(placement)?;
-            Ok((output_path(&placement.url), minify_html(&html)))
+
+    // What the previous build's pages may no longer match.
+    let globals = renderer.globals();
+    // A static file whose URL changed or that is gone may be named by any page; a new one
+    // only by pages that failed without it, and those are rendered again anyway.
+    let assets_moved = cache
+        .assets
+        .iter()
+        .any(|(name, url)| sources.statics.urls.get(name) != Some(url));
+    let affected_templates = match &cache.templates {
+        Some(before) => {
+            let changed = before
+                .keys()
+                .chain(template_sources.keys())
+                .filter(|name| before.get(*name) != template_sources.get(*name))
+                .cloned()
+                .collect();
+            dependents(template_sources, &changed)
+        }
+        None => template_sources.keys().cloned().collect(),
+    };
+    let all = changes.all
+        || assets_moved
+        || cache.templates.is_none()
+        || cache.globals.as_ref() != Some(&globals);
+    let key_urls: HashMap<String, Vec<Option<String>>> = pages
+        .keys()
+        .map(|key| {
+            let per_language = config
+                .languages
+                .iter()
+                .map(|l| urls.url(key, &l.code).map(str::to_string))
+                .collect();
+            ((*key).to_string(), per_language)
         })
         .collect();
-    let hashed_assets: Vec<String> = statics.hashed().into_iter().map(String::from).collect();
-    let mut files = statics.files;
-    for (source, relative) in &content.assets {
-        match std::fs::read(source) {
-            Ok(bytes) => {
-                files.insert(relative.to_string_lossy().replace('\\', "/"), bytes);
-            }
-            Err(e) => diagnostics.push(Diagnostic::error(
-                Path::new("content").join(relative),
-                format!("cannot read: {e}"),
-            )),
+    let mut dirty: HashSet<&str> = changes.keys.iter().map(String::as_str).collect();
+    for (key, per_language) in &key_urls {
+        if cache.urls.get(key) != Some(per_language) {
+            dirty.insert(key);
         }
     }
-    for result in rendered {
-        match result {
-            Ok((path, html)) => {
-                files.insert(path, html);
+    for key in cache.urls.keys() {
+        if !key_urls.contains_key(key) {
+            dirty.insert(key);
+        }
+    }
+    let listings: HashSet<String> = dirty.iter().filter_map(|key| listing_of(key)).collect();
+    let reusable = |p: &Placement<'_>| -> bool {
+        if all || dirty.contains(p.key) || listings.contains(p.key) {
+            return false;
+        }
+        let Some(cached) = cache
+            .pages
+            .get(&p.language.code)
+            .and_then(|by_key| by_key.get(p.key))
+        else {
+            return false;
+        };
+        cached.output.is_ok()
+            && !affected_templates.contains(&cached.template)
+            && !cached.uses.iter().any(|key| dirty.contains(key.as_str()))
+            && !p
+                .page
+                .markdown
+                .links
+                .iter()
+                .any(|link| dirty.contains(link.target.as_str()))
+    };
+    let todo: Vec<&Placement<'_>> = placements.iter().filter(|p| !reusable(p)).collect();
+    let rendered: Vec<CachedPage> = todo
+        .par_iter()
+        .map(|placement| renderer.render_page(placement))
+        .collect();
+    let rendered_count = todo.len();
+    let mut fresh: HashMap<(&str, &str), CachedPage> = todo
+        .iter()
+        .zip(rendered)
+        .map(|(p, page)| ((p.key, p.language.code.as_str()), page))
+        .collect();
+    let mut previous = std::mem::take(&mut cache.pages);
+    for p in &placements {
+        let code = p.language.code.as_str();
+        let page = match fresh.remove(&(p.key, code)) {
+            Some(page) => page,
+            None => match previous
+                .get_mut(code)
+                .and_then(|by_key| by_key.remove(p.key))
+            {
+                Some(page) => page,
+                None => continue,
+            },
+        };
+        cache
+            .pages
+            .entry(code.to_string())
+            .or_default()
+            .insert(p.key.to_string(), page);
+    }
+    cache.templates = Some(template_sources.clone());
+    cache.globals = Some(globals);
+    cache.assets.clone_from(&sources.statics.urls);
+    cache.urls = key_urls;
+    changes.all = false;
+    changes.keys.clear();
+
+    let mut files: Files = sources.statics.files.clone();
+    for (relative, asset) in &sources.assets {
+        match asset {
+            Ok(bytes) => {
+                files.insert(relative.to_string_lossy().replace('\\', "/"), bytes.clone());
             }
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.push(d.clone()),
+        }
+    }
+    for p in &placements {
+        let Some(page) = cache
+            .pages
+            .get(&p.language.code)
+            .and_then(|by_key| by_key.get(p.key))
+        else {
+            continue;
+        };
+        match &page.output {
+            Ok(outputs) => {
+                for (path, bytes) in outputs {
+                    files.insert(path.clone(), bytes.clone());
+                }
+            }
+            Err(d) => diagnostics.push(d.clone()),
         }
     }
     for language in &config.languages {
@@ -208,7 +359,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
                 let prefix = config.language_prefix(&language.code);
                 files.insert(
                     format!("{}404.html", prefix.trim_start_matches('/')),
-                    minify_html(&html),
+                    minify_html(&html).into(),
                 );
             }
             Err(d) => diagnostics.push(d),
@@ -217,11 +368,17 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
     write_aliases(config, &placements, &mut files, &mut diagnostics);
     files.insert(
         "sitemap.xml".to_string(),
-        sitemap(config, &placements, &pages).into_bytes(),
+        sitemap(config, &placements, &pages, &urls).into(),
     );
+    let hashed_assets: Vec<String> = sources
+        .statics
+        .hashed()
+        .into_iter()
+        .map(String::from)
+        .collect();
     files.insert(
         "_headers".to_string(),
-        crate::headers::headers_file(config, &hashed_assets).into_bytes(),
+        crate::headers::headers_file(config, &hashed_assets).into(),
     );
     files.insert(
         "robots.txt".to_string(),
@@ -229,7 +386,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
             "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
             config.base_url
         )
-        .into_bytes(),
+        .into(),
     );
 
     let mut untranslated: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
@@ -245,27 +402,39 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
         files,
         warnings,
         untranslated,
-        missing_strings: translations.missing(),
+        missing_strings: sources.translations.missing(),
         page_count,
+        rendered: rendered_count,
         headers: crate::headers::security_headers(config),
-        languages: std::iter::once(config.default_language.clone())
-            .chain(
-                config
-                    .languages
-                    .iter()
-                    .map(|l| l.code.clone())
-                    .filter(|code| *code != config.default_language),
-            )
-            .collect(),
+        languages: config.language_codes(),
+    })
+}
+
+/// The key of the section page that lists `key`: its folder's `_index.md` (for a section,
+/// its parent folder's). The home page is listed nowhere.
+fn listing_of(key: &str) -> Option<String> {
+    let (folder, name) = key.rsplit_once('/').unwrap_or(("", key));
+    let listing_folder = if name == "_index.md" {
+        if folder.is_empty() {
+            return None;
+        }
+        folder.rsplit_once('/').map_or("", |(parent, _)| parent)
+    } else {
+        folder
+    };
+    Some(if listing_folder.is_empty() {
+        "_index.md".to_string()
+    } else {
+        format!("{listing_folder}/_index.md")
     })
 }
 
 /// The pages of each key, by language code.
 type PageIndex<'a> = BTreeMap<&'a str, BTreeMap<&'a str, &'a SourcePage>>;
 
-fn index_pages<'a>(pages: &'a [SourcePage], diagnostics: &mut Diagnostics) -> PageIndex<'a> {
+fn index_pages<'a>(pages: &[&'a SourcePage], diagnostics: &mut Diagnostics) -> PageIndex<'a> {
     let mut index: PageIndex<'a> = BTreeMap::new();
-    for page in pages {
+    for &page in pages {
         let translations = index.entry(page.key.as_str()).or_default();
         if let Some(other) = translations.get(page.language.as_str()) {
             diagnostics.push(
@@ -563,6 +732,8 @@ struct PageContext<'a> {
     menu: Vec<MenuItemView<'a>>,
     page: PageView<'a>,
     section: Option<SectionView>,
+    /// The pager being rendered, on a paginated section.
+    paginator: Option<PaginatorView>,
     /// The language switcher: this page in every language it is shown in.
     translations: Vec<TranslationView<'a>>,
     /// `<link rel="alternate" hreflang>`: real translations only, absolute URLs.
@@ -650,7 +821,25 @@ struct SectionView {
     subsections: Vec<Summary>,
 }
 
+/// One pager of a paginated section (`paginate_by` in its front matter).
 #[derive(Debug, Serialize)]
+struct PaginatorView {
+    /// The pages listed on this pager.
+    pages: Vec<Summary>,
+    /// This pager's number, from 1.
+    current_index: usize,
+    /// How many pagers the section has.
+    number_pagers: usize,
+    paginate_by: usize,
+    /// How many pages the section lists in all.
+    total_pages: usize,
+    first: String,
+    last: String,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
 struct Summary {
     title: String,
     description: Option<String>,
@@ -702,7 +891,39 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    fn render_page(&self, placement: &Placement<'_>) -> Result<String, Diagnostic> {
+    /// Renders a page (a paginated section: each of its pagers) and records what it used.
+    fn render_page(&self, placement: &Placement<'_>) -> CachedPage {
+        crate::templates::start_recording();
+        let template = self.template_of(placement);
+        let output = self.render_outputs(placement, &template);
+        CachedPage {
+            template,
+            uses: crate::templates::take_recorded(),
+            output,
+        }
+    }
+
+    fn template_of(&self, placement: &Placement<'_>) -> String {
+        let page = placement.page;
+        let is_policy = self.policy.is_some_and(|p| p.key == placement.key);
+        page.front_matter.template.clone().unwrap_or_else(|| {
+            if placement.key == "_index.md" {
+                "index.html".to_string()
+            } else if page.is_section {
+                "section.html".to_string()
+            } else if is_policy {
+                "policy.html".to_string()
+            } else {
+                "page.html".to_string()
+            }
+        })
+    }
+
+    fn render_outputs(
+        &self,
+        placement: &Placement<'_>,
+        template: &str,
+    ) -> Result<Vec<(String, Bytes)>, Diagnostic> {
         let page = placement.page;
         let code = placement.language.code.as_str();
         let content = self.resolve_content(page, code)?;
@@ -730,17 +951,6 @@ impl Renderer<'_> {
             Some(self.absolute(&placement.url))
         };
         let is_policy = self.policy.is_some_and(|p| p.key == placement.key);
-        let template = page.front_matter.template.clone().unwrap_or_else(|| {
-            if placement.key == "_index.md" {
-                "index.html".to_string()
-            } else if page.is_section {
-                "section.html".to_string()
-            } else if is_policy {
-                "policy.html".to_string()
-            } else {
-                "page.html".to_string()
-            }
-        });
         let context = PageContext {
             page: PageView {
                 key: placement.key,
@@ -785,7 +995,74 @@ impl Renderer<'_> {
             canonical,
             ..self.common_context(placement.language, Some(placement.key), &placement.url)
         };
-        self.render(&template, &context, Some(&page.file))
+        let file = Some(page.file.as_path());
+        // A translation lists its pages like the original unless it says otherwise.
+        let paginate_by = page.front_matter.paginate_by.or_else(|| {
+            translations
+                .and_then(|t| t.get(default_language.code.as_str()))
+                .and_then(|original| original.front_matter.paginate_by)
+        });
+        let Some(per_pager) = paginate_by
+            .map(std::num::NonZeroUsize::get)
+            .filter(|_| page.is_section)
+        else {
+            let html = self.render(template, &context, file)?;
+            return Ok(vec![(
+                output_path(&placement.url),
+                minify_html(&html).into(),
+            )]);
+        };
+        // A paginated section: its first pager at the section's URL, the others at
+        // `page/2/`, `page/3/`...; `page/1/` redirects to the first.
+        let listed = context.section.as_ref().map_or(0, |s| s.pages.len());
+        let pagers = listed.div_ceil(per_pager).max(1);
+        let pager_url = |index: usize| match index {
+            1 => placement.url.clone(),
+            n => format!("{}page/{n}/", placement.url),
+        };
+        let mut outputs = Vec::with_capacity(pagers + 1);
+        let mut context = context;
+        let all_pages = context
+            .section
+            .as_mut()
+            .map(|s| std::mem::take(&mut s.pages))
+            .unwrap_or_default();
+        let mut chunks = all_pages.chunks(per_pager);
+        for index in 1..=pagers {
+            let url = pager_url(index);
+            context.paginator = Some(PaginatorView {
+                pages: chunks.next().unwrap_or_default().to_vec(),
+                current_index: index,
+                number_pagers: pagers,
+                paginate_by: per_pager,
+                total_pages: listed,
+                first: pager_url(1),
+                last: pager_url(pagers),
+                previous: (index > 1).then(|| pager_url(index - 1)),
+                next: (index < pagers).then(|| pager_url(index + 1)),
+            });
+            if index > 1 {
+                // Later pagers are pages of their own: their own canonical URL, no alternates.
+                context.page.url.clone_from(&url);
+                context.page.permalink = self.absolute(&url);
+                context.canonical = Some(self.absolute(&url));
+                context.alternates.clear();
+                context.x_default = None;
+            }
+            let html = self.render(template, &context, file)?;
+            outputs.push((output_path(&url), minify_html(&html).into()));
+        }
+        outputs.push((
+            output_path(&format!("{}page/1/", placement.url)),
+            redirect_html(
+                &placement.language.tag,
+                &page.title,
+                &self.absolute(&placement.url),
+                &placement.url,
+            )
+            .into(),
+        ));
+        Ok(outputs)
     }
 
     fn render_not_found(&self, language: &Language) -> Result<String, Diagnostic> {
@@ -867,6 +1144,7 @@ impl Renderer<'_> {
             menu,
             page: PageView::default(),
             section: None,
+            paginator: None,
             translations,
             alternates: Vec::new(),
             x_default: None,
@@ -973,6 +1251,25 @@ impl Renderer<'_> {
         SectionView { pages, subsections }
     }
 
+    /// What every page shows besides its own content, as one comparable value: when it
+    /// differs from the previous build's, every page is rendered again.
+    fn globals(&self) -> String {
+        let per_language: Vec<_> = self
+            .config
+            .languages
+            .iter()
+            .map(|language| {
+                let context = self.common_context(language, None, "");
+                (
+                    self.menus.get(&language.code),
+                    context.privacy,
+                    context.notice,
+                )
+            })
+            .collect();
+        serde_json::to_string(&(self.config, per_language)).unwrap_or_default()
+    }
+
     fn absolute(&self, url: &str) -> String {
         format!("{}{url}", self.config.base_url)
     }
@@ -991,10 +1288,21 @@ fn output_path(url: &str) -> String {
     format!("{}index.html", url.trim_start_matches('/'))
 }
 
+/// A page that sends browsers and search engines to `url` (`absolute` is its full address).
+fn redirect_html(lang: &str, title: &str, absolute: &str, url: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title><link rel=\"canonical\" href=\"{href}\"><meta name=\"robots\" content=\"noindex\"><meta http-equiv=\"refresh\" content=\"0; url={url}\"></head><body><p><a href=\"{url}\">{title}</a></p></body></html>",
+        lang = escape_attribute(lang),
+        title = escape_attribute(title),
+        href = escape_attribute(absolute),
+        url = escape_attribute(url),
+    )
+}
+
 fn write_aliases(
     config: &SiteConfig,
     placements: &[Placement<'_>],
-    files: &mut BTreeMap<String, Vec<u8>>,
+    files: &mut Files,
     diagnostics: &mut Diagnostics,
 ) {
     let mut redirects = String::new();
@@ -1030,31 +1338,28 @@ fn write_aliases(
                 continue;
             }
             let target = format!("{}{}", config.base_url, p.url);
-            let lang = &p.language.tag;
-            let html = format!(
-                "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title><link rel=\"canonical\" href=\"{href}\"><meta name=\"robots\" content=\"noindex\"><meta http-equiv=\"refresh\" content=\"0; url={url}\"></head><body><p><a href=\"{url}\">{title}</a></p></body></html>",
-                title = escape_attribute(&p.page.title),
-                href = escape_attribute(&target),
-                url = escape_attribute(&p.url),
-            );
-            files.insert(path, html.into_bytes());
+            let html = redirect_html(&p.language.tag, &p.page.title, &target, &p.url);
+            files.insert(path, html.into());
             let _ = writeln!(redirects, "{alias} {} 301", p.url);
         }
     }
     if !redirects.is_empty() {
-        files.insert("_redirects".to_string(), redirects.into_bytes());
+        files.insert("_redirects".to_string(), redirects.into());
     }
 }
 
-fn sitemap(config: &SiteConfig, placements: &[Placement<'_>], pages: &PageIndex<'_>) -> String {
+fn sitemap(
+    config: &SiteConfig,
+    placements: &[Placement<'_>],
+    pages: &PageIndex<'_>,
+    urls: &UrlMap,
+) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
     let url_of = |key: &str, code: &str| {
-        placements
-            .iter()
-            .find(|p| p.key == key && p.language.code == code)
-            .map(|p| format!("{}{}", config.base_url, p.url))
+        urls.url(key, code)
+            .map(|url| format!("{}{url}", config.base_url))
     };
     for p in placements
         .iter()

@@ -1,14 +1,15 @@
 //! The theme's Tera templates and the functions they may call.
 //!
-//! Templates live in `themes/<theme>/templates/` and are compiled once per build
-//! ([`load_templates`]). [`register_functions`] adds, for the language being rendered (the
+//! Templates live in `themes/<theme>/templates/`; they are read ([`read_templates`]) and
+//! compiled once per build ([`compile_templates`]). [`register_functions`] adds, for the language being rendered (the
 //! `lang.code` of the context):
 //! - `t(key="nav.home")`: an interface string from `i18n/<code>.toml`, falling back to the
 //!   default language;
 //! - `url(path="@/privacy.md#storage")`: the URL of a page in the current language;
 //! - `asset(path="style.css")`: the URL of a static file, with its content hash for CSS.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -29,16 +30,16 @@ pub struct Templates {
     root: PathBuf,
 }
 
-/// Compiles every template of the theme, after `register` has added the functions they may
-/// call (Tera checks every call when it compiles). Each error becomes a diagnostic naming the
-/// template file, line and column.
-pub fn load_templates(
+/// The template files of a theme: name (`partials/form.html`) to source, sorted by name.
+pub type TemplateSources = BTreeMap<String, String>;
+
+/// Reads every template of `themes/<theme>/templates/`. `None` when the folder is missing.
+pub fn read_templates(
     root: &Path,
     theme: &str,
-    register: impl FnOnce(&mut Tera),
     diagnostics: &mut Diagnostics,
-) -> Option<Templates> {
-    let folder = Path::new("themes").join(theme).join("templates");
+) -> Option<TemplateSources> {
+    let folder = templates_folder(theme);
     let absolute = root.join(&folder);
     if !absolute.is_dir() {
         diagnostics.push(
@@ -50,7 +51,7 @@ pub fn load_templates(
         );
         return None;
     }
-    let mut sources = Vec::new();
+    let mut sources = TemplateSources::new();
     for entry in WalkDir::new(&absolute).sort_by_file_name() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -59,7 +60,7 @@ pub fn load_templates(
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        if !entry.file_type().is_file() || crate::content::is_hidden(entry.file_name()) {
             continue;
         }
         let name = entry
@@ -69,25 +70,98 @@ pub fn load_templates(
             .to_string_lossy()
             .replace('\\', "/");
         match std::fs::read_to_string(entry.path()) {
-            Ok(text) => sources.push((name, text)),
+            Ok(text) => {
+                sources.insert(name, text);
+            }
             Err(e) => diagnostics.push(Diagnostic::error(
                 folder.join(&name),
                 format!("cannot read the template: {e}"),
             )),
         }
     }
+    Some(sources)
+}
+
+fn templates_folder(theme: &str) -> PathBuf {
+    Path::new("themes").join(theme).join("templates")
+}
+
+/// Compiles the theme's templates, after `register` has added the functions they may call
+/// (Tera checks every call when it compiles). Each error becomes a diagnostic naming the
+/// template file, line and column.
+pub fn compile_templates(
+    root: &Path,
+    theme: &str,
+    sources: &TemplateSources,
+    register: impl FnOnce(&mut Tera),
+    diagnostics: &mut Diagnostics,
+) -> Option<Templates> {
     let mut templates = Templates {
         tera: Tera::new(),
-        folder,
+        folder: templates_folder(theme),
         root: root.to_path_buf(),
     };
     templates.tera.autoescape_on(vec![".html", ".xml"]);
     register(&mut templates.tera);
+    let sources = sources
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()));
     if let Err(e) = templates.tera.add_raw_templates(sources) {
         diagnostics.extend(templates.diagnostics(&e));
         return None;
     }
     Some(templates)
+}
+
+/// The templates that use `changed` ones, directly or through others (`extends`, `include`,
+/// `import`), the changed ones included: the pages rendered with any of them must be rendered
+/// again.
+pub fn dependents(sources: &TemplateSources, changed: &BTreeSet<String>) -> BTreeSet<String> {
+    let uses: Vec<(&str, Vec<String>)> = sources
+        .iter()
+        .map(|(name, text)| (name.as_str(), referenced_templates(text)))
+        .collect();
+    let mut affected = changed.clone();
+    loop {
+        let before = affected.len();
+        for (name, used) in &uses {
+            if used.iter().any(|u| affected.contains(u)) {
+                affected.insert((*name).to_string());
+            }
+        }
+        if affected.len() == before {
+            return affected;
+        }
+    }
+}
+
+/// The names in `{% extends "x" %}`, `{% include "x" %}` and `{% import "x" as m %}` tags.
+fn referenced_templates(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for tag in text.split("{%").skip(1) {
+        let tag = tag
+            .split("%}")
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('-')
+            .trim();
+        let Some(rest) = ["extends", "include", "import"]
+            .iter()
+            .find_map(|word| tag.strip_prefix(word))
+        else {
+            continue;
+        };
+        // Every quoted string of the tag: `include ["a.html", "b.html"]` names several.
+        let mut parts = rest.split(['"', '\'']);
+        parts.next();
+        while let Some(name) = parts.next() {
+            if !name.is_empty() {
+                names.push(name.to_string());
+            }
+            parts.next();
+        }
+    }
+    names
 }
 
 impl Templates {
@@ -206,6 +280,7 @@ pub fn register_functions(
     tera.register_function("url", move |kwargs: Kwargs, state: &State| {
         let path: String = kwargs.must_get("path")?;
         let language = current_language(state)?;
+        record_use(&path);
         urls.resolve(&path, &language).map_err(Error::message)
     });
     tera.register_function("asset", move |kwargs: Kwargs, _: &State| {
@@ -217,6 +292,29 @@ pub fn register_functions(
             ))
         })
     });
+}
+
+thread_local! {
+    /// The content keys that `url()` was asked for since [`start_recording`], on this thread.
+    static USED_KEYS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Starts recording the pages a template links to with `url()` on this thread. A page is
+/// rendered on one thread from start to end, so [`take_recorded`] after its render tells which
+/// pages it depends on besides its content's own links.
+pub fn start_recording() {
+    USED_KEYS.with(|keys| keys.borrow_mut().clear());
+}
+
+/// The content keys `url()` was called with since [`start_recording`].
+pub fn take_recorded() -> Vec<String> {
+    USED_KEYS.with(|keys| std::mem::take(&mut *keys.borrow_mut()))
+}
+
+fn record_use(path: &str) {
+    let path = path.strip_prefix("@/").unwrap_or(path);
+    let key = path.split_once('#').map_or(path, |(key, _)| key);
+    USED_KEYS.with(|keys| keys.borrow_mut().push(key.to_string()));
 }
 
 fn current_language(state: &State) -> tera::TeraResult<String> {

@@ -1,28 +1,46 @@
-//! `naluga-site serve`: builds the site in memory and serves it on 127.0.0.1 for preview, with
-//! the inquiry intake running beside it so that the contact form works.
+//! `naluga-site serve`: a live preview. It builds the site in memory, serves it on 127.0.0.1,
+//! rebuilds what an edit changes as soon as a file is saved, and tells open pages to reload.
+//! The inquiry intake runs beside it so that the contact form works.
 //!
-//! The intake is the same service that runs on AWS Lambda (`intake::app`), on its own port (a
-//! different origin, as in production, so CORS and the Content-Security-Policy are exercised),
-//! storing to `data/inquiries` encrypted to a development key that it creates on first run in
-//! `data/dev-identity.txt`. Pages carry the same security headers as `_headers`.
-//!
-//! Live reload and rebuild-on-save come with their own issue; for now a restart shows edits.
+//! - **Watching.** `content/`, `static/`, the theme and `site.toml` are watched (`notify`).
+//!   Events are gathered until the folder is quiet for a few milliseconds (an editor's save is
+//!   several events), then the [`Project`] reads the changed files and renders only the pages
+//!   they affect (see `generator::project`).
+//! - **Live reload.** Every HTML page served gets one script, `/__naluga/live-reload.js`, added
+//!   at the end of its body; it is never part of `build` output, and `--no-live-reload` leaves
+//!   pages exactly as built. It listens to `/__naluga/events` (server-sent events): `reload`
+//!   after a successful rebuild, `build-error` with the build's errors after a failed one. Errors show
+//!   in the terminal and as an overlay over the page, while the last good site keeps being
+//!   served; the next good build removes the overlay by reloading.
+//! - **The intake.** The same service that runs on AWS Lambda (`intake::app`), on its own port
+//!   (a different origin, as in production, so CORS and the Content-Security-Policy are
+//!   exercised), storing to `data/inquiries` encrypted to a development key that it creates on
+//!   first run in `data/dev-identity.txt`. Pages carry the same security headers as `_headers`.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
-use generator::build_site;
+use axum::routing::get;
+use futures_util::stream::Stream;
 use generator::links::percent_decode;
+use generator::{BuiltSite, Files, Project};
+use notify::{EventKind, RecursiveMode, Watcher as _};
+use tokio::sync::watch;
 
-/// Serves a preview of the site, built in memory, with a local intake for the form.
+/// Serves a live preview of the site, rebuilt on every save, with a local intake for the form.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The port to listen on (on 127.0.0.1 unless --interface says otherwise).
@@ -41,16 +59,38 @@ pub(crate) struct Args {
     /// Also show pages marked `draft = true`.
     #[arg(long)]
     drafts: bool,
+    /// Serve pages exactly as built, without the live-reload script (edits are still rebuilt;
+    /// reload the page by hand).
+    #[arg(long)]
+    no_live_reload: bool,
 }
 
-/// The site's files and the headers every answer carries.
+/// How long the watched folders must be quiet before a rebuild: an editor's save is several
+/// events within a millisecond or two.
+const QUIET: Duration = Duration::from_millis(5);
+/// The longest a stream of events (a `git checkout`) delays a rebuild.
+const LONGEST_WAIT: Duration = Duration::from_millis(300);
+
+const LIVE_RELOAD_JS: &str = include_str!("live-reload.js");
+const SCRIPT_PATH: &str = "/__naluga/live-reload.js";
+const EVENTS_PATH: &str = "/__naluga/events";
+
+/// What is being served: the last good build, and the last build's errors if it failed.
 #[derive(Debug)]
-struct Site {
-    files: BTreeMap<String, Vec<u8>>,
-    headers: Vec<(HeaderName, HeaderValue)>,
+struct Served {
+    files: Arc<Files>,
+    /// Counts good builds; a page built from an older one reloads.
+    version: u64,
+    /// The errors of the last build, when it failed (the files are then the last good ones).
+    error: Option<String>,
 }
 
-type Shared = Arc<Site>;
+#[derive(Debug, Clone)]
+struct AppState {
+    served: watch::Receiver<Arc<Served>>,
+    headers: Arc<Vec<(HeaderName, HeaderValue)>>,
+    live_reload: bool,
+}
 
 pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
     tracing_subscriber::fmt()
@@ -91,14 +131,29 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
 
     let mut options = super::build_options(root, Some(site_url.clone()), args.drafts)?;
     options.intake_url = Some(format!("http://{intake_local}/inquiries"));
-    let site = match build_site(&options) {
-        Ok(site) => site,
+    let mut project = Project::new(options);
+    // A first build that fails is shown like any other: the editor fixes the file and the
+    // page updates itself.
+    let (first, languages, headers) = match project.build() {
+        Ok(site) => {
+            super::print_warnings(&site.warnings);
+            let languages = site.languages.clone();
+            let headers = site.headers.clone();
+            (Ok(site), languages, headers)
+        }
         Err(failed) => {
             eprintln!("{failed}");
-            return Ok(ExitCode::FAILURE);
+            let config = generator::config::load_config(root).ok();
+            let languages = config
+                .as_ref()
+                .map_or_else(|| vec!["en".to_string()], |c| c.language_codes());
+            let headers = config
+                .as_ref()
+                .map(generator::headers::security_headers)
+                .unwrap_or_default();
+            (Err(failed.to_string()), languages, headers)
         }
     };
-    super::print_warnings(&site.warnings);
 
     let data = args.data.unwrap_or_else(|| root.join("data"));
     let key_file = data.join("dev-identity.txt");
@@ -117,7 +172,7 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         ("NALUGA_DATA_DIR", inquiries.display().to_string()),
         ("NALUGA_ALLOWED_ORIGINS", origins.join(",")),
         ("NALUGA_SITE_URL", site_url.clone()),
-        ("NALUGA_LANGUAGES", site.languages.join(",")),
+        ("NALUGA_LANGUAGES", languages.join(",")),
         ("NALUGA_STORE_ATTEMPTS", "2".to_string()),
     ]);
     let config = intake::config::Config::from_lookup(|name| settings.get(name).cloned())
@@ -127,8 +182,7 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         intake::store::Store::Folder(intake::store::FolderStore::new(&inquiries)),
     ));
 
-    let headers = site
-        .headers
+    let headers = headers
         .iter()
         .map(|(name, value)| {
             Ok((
@@ -136,12 +190,25 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
                 HeaderValue::from_str(value)?,
             ))
         })
-        .collect::<Result<_>>()
+        .collect::<Result<Vec<_>>>()
         .context("the site's security headers")?;
-    println!(
-        "serving {} pages on http://{local}/ (Ctrl+C stops)",
-        site.page_count
-    );
+    let page_count = first.as_ref().map_or(0, |site| site.page_count);
+    let served = match first {
+        Ok(site) => Served {
+            files: Arc::new(site.files),
+            version: 1,
+            error: None,
+        },
+        Err(error) => Served {
+            files: Arc::default(),
+            version: 0,
+            error: Some(error),
+        },
+    };
+    let (publish, served) = watch::channel(Arc::new(served));
+    start_watching(root, project, publish)?;
+
+    println!("serving {page_count} pages on http://{local}/ (Ctrl+C stops)");
     println!(
         "the form posts to the local intake on http://{intake_local}/inquiries, storing to {}",
         inquiries.display()
@@ -156,12 +223,24 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         inquiries.display(),
         key_file.display()
     );
+    println!(
+        "watching content/, static/, themes/ and site.toml: saved edits are rebuilt{}",
+        if args.no_live_reload {
+            ""
+        } else {
+            " and open pages reload"
+        }
+    );
+    let state = AppState {
+        served,
+        headers: Arc::new(headers),
+        live_reload: !args.no_live_reload,
+    };
     let app = Router::new()
+        .route(SCRIPT_PATH, get(live_reload_script))
+        .route(EVENTS_PATH, get(events))
         .fallback(serve_file)
-        .with_state(Arc::new(Site {
-            files: site.files,
-            headers,
-        }));
+        .with_state(state);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -174,16 +253,214 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve_file(State(site): State<Shared>, uri: Uri) -> Response {
-    let files = &site.files;
+/// Watches the site's sources and rebuilds on a thread of its own, for as long as the
+/// program runs.
+fn start_watching(
+    root: &Path,
+    mut project: Project,
+    publish: watch::Sender<Arc<Served>>,
+) -> Result<()> {
+    let (events, received) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(events).context("starting the file watcher")?;
+    // The site's folder itself only for site.toml and folders appearing (it also holds
+    // target/, data/ and public/, which must not be watched); the sources recursively.
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .with_context(|| format!("watching {}", root.display()))?;
+    for folder in ["content", "static", "themes"] {
+        let path = root.join(folder);
+        if path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .with_context(|| format!("watching {}", path.display()))?;
+        }
+    }
+    let root = root.to_path_buf();
+    std::thread::Builder::new()
+        .name("rebuild".into())
+        .spawn(move || rebuild_loop(&root, &mut watcher, &mut project, &received, &publish))
+        .context("starting the rebuild thread")?;
+    Ok(())
+}
+
+fn rebuild_loop(
+    root: &Path,
+    watcher: &mut notify::RecommendedWatcher,
+    project: &mut Project,
+    received: &mpsc::Receiver<notify::Result<notify::Event>>,
+    publish: &watch::Sender<Arc<Served>>,
+) {
+    let absolute_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let new_sources = ["content", "static", "themes"].map(|f| absolute_root.join(f));
+    while let Ok(first) = received.recv() {
+        let started = Instant::now();
+        let mut batch = vec![first];
+        while started.elapsed() < LONGEST_WAIT {
+            match received.recv_timeout(QUIET) {
+                Ok(event) => batch.push(event),
+                Err(_) => break,
+            }
+        }
+        let mut paths = Vec::new();
+        let mut rescan = false;
+        for event in batch {
+            match event {
+                Ok(event) if event.need_rescan() => rescan = true,
+                Ok(event) if is_change(&event.kind) => paths.extend(event.paths),
+                Ok(_) => {}
+                Err(e) => {
+                    eprintln!("file watcher: {e}; reading the whole site again");
+                    rescan = true;
+                }
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        for folder in new_sources.iter().filter(|f| paths.contains(f)) {
+            // content/, static/ or themes/ appeared or was replaced: watch the new one (a
+            // removed one's watch ended with it) and read everything again.
+            if folder.is_dir()
+                && let Err(e) = watcher.watch(folder, RecursiveMode::Recursive)
+            {
+                eprintln!("cannot watch {}: {e}", folder.display());
+            }
+            rescan = true;
+        }
+        let relevant = if rescan {
+            project.reload_everything();
+            true
+        } else {
+            project.note_changes(paths.iter().cloned())
+        };
+        if !relevant {
+            continue;
+        }
+        let result = project.build();
+        let took = started.elapsed();
+        let changed = describe(&absolute_root, &paths);
+        let previous = publish.borrow().clone();
+        let next = match result {
+            Ok(site) => {
+                report_success(&site, took, &changed);
+                Served {
+                    files: Arc::new(site.files),
+                    version: previous.version + 1,
+                    error: None,
+                }
+            }
+            Err(failed) => {
+                let error = failed.to_string();
+                eprintln!("{error}");
+                eprintln!("still serving the last good build; fix the file and save again");
+                Served {
+                    files: Arc::clone(&previous.files),
+                    version: previous.version,
+                    error: Some(error),
+                }
+            }
+        };
+        if publish.send(Arc::new(next)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Whether an event may change what the build reads (opening or reading a file does not).
+fn is_change(kind: &EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+fn describe(root: &Path, paths: &[PathBuf]) -> String {
+    let mut names: Vec<String> = paths
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .collect();
+    names.dedup();
+    if names.len() > 3 {
+        let more = names.len() - 3;
+        names.truncate(3);
+        names.push(format!("and {more} more"));
+    }
+    names.join(", ")
+}
+
+fn report_success(site: &BuiltSite, took: Duration, changed: &str) {
+    super::print_warnings(&site.warnings);
+    println!(
+        "rebuilt in {} ms: {} of {} pages rendered ({changed})",
+        took.as_millis(),
+        site.rendered,
+        site.page_count
+    );
+}
+
+async fn live_reload_script(State(state): State<AppState>) -> Response {
+    if !state.live_reload {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        LIVE_RELOAD_JS,
+    )
+        .into_response()
+}
+
+/// Server-sent events for the live-reload script: `version` on connecting (a page built from
+/// an older build reloads), then `reload` after each good build and `build-error` after a bad one.
+async fn events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let mut served = state.served.clone();
+    let current = served.borrow_and_update().clone();
+    let mut greeting = vec![
+        Event::default()
+            .event("version")
+            .data(current.version.to_string()),
+    ];
+    if let Some(error) = &current.error {
+        greeting.push(Event::default().event("build-error").data(error));
+    }
+    let updates = futures_util::stream::unfold(
+        (served, current.version),
+        |(mut served, mut version)| async move {
+            served.changed().await.ok()?;
+            let now = served.borrow_and_update().clone();
+            let event = match &now.error {
+                Some(error) => Event::default().event("build-error").data(error),
+                None => {
+                    version = now.version;
+                    Event::default().event("reload").data(version.to_string())
+                }
+            };
+            Some((Ok(event), (served, version)))
+        },
+    );
+    let greeting = futures_util::stream::iter(greeting.into_iter().map(Ok));
+    Sse::new(futures_util::StreamExt::chain(greeting, updates)).keep_alive(KeepAlive::default())
+}
+
+async fn serve_file(State(state): State<AppState>, uri: Uri) -> Response {
+    let served = state.served.borrow().clone();
+    let files = &served.files;
+    if files.is_empty() {
+        return build_error_page(&state, &served);
+    }
     let path = percent_decode(uri.path().trim_start_matches('/'));
     if let Some(bytes) = files.get(&path) {
-        return file_response(&site, StatusCode::OK, &path, bytes.clone());
+        return file_response(&state, &served, StatusCode::OK, &path, bytes);
     }
     let index = format!("{path}index.html");
     if path.is_empty() || path.ends_with('/') {
         if let Some(bytes) = files.get(&index) {
-            return file_response(&site, StatusCode::OK, &index, bytes.clone());
+            return file_response(&state, &served, StatusCode::OK, &index, bytes);
         }
     } else if files.contains_key(&format!("{path}/index.html")) {
         return Redirect::permanent(&format!("/{path}/")).into_response();
@@ -195,12 +472,40 @@ async fn serve_file(State(site): State<Shared>, uri: Uri) -> Response {
         .filter(|p| files.contains_key(p))
         .unwrap_or_else(|| "404.html".to_string());
     match files.get(&language_404) {
-        Some(bytes) => file_response(&site, StatusCode::NOT_FOUND, &language_404, bytes.clone()),
+        Some(bytes) => file_response(&state, &served, StatusCode::NOT_FOUND, &language_404, bytes),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 
-fn file_response(site: &Site, status: StatusCode, path: &str, bytes: Vec<u8>) -> Response {
+/// Before the first good build there is no site to show: a page that says so, which the
+/// live-reload script replaces once the errors are fixed.
+fn build_error_page(state: &AppState, served: &Served) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>The site did not build</title></head><body><h1>The site did not build</h1><p>Fix the errors below and save; this page updates itself.</p><pre>{}</pre></body></html>",
+        escape_html(served.error.as_deref().unwrap_or_default())
+    );
+    file_response(
+        state,
+        served,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "index.html",
+        &Bytes::from(html),
+    )
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn file_response(
+    state: &AppState,
+    served: &Served,
+    status: StatusCode,
+    path: &str,
+    bytes: &Bytes,
+) -> Response {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
     let content_type = match extension {
         "html" => "text/html; charset=utf-8",
@@ -218,17 +523,38 @@ fn file_response(site: &Site, status: StatusCode, path: &str, bytes: Vec<u8>) ->
         "woff2" => "font/woff2",
         _ => "application/octet-stream",
     };
+    let body = if extension == "html" && state.live_reload {
+        with_live_reload(bytes, served.version)
+    } else {
+        bytes.clone()
+    };
     let mut response = (
         status,
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        bytes,
+        body,
     )
         .into_response();
-    for (name, value) in &site.headers {
+    for (name, value) in state.headers.iter() {
         response.headers_mut().insert(name.clone(), value.clone());
     }
     response
+}
+
+/// The page with the live-reload script before `</body>` (at the end if it has none). The
+/// script is a file of the server's (the Content-Security-Policy allows no inline script); the
+/// build it came from rides along, so a page older than the current build reloads.
+fn with_live_reload(page: &Bytes, version: u64) -> Bytes {
+    let tag = format!("<script src=\"{SCRIPT_PATH}\" data-version=\"{version}\" defer></script>");
+    let at = page
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(page.len());
+    let mut out = Vec::with_capacity(page.len() + tag.len());
+    out.extend_from_slice(&page[..at]);
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(&page[at..]);
+    out.into()
 }

@@ -53,10 +53,17 @@ struct Server {
 
 impl Server {
     fn start(fixture: &Fixture) -> Self {
+        Self::start_with(fixture, &[])
+    }
+
+    fn start_with(fixture: &Fixture, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_naluga-site"))
             .arg("--root")
             .arg(fixture.root())
             .args(["serve", "--port", "0", "--intake-port", "0"])
+            .args(flags)
+            // 2026-03-05, inside the fixture policy's notice window, as `Fixture::cli`.
+            .env("SOURCE_DATE_EPOCH", "1772668800")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -76,7 +83,10 @@ impl Server {
                 .to_string()
         };
         let first = next();
-        assert!(first.starts_with("serving "), "{first}");
+        if !first.starts_with("serving ") {
+            let _ = child.kill();
+            panic!("serve did not start: {first}");
+        }
         let second = next();
         assert!(second.contains("local intake"), "{second}");
         // Keep reading what serve prints, so that its output never hits a closed pipe.
@@ -211,4 +221,181 @@ fn serve_sends_the_security_headers_and_runs_the_intake_with_a_development_key()
         .expect("decrypts");
     assert_eq!(record.name, "李雷");
     assert_eq!(record.locale, "zh");
+}
+
+/// The server-sent events of serve's live reload, read from a raw connection.
+struct Events {
+    stream: TcpStream,
+    seen: String,
+}
+
+impl Events {
+    fn open(server: &Server) -> Self {
+        let mut stream = TcpStream::connect(&server.address).expect("connect");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET /__naluga/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            server.address
+        )
+        .expect("send");
+        Self {
+            stream,
+            seen: String::new(),
+        }
+    }
+
+    /// Reads until an event of this name arrives and returns its data; panics after 20 s.
+    fn next(&mut self, name: &str) -> String {
+        let marker = format!("event: {name}\n");
+        loop {
+            if let Some(at) = self.seen.find(&marker) {
+                let rest = &self.seen[at + marker.len()..];
+                if let Some(end) = rest.find("\n\n") {
+                    let data: Vec<&str> = rest[..end]
+                        .lines()
+                        .filter_map(|l| l.strip_prefix("data: ").or(l.strip_prefix("data:")))
+                        .collect();
+                    let data = data.join("\n");
+                    self.seen = rest[end..].to_string();
+                    return data;
+                }
+            }
+            let mut buffer = [0; 4096];
+            let n = self
+                .stream
+                .read(&mut buffer)
+                .unwrap_or_else(|e| panic!("no `{name}` event (saw {:?}): {e}", self.seen));
+            assert!(n > 0, "the event stream ended; saw {:?}", self.seen);
+            self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+}
+
+#[test]
+fn serve_rebuilds_on_save_tells_pages_to_reload_and_shows_errors_over_the_last_good_site() {
+    let fixture = Fixture::new();
+    let server = Server::start(&fixture);
+    let (_, _, body) = server.get("/about/");
+    assert!(
+        body.contains(
+            "<script src=\"/__naluga/live-reload.js\" data-version=\"1\" defer></script></body>"
+        ),
+        "{body}"
+    );
+    let (status, head, script) = server.get("/__naluga/live-reload.js");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/javascript"), "{head}");
+    assert!(script.contains("new EventSource('/__naluga/events')"));
+
+    let mut events = Events::open(&server);
+    assert_eq!(events.next("version"), "1");
+    fixture.edit("content/about.md", "We make toys.", "We make plush toys.");
+    assert_eq!(events.next("reload"), "2");
+    let (_, _, body) = server.get("/about/");
+    assert!(body.contains("We make plush toys."), "{body}");
+    assert!(body.contains("data-version=\"2\""), "{body}");
+
+    // A mistake: the terminal and the page are told, the last good page is still served.
+    fixture.edit(
+        "content/about.md",
+        "(@/privacy.md)",
+        "(@/privacy-policy.md)",
+    );
+    let error = events.next("build-error");
+    assert!(error.contains("content/about.md:5:"), "{error}");
+    assert!(
+        error.contains("broken link `@/privacy-policy.md`"),
+        "{error}"
+    );
+    assert!(error.contains("did you mean `@/privacy.md`?"), "{error}");
+    let (status, _, body) = server.get("/about/");
+    assert_eq!(status, 200);
+    assert!(body.contains("We make plush toys."), "{body}");
+    // A page opened now learns of the error at once.
+    let mut late = Events::open(&server);
+    assert_eq!(late.next("version"), "2");
+    assert!(late.next("build-error").contains("privacy-policy.md"));
+
+    // Fixed: every open page reloads.
+    fixture.edit(
+        "content/about.md",
+        "(@/privacy-policy.md)",
+        "(@/privacy.md)",
+    );
+    assert_eq!(events.next("reload"), "3");
+    assert_eq!(late.next("reload"), "3");
+
+    // A new page is served without a restart.
+    fixture.write(
+        "content/news/second.md",
+        "+++\ntitle = \"Second post\"\n+++\nMore.\n",
+    );
+    events.next("reload");
+    let (status, _, body) = server.get("/news/second/");
+    assert_eq!(status, 200);
+    assert!(body.contains("More."));
+}
+
+#[test]
+fn the_live_reload_script_is_only_in_served_pages_never_in_built_ones() {
+    let fixture = Fixture::new();
+    let output = fixture.root().join("public");
+    let out = fixture.cli(&["build", "--output", output.to_str().expect("UTF-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut html_files = 0;
+    for entry in walkdir::WalkDir::new(&output) {
+        let entry = entry.expect("walk output");
+        if entry.file_type().is_file() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            assert!(!text.contains("__naluga"), "{}", entry.path().display());
+            html_files += usize::from(entry.path().extension().is_some_and(|e| e == "html"));
+        }
+    }
+    assert!(html_files > 10);
+
+    // Served pages carry it; with --no-live-reload they are byte for byte the built ones.
+    let server = Server::start(&fixture);
+    assert!(server.get("/zh/").2.contains("/__naluga/live-reload.js"));
+    drop(server);
+    let server = Server::start_with(&fixture, &["--no-live-reload"]);
+    let (_, _, served) = server.get("/about/");
+    let built = std::fs::read_to_string(output.join("about/index.html")).expect("built page");
+    // Built pages name the production address; served ones the preview's.
+    assert_eq!(
+        served,
+        built
+            .replace(
+                "https://example.test",
+                &format!("http://{}", server.address)
+            )
+            .replace(
+                "https://intake.example.test/inquiries",
+                &format!("http://{}/inquiries", server.intake)
+            )
+    );
+    assert_eq!(server.get("/__naluga/live-reload.js").0, 404);
+}
+
+#[test]
+fn serve_starts_even_when_the_first_build_fails_and_recovers_on_the_fix() {
+    let fixture = Fixture::new();
+    fixture.edit("content/about.md", "title = \"About\"", "title = ");
+    let server = Server::start(&fixture);
+    let (status, _, body) = server.get("/about/");
+    assert_eq!(status, 500);
+    assert!(body.contains("content/about.md:2"), "{body}");
+    assert!(body.contains("/__naluga/live-reload.js"), "{body}");
+    let mut events = Events::open(&server);
+    assert_eq!(events.next("version"), "0");
+    events.next("build-error");
+    fixture.edit("content/about.md", "title = ", "title = \"About\"");
+    assert_eq!(events.next("reload"), "1");
+    assert_eq!(server.get("/about/").0, 200);
 }

@@ -114,7 +114,7 @@ fn the_form_script_is_a_hashed_file_of_the_site_and_nothing_is_inline() {
 #[test]
 fn the_headers_file_has_a_strict_policy_that_allows_only_the_site_and_the_intake() {
     let site = Fixture::new().build();
-    let headers = String::from_utf8(site.files["_headers"].clone()).expect("text");
+    let headers = String::from_utf8(site.files["_headers"].to_vec()).expect("text");
     let csp = headers
         .lines()
         .find_map(|l| l.trim().strip_prefix("Content-Security-Policy: "))

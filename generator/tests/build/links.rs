@@ -85,7 +85,7 @@ fn aliases_become_redirect_pages_and_host_redirect_rules() {
         attrs(&html, "link[rel=canonical]", "href"),
         vec!["https://example.test/privacy/"]
     );
-    let redirects = String::from_utf8(site.files["_redirects"].clone()).expect("UTF-8");
+    let redirects = String::from_utf8(site.files["_redirects"].to_vec()).expect("UTF-8");
     assert_eq!(redirects, "/old-privacy/ /privacy/ 301\n");
 }
 

@@ -5,8 +5,10 @@
 mod cli;
 mod errors;
 mod form;
+mod incremental;
 mod links;
 mod output;
+mod pagination;
 mod policy;
 mod real_site;
 mod translations;

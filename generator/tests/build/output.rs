@@ -139,10 +139,10 @@ fn site_static_files_are_copied_and_override_the_theme_ones() {
     fixture.write("static/files/catalogue.txt", "catalogue");
     let site = fixture.build();
     assert_eq!(
-        site.files["logo.svg"],
+        site.files["logo.svg"].as_ref(),
         b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"
     );
-    assert_eq!(site.files["files/catalogue.txt"], b"catalogue");
+    assert_eq!(site.files["files/catalogue.txt"].as_ref(), b"catalogue");
     // Theme files the site does not override are still there.
     assert!(site.files.contains_key("favicon.svg"));
 }

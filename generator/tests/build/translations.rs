@@ -132,7 +132,7 @@ fn translated_slugs_shape_the_urls_of_the_page_and_its_section_children() {
 #[test]
 fn sitemap_lists_real_pages_with_alternates_and_leaves_fallbacks_out() {
     let site = Fixture::new().build();
-    let sitemap = String::from_utf8(site.files["sitemap.xml"].clone()).expect("UTF-8");
+    let sitemap = String::from_utf8(site.files["sitemap.xml"].to_vec()).expect("UTF-8");
     assert!(sitemap.contains("xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""));
     assert!(sitemap.contains("<loc>https://example.test/zh/yinsi/</loc>"));
     assert!(sitemap.contains(
@@ -143,7 +143,7 @@ fn sitemap_lists_real_pages_with_alternates_and_leaves_fallbacks_out() {
     ));
     assert!(sitemap.contains("<lastmod>2026-03-10</lastmod>"));
     assert!(!sitemap.contains("https://example.test/es/about/"));
-    let robots = String::from_utf8(site.files["robots.txt"].clone()).expect("UTF-8");
+    let robots = String::from_utf8(site.files["robots.txt"].to_vec()).expect("UTF-8");
     assert!(robots.contains("Sitemap: https://example.test/sitemap.xml"));
 }
 

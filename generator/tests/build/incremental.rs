@@ -1,0 +1,325 @@
+//! Rebuilds of a [`Project`], as `serve` runs them after each save: whatever changed, the
+//! output must equal a build from scratch, while rendering only the pages that can differ.
+
+use std::path::PathBuf;
+
+use generator::{BuildOptions, BuiltSite, Project};
+
+use crate::{Fixture, in_window};
+
+/// A project on the fixture, built once.
+fn project(fixture: &Fixture) -> Project {
+    let mut project = Project::new(BuildOptions {
+        root: fixture.root().to_path_buf(),
+        base_url: None,
+        include_drafts: false,
+        today: in_window(),
+        intake_url: None,
+    });
+    let first = built(project.build());
+    assert_eq!(
+        first.rendered, first.page_count,
+        "a first build renders every page"
+    );
+    project
+}
+
+fn built<E: std::fmt::Display>(result: Result<BuiltSite, E>) -> BuiltSite {
+    result.unwrap_or_else(|failed| panic!("the build should succeed:\n{failed}"))
+}
+
+/// Tells the project about changed files (as the watcher does: absolute paths) and rebuilds;
+/// the result must be the files of a build from scratch, byte for byte.
+fn rebuild_matches_a_clean_build(
+    fixture: &Fixture,
+    project: &mut Project,
+    changed: &[&str],
+) -> BuiltSite {
+    let paths: Vec<PathBuf> = changed.iter().map(|p| fixture.root().join(p)).collect();
+    assert!(
+        project.note_changes(paths),
+        "{changed:?} are sources of the site"
+    );
+    let rebuilt = built(project.build());
+    let clean = fixture.build();
+    let rebuilt_paths: Vec<&String> = rebuilt.files.keys().collect();
+    let clean_paths: Vec<&String> = clean.files.keys().collect();
+    assert_eq!(
+        rebuilt_paths, clean_paths,
+        "the same files after {changed:?}"
+    );
+    for (path, bytes) in &clean.files {
+        assert!(
+            rebuilt.files[path] == *bytes,
+            "{path} differs from a clean build after {changed:?}:\nrebuilt: {}\nclean:   {}",
+            String::from_utf8_lossy(&rebuilt.files[path]),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    assert_eq!(rebuilt.page_count, clean.page_count);
+    assert_eq!(rebuilt.warnings, clean.warnings);
+    rebuilt
+}
+
+#[test]
+fn an_edited_page_renders_itself_its_translations_its_listing_and_the_pages_linking_to_it() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    // about.md: English only, so shown in three languages; linked from the home pages and
+    // listed on them; the menu names it but does not show its title.
+    fixture.edit(
+        "content/about.md",
+        "We make toys.",
+        "We make plush toys.\n\n## Our team",
+    );
+    fixture.edit(
+        "content/about.md",
+        "title = \"About\"",
+        "title = \"About us\"",
+    );
+    let site = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/about.md"]);
+    // about in en/zh/es and the three home pages (they link to it and list it); not the
+    // news, privacy, contact or thank-you pages.
+    assert_eq!(site.rendered, 6, "of {} pages", site.page_count);
+
+    // A page nothing links to and no listing shows: only its own three placements.
+    fixture.edit("content/news/first.md", "Text.", "Other text.");
+    let site = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/first.md"]);
+    // first in en (zh has its own text, es shows the English) and the news section lists it
+    // in every language: en, es (fallback) and zh (its translation's entry is unchanged, but
+    // the key is what is tracked).
+    assert!(
+        site.rendered <= 6,
+        "rendered {} of {}",
+        site.rendered,
+        site.page_count
+    );
+    assert!(site.rendered >= 2);
+
+    // Saving a file unchanged is harmless.
+    rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/first.md"]);
+}
+
+#[test]
+fn a_changed_template_renders_the_pages_that_use_it_and_only_those() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    let before = fixture.build();
+    fixture.edit(
+        "themes/naluga/templates/page.html",
+        "<article class=\"wrap\">",
+        "<article class=\"wrap page\">",
+    );
+    let site = rebuild_matches_a_clean_build(
+        &fixture,
+        &mut project,
+        &["themes/naluga/templates/page.html"],
+    );
+    assert!(site.rendered > 0 && site.rendered < site.page_count);
+    let changed: Vec<&String> = site
+        .files
+        .iter()
+        .filter(|(path, bytes)| before.files.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        changed.contains(&&"about/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(!changed.contains(&&"index.html".to_string()), "{changed:?}");
+
+    // A partial included by the base template: every page uses it.
+    fixture.edit(
+        "themes/naluga/templates/base.html",
+        "</footer>",
+        "<p>Made in Dongguan.</p></footer>",
+    );
+    let site = rebuild_matches_a_clean_build(
+        &fixture,
+        &mut project,
+        &["themes/naluga/templates/base.html"],
+    );
+    assert_eq!(site.rendered, site.page_count);
+}
+
+#[test]
+fn a_renamed_file_moves_its_page_and_the_links_to_it_follow() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    for language in ["", ".zh"] {
+        let from = fixture
+            .root()
+            .join(format!("content/news/first{language}.md"));
+        let to = fixture
+            .root()
+            .join(format!("content/news/opening{language}.md"));
+        std::fs::rename(from, to).expect("rename");
+    }
+    let site = rebuild_matches_a_clean_build(
+        &fixture,
+        &mut project,
+        &[
+            "content/news/first.md",
+            "content/news/first.zh.md",
+            "content/news/opening.md",
+            "content/news/opening.zh.md",
+        ],
+    );
+    assert!(site.files.contains_key("news/opening/index.html"));
+    assert!(!site.files.contains_key("news/first/index.html"));
+
+    // A folder renamed: the watcher reports the two folder paths only.
+    std::fs::rename(
+        fixture.root().join("content/news"),
+        fixture.root().join("content/journal"),
+    )
+    .expect("rename folder");
+    fixture.write(
+        "site.toml",
+        &std::fs::read_to_string(fixture.root().join("site.toml"))
+            .expect("read")
+            .replace("@/news/_index.md", "@/journal/_index.md"),
+    );
+    let site = rebuild_matches_a_clean_build(
+        &fixture,
+        &mut project,
+        &["content/news", "content/journal", "site.toml"],
+    );
+    assert!(site.files.contains_key("zh/xinwen/opening/index.html"));
+    assert!(site.files.contains_key("journal/opening/index.html"));
+}
+
+#[test]
+fn a_deleted_translation_leaves_a_fallback_and_the_language_switchers_follow() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    fixture.remove("content/news/first.zh.md");
+    let site = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/first.zh.md"]);
+    let zh = crate::page(&site, "zh/xinwen/first/index.html");
+    assert_eq!(crate::attrs(&zh, "main h1", "lang"), vec!["en".to_string()]);
+
+    // And back.
+    fixture.write(
+        "content/news/first.zh.md",
+        "+++\ntitle = \"第一篇\"\ndate = 2026-01-15\n+++\n正文。\n",
+    );
+    rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/first.zh.md"]);
+}
+
+#[test]
+fn a_changed_configuration_renders_every_page() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    fixture.edit("site.toml", "title = \"测试站\"", "title = \"测试网站\"");
+    fixture.edit(
+        "site.toml",
+        "{ name = \"About\", link = \"@/about.md\" },",
+        "",
+    );
+    let site = rebuild_matches_a_clean_build(&fixture, &mut project, &["site.toml"]);
+    assert_eq!(site.rendered, site.page_count);
+}
+
+#[test]
+fn a_changed_slug_moves_the_pages_below_and_what_links_to_them() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    // The section's slug shapes its pages' URLs; the menu links to it and templates call
+    // url() for the contact page.
+    fixture.edit(
+        "content/news/_index.zh.md",
+        "slug = \"xinwen\"",
+        "slug = \"zuixin\"",
+    );
+    let site =
+        rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/_index.zh.md"]);
+    assert!(site.files.contains_key("zh/zuixin/first/index.html"));
+    fixture.edit(
+        "content/contact.md",
+        "+++\n",
+        "+++\nslug = \"write-to-us\"\n",
+    );
+    rebuild_matches_a_clean_build(&fixture, &mut project, &["content/contact.md"]);
+}
+
+#[test]
+fn a_stylesheet_change_renames_it_on_every_page_and_static_files_are_copied_again() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    let css = fixture.root().join("themes/naluga/static/style.css");
+    let mut text = std::fs::read_to_string(&css).expect("read css");
+    text.push_str("\n.new-rule { color: red; }\n");
+    std::fs::write(&css, text).expect("write css");
+    let site =
+        rebuild_matches_a_clean_build(&fixture, &mut project, &["themes/naluga/static/style.css"]);
+    assert_eq!(site.rendered, site.page_count);
+    fixture.write("static/files/price-list.txt", "prices");
+    let site =
+        rebuild_matches_a_clean_build(&fixture, &mut project, &["static/files/price-list.txt"]);
+    assert_eq!(site.rendered, 0, "a file no page names renders nothing");
+}
+
+#[test]
+fn after_an_error_the_fix_rebuilds_to_the_same_site_as_a_clean_build() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    fixture.edit(
+        "content/about.md",
+        "(@/privacy.md)",
+        "(@/privacy-policy.md)",
+    );
+    fixture.edit(
+        "themes/naluga/templates/page.html",
+        "{% endblock content %}",
+        "{% endblock contnt %}",
+    );
+    project.note_changes([
+        fixture.root().join("content/about.md"),
+        fixture.root().join("themes/naluga/templates/page.html"),
+    ]);
+    let failed = project
+        .build()
+        .expect_err("a broken template fails the build");
+    assert!(failed.to_string().contains("page.html"), "{failed}");
+    fixture.edit(
+        "themes/naluga/templates/page.html",
+        "{% endblock contnt %}",
+        "{% endblock content %}",
+    );
+    project.note_changes([fixture.root().join("themes/naluga/templates/page.html")]);
+    let failed = project
+        .build()
+        .expect_err("the broken link still fails the build");
+    assert!(
+        failed
+            .to_string()
+            .contains("broken link `@/privacy-policy.md`"),
+        "{failed}"
+    );
+    fixture.edit(
+        "content/about.md",
+        "(@/privacy-policy.md)",
+        "(@/privacy.md)",
+    );
+    rebuild_matches_a_clean_build(&fixture, &mut project, &["content/about.md"]);
+}
+
+#[test]
+fn drafts_appearing_and_files_outside_the_sources_are_handled() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    fixture.edit(
+        "content/news/first.md",
+        "weight = 1\n",
+        "weight = 1\ndraft = true\n",
+    );
+    let site = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/first.md"]);
+    assert!(!site.files.contains_key("news/first/index.html"));
+    // Editor files, the output folder and the intake's data are not sources.
+    assert!(!project.note_changes([
+        fixture.root().join("content/.about.md.swp"),
+        fixture.root().join("public/index.html"),
+        fixture.root().join("data/inquiries/x.age"),
+        PathBuf::from("/somewhere/else.md"),
+    ]));
+}
