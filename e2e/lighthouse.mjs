@@ -13,7 +13,8 @@ const minimum = minIndex > 0 ? Number(process.argv[minIndex + 1]) : 95;
 const pages = ['/', '/services/', '/contact/', '/privacy/', '/zh/', '/zh/services/', '/zh/contact/', '/zh/privacy/'];
 const categories = ['performance', 'accessibility', 'best-practices', 'seo'];
 
-const site = await startSite();
+// Pages exactly as built: without serve's live-reload script and its open connection.
+const site = await startSite({ liveReload: false });
 const chrome = await chromeLauncher.launch({
   chromePath: chromiumPath,
   chromeFlags: ['--headless=new', ...chromiumFlags],

@@ -3,7 +3,7 @@
 // playwright-core, and the stock `age` tool to read what the intake stored.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, statSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +29,19 @@ export const chromiumFlags = [
   '--disable-dev-shm-usage',
 ];
 
-/** Starts `naluga-site serve` on free ports with a fresh data folder; `stop()` ends it. */
-export async function startSite() {
+/**
+ * Starts `naluga-site serve` on free ports with a fresh data folder; `stop()` ends it.
+ * `root`: the site's folder (default: the repository's site). `liveReload: false` serves the
+ * pages exactly as built (for Lighthouse, which must see what visitors get).
+ */
+export async function startSite({ root = repository, liveReload = true } = {}) {
   const data = mkdtempSync(join(tmpdir(), 'naluga-e2e-'));
   const child = spawn(
     siteBinary,
-    ['--root', repository, 'serve', '--port', '0', '--intake-port', '0', '--data', data],
+    [
+      '--root', root, 'serve', '--port', '0', '--intake-port', '0', '--data', data,
+      ...(liveReload ? [] : ['--no-live-reload']),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'intake=warn' } },
   );
   let stderr = '';
@@ -118,6 +125,15 @@ export function sitePages(output) {
     .filter((f) => !/http-equiv="?refresh/.test(readFileSync(join(output, f), 'utf8')))
     .map((f) => '/' + relative('.', f).split(sep).join('/').replace(/index\.html$/, ''))
     .sort();
+}
+
+/** A copy of the repository's site (site.toml, content/, themes/, static/) to edit in a test. */
+export function copySite() {
+  const root = mkdtempSync(join(tmpdir(), 'naluga-site-'));
+  for (const name of ['site.toml', 'content', 'themes', 'static']) {
+    if (existsSync(join(repository, name))) cpSync(join(repository, name), join(root, name), { recursive: true });
+  }
+  return root;
 }
 
 /** Builds the site with `naluga-site build` into a fresh folder; returns the folder. */

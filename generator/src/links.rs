@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostics::closest;
 
 /// What one URL shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// The root-relative URL, e.g. `/zh/privacy/`.
     pub url: String,
@@ -47,7 +47,8 @@ impl UrlMap {
         self.target(key, language).map(|t| t.url.as_str())
     }
 
-    fn target(&self, key: &str, language: &str) -> Option<&Target> {
+    /// Where `key` is shown in `language`: its URL and heading ids.
+    pub fn target(&self, key: &str, language: &str) -> Option<&Target> {
         self.targets.get(key)?.get(language)
     }
 

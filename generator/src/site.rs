@@ -113,8 +113,11 @@ pub(crate) struct RenderCache {
     globals: Option<String>,
     /// The URLs of the static files (`style.css` to `/style.1a2b3c4d5e.css`).
     assets: HashMap<String, String>,
-    /// The URL of every key in every language (in the configuration's order).
-    urls: HashMap<String, Vec<Option<String>>>,
+    /// Where every key is shown, per language (in the configuration's order): what links to
+    /// it depends on.
+    targets: HashMap<String, Vec<Option<Target>>>,
+    /// How the sections list every key: what its section page depends on.
+    listed: HashMap<String, String>,
     /// By language code, then key.
     pages: HashMap<String, HashMap<String, CachedPage>>,
 }
@@ -127,6 +130,8 @@ struct CachedPage {
     uses: Vec<String>,
     /// The output files (a paginated section has several), or the page's error.
     output: Result<Vec<(String, Bytes)>, Diagnostic>,
+    /// Its entry in `sitemap.xml`, if it has one.
+    sitemap: Option<String>,
 }
 
 /// What changed since the last build, as far as the sources know.
@@ -165,8 +170,10 @@ pub(crate) fn assemble(
             }
         }
     }
+    let mut phases = Phases::start();
     let pages = index_pages(&loaded, &mut diagnostics);
     let placements = place_pages(config, &pages, &mut diagnostics);
+    phases.end("place");
     let mut urls = UrlMap::default();
     for p in &placements {
         urls.insert(
@@ -181,10 +188,12 @@ pub(crate) fn assemble(
     for key in &failed_keys {
         urls.mark_failed(key);
     }
+    phases.end("urls");
     check_unique_urls(&placements, &mut diagnostics);
     let policy = find_policy(config, &pages, &mut diagnostics);
     let menus = resolve_menus(root, config, &urls, &mut diagnostics);
 
+    phases.end("policy, menus");
     let Some(template_sources) = &sources.templates else {
         return Err(BuildFailed { diagnostics });
     };
@@ -209,6 +218,7 @@ pub(crate) fn assemble(
         return Err(BuildFailed { diagnostics });
     };
 
+    phases.end("templates");
     let renderer = Renderer {
         config,
         pages: &pages,
@@ -246,31 +256,50 @@ pub(crate) fn assemble(
         || assets_moved
         || cache.templates.is_none()
         || cache.globals.as_ref() != Some(&globals);
-    let key_urls: HashMap<String, Vec<Option<String>>> = pages
-        .keys()
-        .map(|key| {
-            let per_language = config
-                .languages
-                .iter()
-                .map(|l| urls.url(key, &l.code).map(str::to_string))
-                .collect();
-            ((*key).to_string(), per_language)
-        })
-        .collect();
-    let mut dirty: HashSet<&str> = changes.keys.iter().map(String::as_str).collect();
-    for (key, per_language) in &key_urls {
-        if cache.urls.get(key) != Some(per_language) {
-            dirty.insert(key);
+    // What changed, at three depths: a key's own pages (its files changed); the pages that
+    // link to it (its URL or heading ids changed, or it appeared or went); the section page
+    // that lists it (its title, description, date, weight, extra or URL changed).
+    let changed: HashSet<&str> = changes.keys.iter().map(String::as_str).collect();
+    let target_of = |key: &str| -> Vec<Option<Target>> {
+        config
+            .languages
+            .iter()
+            .map(|l| urls.target(key, &l.code).cloned())
+            .collect()
+    };
+    let mut moved: HashSet<String> = HashSet::new();
+    for key in pages.keys() {
+        let same = cache.targets.get(*key).is_some_and(|before| {
+            before.len() == config.languages.len()
+                && before
+                    .iter()
+                    .zip(&config.languages)
+                    .all(|(before, l)| before.as_ref() == urls.target(key, &l.code))
+        });
+        if !same {
+            moved.insert((*key).to_string());
         }
     }
-    for key in cache.urls.keys() {
-        if !key_urls.contains_key(key) {
-            dirty.insert(key);
+    moved.extend(
+        cache
+            .targets
+            .keys()
+            .filter(|key| !pages.contains_key(key.as_str()))
+            .cloned(),
+    );
+    let mut relisted: HashSet<&str> = moved.iter().map(String::as_str).collect();
+    for key in pages.keys() {
+        if all || changed.contains(key) || moved.contains(*key) {
+            let entry = renderer.listing_entry(key);
+            if cache.listed.get(*key) != Some(&entry) {
+                relisted.insert(key);
+                cache.listed.insert((*key).to_string(), entry);
+            }
         }
     }
-    let listings: HashSet<String> = dirty.iter().filter_map(|key| listing_of(key)).collect();
+    let listings: HashSet<String> = relisted.iter().filter_map(|key| listing_of(key)).collect();
     let reusable = |p: &Placement<'_>| -> bool {
-        if all || dirty.contains(p.key) || listings.contains(p.key) {
+        if all || changed.contains(p.key) || moved.contains(p.key) || listings.contains(p.key) {
             return false;
         }
         let Some(cached) = cache
@@ -282,51 +311,63 @@ pub(crate) fn assemble(
         };
         cached.output.is_ok()
             && !affected_templates.contains(&cached.template)
-            && !cached.uses.iter().any(|key| dirty.contains(key.as_str()))
+            && !cached.uses.iter().any(|key| moved.contains(key))
             && !p
                 .page
                 .markdown
                 .links
                 .iter()
-                .any(|link| dirty.contains(link.target.as_str()))
+                .any(|link| moved.contains(&link.target))
     };
+    phases.end("compare");
     let todo: Vec<&Placement<'_>> = placements.iter().filter(|p| !reusable(p)).collect();
     let rendered: Vec<CachedPage> = todo
         .par_iter()
         .map(|placement| renderer.render_page(placement))
         .collect();
+    phases.end("render");
     let rendered_count = todo.len();
-    let mut fresh: HashMap<(&str, &str), CachedPage> = todo
+    for ((key, code), page) in todo
         .iter()
+        .map(|p| (p.key, p.language.code.as_str()))
         .zip(rendered)
-        .map(|(p, page)| ((p.key, p.language.code.as_str()), page))
-        .collect();
-    let mut previous = std::mem::take(&mut cache.pages);
-    for p in &placements {
-        let code = p.language.code.as_str();
-        let page = match fresh.remove(&(p.key, code)) {
-            Some(page) => page,
-            None => match previous
-                .get_mut(code)
-                .and_then(|by_key| by_key.remove(p.key))
-            {
-                Some(page) => page,
-                None => continue,
-            },
-        };
+    {
         cache
             .pages
             .entry(code.to_string())
             .or_default()
-            .insert(p.key.to_string(), page);
+            .insert(key.to_string(), page);
+    }
+    // Pages that are no longer shown (a file gone, a translation removed, a draft): only
+    // changed or moved keys can have any.
+    for key in changed
+        .iter()
+        .copied()
+        .chain(moved.iter().map(String::as_str))
+    {
+        for language in &config.languages {
+            if urls.url(key, &language.code).is_none()
+                && let Some(by_key) = cache.pages.get_mut(&language.code)
+            {
+                by_key.remove(key);
+            }
+        }
     }
     cache.templates = Some(template_sources.clone());
     cache.globals = Some(globals);
     cache.assets.clone_from(&sources.statics.urls);
-    cache.urls = key_urls;
+    for key in &moved {
+        if pages.contains_key(key.as_str()) {
+            cache.targets.insert(key.clone(), target_of(key));
+        } else {
+            cache.targets.remove(key);
+            cache.listed.remove(key);
+        }
+    }
     changes.all = false;
     changes.keys.clear();
 
+    phases.end("cache");
     let mut files: Files = sources.statics.files.clone();
     for (relative, asset) in &sources.assets {
         match asset {
@@ -353,6 +394,7 @@ pub(crate) fn assemble(
             Err(d) => diagnostics.push(d.clone()),
         }
     }
+    phases.end("outputs");
     for language in &config.languages {
         match renderer.render_not_found(language) {
             Ok(html) => {
@@ -365,11 +407,24 @@ pub(crate) fn assemble(
             Err(d) => diagnostics.push(d),
         }
     }
+    phases.end("404");
     write_aliases(config, &placements, &mut files, &mut diagnostics);
-    files.insert(
-        "sitemap.xml".to_string(),
-        sitemap(config, &placements, &pages, &urls).into(),
+    let mut sitemap = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
+    for p in &placements {
+        if let Some(entry) = cache
+            .pages
+            .get(&p.language.code)
+            .and_then(|by_key| by_key.get(p.key))
+            .and_then(|page| page.sitemap.as_deref())
+        {
+            sitemap.push_str(entry);
+        }
+    }
+    sitemap.push_str("</urlset>\n");
+    files.insert("sitemap.xml".to_string(), sitemap.into());
+    phases.end("aliases, sitemap");
     let hashed_assets: Vec<String> = sources
         .statics
         .hashed()
@@ -389,6 +444,8 @@ pub(crate) fn assemble(
         .into(),
     );
 
+    phases.end("headers");
+    phases.report(rendered_count, placements.len());
     let mut untranslated: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for p in placements.iter().filter(|p| p.fallback) {
         untranslated
@@ -408,6 +465,40 @@ pub(crate) fn assemble(
         headers: crate::headers::security_headers(config),
         languages: config.language_codes(),
     })
+}
+
+/// How long each phase of a build took, logged at debug level (`RUST_LOG=generator=debug`)
+/// to see where the time of a rebuild goes.
+struct Phases {
+    last: std::time::Instant,
+    took: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Phases {
+    fn start() -> Self {
+        Self {
+            last: std::time::Instant::now(),
+            took: Vec::new(),
+        }
+    }
+
+    fn end(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.took.push((phase, now - self.last));
+        self.last = now;
+    }
+
+    fn report(&self, rendered: usize, pages: usize) {
+        let phases: Vec<String> = self
+            .took
+            .iter()
+            .map(|(phase, took)| format!("{phase} {:.1} ms", took.as_secs_f64() * 1000.0))
+            .collect();
+        tracing::debug!(
+            "rendered {rendered} of {pages} pages: {}",
+            phases.join(", ")
+        );
+    }
 }
 
 /// The key of the section page that lists `key`: its folder's `_index.md` (for a section,
@@ -900,6 +991,12 @@ impl Renderer<'_> {
             template,
             uses: crate::templates::take_recorded(),
             output,
+            sitemap: sitemap_entry(
+                self.config,
+                placement,
+                self.pages.get(placement.key),
+                self.urls,
+            ),
         }
     }
 
@@ -1220,24 +1317,8 @@ impl Renderer<'_> {
             if !belongs || *key == "_index.md" {
                 continue;
             }
-            let (shown, fallback) = match translations.get(language) {
-                Some(page) => (*page, false),
-                None => match translations.get(self.config.default_language.as_str()) {
-                    Some(page) => (*page, true),
-                    None => continue,
-                },
-            };
-            let Some(url) = self.urls.url(key, language) else {
+            let Some(summary) = self.summary(key, translations, language) else {
                 continue;
-            };
-            let summary = Summary {
-                title: shown.title.clone(),
-                description: shown.front_matter.description.clone(),
-                url: url.to_string(),
-                date: shown.front_matter.date.as_ref().and_then(to_date).map(iso),
-                weight: shown.front_matter.weight,
-                extra: shown.front_matter.extra.clone(),
-                fallback,
             };
             if any.is_section {
                 subsections.push(summary);
@@ -1249,6 +1330,45 @@ impl Renderer<'_> {
         pages.sort_by(order);
         subsections.sort_by(order);
         SectionView { pages, subsections }
+    }
+
+    /// How a section lists `key` in `language`.
+    fn summary(
+        &self,
+        key: &str,
+        translations: &BTreeMap<&str, &SourcePage>,
+        language: &str,
+    ) -> Option<Summary> {
+        let (shown, fallback) = match translations.get(language) {
+            Some(page) => (*page, false),
+            None => (
+                *translations.get(self.config.default_language.as_str())?,
+                true,
+            ),
+        };
+        Some(Summary {
+            title: shown.title.clone(),
+            description: shown.front_matter.description.clone(),
+            url: self.urls.url(key, language)?.to_string(),
+            date: shown.front_matter.date.as_ref().and_then(to_date).map(iso),
+            weight: shown.front_matter.weight,
+            extra: shown.front_matter.extra.clone(),
+            fallback,
+        })
+    }
+
+    /// How the sections list `key`, in every language, as one comparable value.
+    fn listing_entry(&self, key: &str) -> String {
+        let Some(translations) = self.pages.get(key) else {
+            return String::new();
+        };
+        let entries: Vec<Option<Summary>> = self
+            .config
+            .languages
+            .iter()
+            .map(|l| self.summary(key, translations, &l.code))
+            .collect();
+        serde_json::to_string(&entries).unwrap_or_default()
     }
 
     /// What every page shows besides its own content, as one comparable value: when it
@@ -1348,59 +1468,51 @@ fn write_aliases(
     }
 }
 
-fn sitemap(
+/// The sitemap entry of a page, if it has one: translations and their alternates, not
+/// fallbacks or `noindex` pages. It depends on what the page itself depends on, so it is
+/// kept with the rendered page.
+fn sitemap_entry(
     config: &SiteConfig,
-    placements: &[Placement<'_>],
-    pages: &PageIndex<'_>,
+    placement: &Placement<'_>,
+    translations: Option<&BTreeMap<&str, &SourcePage>>,
     urls: &UrlMap,
-) -> String {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+) -> Option<String> {
+    let p = placement;
+    if p.fallback || p.page.front_matter.noindex {
+        return None;
+    }
+    let mut xml = String::with_capacity(256);
+    let _ = writeln!(
+        xml,
+        "  <url>\n    <loc>{}{}</loc>",
+        escape_attribute(&config.base_url),
+        escape_attribute(&p.url)
     );
-    let url_of = |key: &str, code: &str| {
-        urls.url(key, code)
-            .map(|url| format!("{}{url}", config.base_url))
-    };
-    for p in placements
-        .iter()
-        .filter(|p| !p.fallback && !p.page.front_matter.noindex)
-    {
-        let _ = writeln!(
-            xml,
-            "  <url>\n    <loc>{}</loc>",
-            escape_attribute(&format!("{}{}", config.base_url, p.url))
-        );
-        let fm = &p.page.front_matter;
-        if let Some(date) = fm.updated.as_ref().or(fm.date.as_ref()).and_then(to_date) {
-            let _ = writeln!(xml, "    <lastmod>{}</lastmod>", iso(date));
-        }
-        let translations = &pages[p.key];
-        if translations.len() > 1 {
-            for language in &config.languages {
-                if !translations.contains_key(language.code.as_str()) {
-                    continue;
-                }
-                if let Some(href) = url_of(p.key, &language.code) {
-                    let _ = writeln!(
-                        xml,
-                        "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
-                        escape_attribute(&language.tag),
-                        escape_attribute(&href)
-                    );
-                }
-            }
-            if translations.contains_key(config.default_language.as_str())
-                && let Some(href) = url_of(p.key, &config.default_language)
-            {
+    let fm = &p.page.front_matter;
+    if let Some(date) = fm.updated.as_ref().or(fm.date.as_ref()).and_then(to_date) {
+        let _ = writeln!(xml, "    <lastmod>{}</lastmod>", iso(date));
+    }
+    let translations = translations.filter(|t| t.len() > 1);
+    if let Some(translations) = translations {
+        let default = config.default_language.as_str();
+        let alternates = config
+            .languages
+            .iter()
+            .map(|l| (l.code.as_str(), l.tag.as_str()))
+            .chain(std::iter::once((default, "x-default")))
+            .filter(|(code, _)| translations.contains_key(code));
+        for (code, hreflang) in alternates {
+            if let Some(url) = urls.url(p.key, code) {
                 let _ = writeln!(
                     xml,
-                    "    <xhtml:link rel=\"alternate\" hreflang=\"x-default\" href=\"{}\"/>",
-                    escape_attribute(&href)
+                    "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}{}\"/>",
+                    escape_attribute(hreflang),
+                    escape_attribute(&config.base_url),
+                    escape_attribute(url)
                 );
             }
         }
-        xml.push_str("  </url>\n");
     }
-    xml.push_str("</urlset>\n");
-    xml
+    xml.push_str("  </url>\n");
+    Some(xml)
 }
