@@ -14,6 +14,17 @@ mod cmd;
 
 fn main() -> ExitCode {
     let cli = cmd::Cli::parse();
+    // Logs go to standard error: the intake's requests under `serve`, and with
+    // `RUST_LOG=generator=debug` the time each phase of a build takes.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("intake=info")),
+        )
+        .with_ansi(false)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
     match cmd::run(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -214,8 +214,14 @@ impl Project {
     /// the next build starts from what was read, so fixing the error rebuilds just as little.
     pub fn build(&mut self) -> Result<BuiltSite, BuildFailed> {
         if self.sources.is_none() {
+            let started = std::time::Instant::now();
             match Sources::load(&self.options) {
                 Ok(sources) => {
+                    tracing::debug!(
+                        "read and parsed {} content files in {:.1} ms",
+                        sources.pages.len(),
+                        started.elapsed().as_secs_f64() * 1000.0
+                    );
                     self.sources = Some(sources);
                     self.changes.all = true;
                 }

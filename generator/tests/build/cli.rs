@@ -399,3 +399,13 @@ fn serve_starts_even_when_the_first_build_fails_and_recovers_on_the_fix() {
     assert_eq!(events.next("reload"), "1");
     assert_eq!(server.get("/about/").0, 200);
 }
+
+#[test]
+fn serve_shows_drafts_only_when_asked() {
+    let fixture = Fixture::new();
+    let server = Server::start(&fixture);
+    assert_eq!(server.get("/news/draft/").0, 404);
+    drop(server);
+    let server = Server::start_with(&fixture, &["--drafts"]);
+    assert_eq!(server.get("/news/draft/").0, 200);
+}
