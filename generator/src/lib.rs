@@ -11,6 +11,10 @@
 //!    fallback, then rendered through [`templates`] (with [`links`] resolving `@/` links);
 //! 5. [`output`]: static files, minification, and the atomic write of the output folder.
 //!
+//! A [`Project`] keeps all of this in memory between builds: told which files changed, it
+//! reads only those and renders only the pages they affect (`serve` rebuilds this way);
+//! [`build_site`] is a project's first build.
+//!
 //! Problems at every stage are [`diagnostics::Diagnostic`]s that name `file:line:col` and say
 //! how to fix them; a build reports all of them at once. The `naluga-site` binary (`cmd`) wraps
 //! this in `build`, `serve` and `check`.

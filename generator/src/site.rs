@@ -327,6 +327,10 @@ pub(crate) fn assemble(
         .collect();
     phases.end("render");
     let rendered_count = todo.len();
+    if all {
+        // Everything was rendered: nothing older is worth keeping (a language may be gone).
+        cache.pages.clear();
+    }
     for ((key, code), page) in todo
         .iter()
         .map(|p| (p.key, p.language.code.as_str()))

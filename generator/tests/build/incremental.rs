@@ -3,19 +3,13 @@
 
 use std::path::PathBuf;
 
-use generator::{BuildOptions, BuiltSite, Project};
+use generator::{BuiltSite, Project};
 
-use crate::{Fixture, in_window};
+use crate::Fixture;
 
 /// A project on the fixture, built once.
 fn project(fixture: &Fixture) -> Project {
-    let mut project = Project::new(BuildOptions {
-        root: fixture.root().to_path_buf(),
-        base_url: None,
-        include_drafts: false,
-        today: in_window(),
-        intake_url: None,
-    });
+    let mut project = fixture.project();
     let first = built(project.build());
     assert_eq!(
         first.rendered, first.page_count,

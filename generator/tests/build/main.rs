@@ -83,6 +83,17 @@ impl Fixture {
         })
     }
 
+    /// A project on the fixture, as `serve` keeps one, not built yet.
+    pub(crate) fn project(&self) -> generator::Project {
+        generator::Project::new(BuildOptions {
+            root: self.root().to_path_buf(),
+            base_url: None,
+            include_drafts: false,
+            today: in_window(),
+            intake_url: None,
+        })
+    }
+
     pub(crate) fn try_build(&self) -> Result<BuiltSite, BuildFailed> {
         self.build_on(in_window())
     }

@@ -112,13 +112,7 @@ fn paginate_by_on_a_page_or_zero_is_an_error_naming_the_line() {
 #[test]
 fn a_new_page_in_a_paginated_section_shifts_the_pagers_as_a_clean_build_would() {
     let fixture = paginated();
-    let mut project = generator::Project::new(generator::BuildOptions {
-        root: fixture.root().to_path_buf(),
-        base_url: None,
-        include_drafts: false,
-        today: crate::in_window(),
-        intake_url: None,
-    });
+    let mut project = fixture.project();
     project.build().expect("first build");
     fixture.write(
         "content/news/post-1.md",
