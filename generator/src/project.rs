@@ -204,11 +204,6 @@ impl Project {
         }
     }
 
-    /// The options the project builds with.
-    pub fn options(&self) -> &BuildOptions {
-        &self.options
-    }
-
     /// Builds the site, rendering only what the changes noted since the last build may have
     /// changed. On errors, the previous build's output is not affected (it is the caller's) and
     /// the next build starts from what was read, so fixing the error rebuilds just as little.

@@ -1090,7 +1090,7 @@ impl Renderer<'_> {
             },
             section: page
                 .is_section
-                .then(|| self.section_view(&page.folder, code)),
+                .then(|| self.section_view(placement.key, code)),
             alternates,
             x_default,
             canonical,
@@ -1305,26 +1305,19 @@ impl Renderer<'_> {
         }
     }
 
-    fn section_view(&self, folder: &str, language: &str) -> SectionView {
+    /// The pages and subsections that the section page `section_key` lists: those whose
+    /// [`listing_of`] it is, the same rule that decides which listing a change renders again.
+    fn section_view(&self, section_key: &str, language: &str) -> SectionView {
         let mut pages = Vec::new();
         let mut subsections = Vec::new();
         for (key, translations) in self.pages {
-            let Some(any) = translations.values().next() else {
-                continue;
-            };
-            let parent = any.folder.rsplit_once('/').map_or("", |(parent, _)| parent);
-            let belongs = if any.is_section {
-                !any.folder.is_empty() && parent == folder
-            } else {
-                any.folder == folder
-            };
-            if !belongs || *key == "_index.md" {
+            if listing_of(key).as_deref() != Some(section_key) {
                 continue;
             }
             let Some(summary) = self.summary(key, translations, language) else {
                 continue;
             };
-            if any.is_section {
+            if translations.values().any(|p| p.is_section) {
                 subsections.push(summary);
             } else {
                 pages.push(summary);

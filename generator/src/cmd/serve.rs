@@ -36,6 +36,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use futures_util::stream::Stream;
 use generator::links::percent_decode;
+use generator::markdown::escape_attribute;
 use generator::{BuiltSite, Files, Project};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use tokio::sync::watch;
@@ -473,7 +474,7 @@ async fn serve_file(State(state): State<AppState>, uri: Uri) -> Response {
 fn build_error_page(state: &AppState, served: &Served) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>The site did not build</title></head><body><h1>The site did not build</h1><p>Fix the errors below and save; this page updates itself.</p><pre>{}</pre></body></html>",
-        escape_html(served.error.as_deref().unwrap_or_default())
+        escape_attribute(served.error.as_deref().unwrap_or_default())
     );
     file_response(
         state,
@@ -482,12 +483,6 @@ fn build_error_page(state: &AppState, served: &Served) -> Response {
         "index.html",
         &Bytes::from(html),
     )
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn file_response(
