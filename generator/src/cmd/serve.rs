@@ -16,6 +16,8 @@
 //!   (a different origin, as in production, so CORS and the Content-Security-Policy are
 //!   exercised), storing to `data/inquiries` encrypted to a development key that it creates on
 //!   first run in `data/dev-identity.txt`. Pages carry the same security headers as `_headers`.
+//!   Both follow `site.toml`: after a good build, the headers are that build's, and a language
+//!   added or removed there is one the intake takes or refuses, without a restart.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -84,13 +86,59 @@ struct Served {
     version: u64,
     /// The errors of the last build, when it failed (the files are then the last good ones).
     error: Option<String>,
+    /// The security headers of the last good build (of `site.toml` before the first one).
+    headers: Arc<Headers>,
 }
+
+type Headers = Vec<(HeaderName, HeaderValue)>;
 
 #[derive(Debug, Clone)]
 struct AppState {
     served: watch::Receiver<Arc<Served>>,
-    headers: Arc<Vec<(HeaderName, HeaderValue)>>,
     live_reload: bool,
+}
+
+/// What the local intake is made of, apart from the site's languages.
+#[derive(Debug)]
+struct LocalIntake {
+    recipient: String,
+    inquiries: PathBuf,
+    origins: Vec<String>,
+    site_url: String,
+}
+
+impl LocalIntake {
+    /// The intake service (the one Lambda runs) taking forms in these languages.
+    fn service(&self, languages: &[String]) -> Result<Router> {
+        let settings: BTreeMap<&str, String> = BTreeMap::from([
+            ("NALUGA_RECIPIENTS", self.recipient.clone()),
+            ("NALUGA_DATA_DIR", self.inquiries.display().to_string()),
+            ("NALUGA_ALLOWED_ORIGINS", self.origins.join(",")),
+            ("NALUGA_SITE_URL", self.site_url.clone()),
+            ("NALUGA_LANGUAGES", languages.join(",")),
+            ("NALUGA_STORE_ATTEMPTS", "2".to_string()),
+        ]);
+        let config = intake::config::Config::from_lookup(|name| settings.get(name).cloned())
+            .context("configuring the local intake")?;
+        Ok(intake::app(intake::AppState::new(
+            config,
+            intake::store::Store::Folder(intake::store::FolderStore::new(&self.inquiries)),
+        )))
+    }
+}
+
+/// The security headers as HTTP header values.
+fn header_values(headers: &[(&str, String)]) -> Result<Headers> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            Ok((
+                HeaderName::from_bytes(name.as_bytes())?,
+                HeaderValue::from_str(value)?,
+            ))
+        })
+        .collect::<Result<Headers>>()
+        .context("the site's security headers")
 }
 
 pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
@@ -122,7 +170,8 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     let site_url = format!("http://{local}");
 
     let mut options = super::build_options(root, Some(site_url.clone()), args.drafts)?;
-    options.intake_url = Some(format!("http://{intake_local}/inquiries"));
+    let intake_url = format!("http://{intake_local}/inquiries");
+    options.intake_url = Some(intake_url.clone());
     let mut project = Project::new(options);
     // A first build that fails is shown like any other: the editor fixes the file and the
     // page updates itself.
@@ -130,7 +179,7 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         Ok(site) => {
             super::print_warnings(&site.warnings);
             let languages = site.languages.clone();
-            let headers = site.headers.clone();
+            let headers = header_values(&site.headers)?;
             (Ok(site), languages, headers)
         }
         Err(failed) => {
@@ -139,11 +188,16 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
             let languages = config
                 .as_ref()
                 .map_or_else(|| vec!["en".to_string()], |c| c.language_codes());
+            // The headers the first good build will have: with the local intake's origin.
             let headers = config
-                .as_ref()
-                .map(generator::headers::security_headers)
+                .map(|mut config| {
+                    config.intake = Some(generator::config::Intake {
+                        url: intake_url.clone(),
+                    });
+                    generator::headers::security_headers(&config)
+                })
                 .unwrap_or_default();
-            (Err(failed.to_string()), languages, headers)
+            (Err(failed.to_string()), languages, header_values(&headers)?)
         }
     };
 
@@ -159,46 +213,32 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     ];
     origins.sort();
     origins.dedup();
-    let settings: BTreeMap<&str, String> = BTreeMap::from([
-        ("NALUGA_RECIPIENTS", key.recipient.clone()),
-        ("NALUGA_DATA_DIR", inquiries.display().to_string()),
-        ("NALUGA_ALLOWED_ORIGINS", origins.join(",")),
-        ("NALUGA_SITE_URL", site_url.clone()),
-        ("NALUGA_LANGUAGES", languages.join(",")),
-        ("NALUGA_STORE_ATTEMPTS", "2".to_string()),
-    ]);
-    let config = intake::config::Config::from_lookup(|name| settings.get(name).cloned())
-        .context("configuring the local intake")?;
-    let intake_service = intake::app(intake::AppState::new(
-        config,
-        intake::store::Store::Folder(intake::store::FolderStore::new(&inquiries)),
-    ));
+    let local_intake = LocalIntake {
+        recipient: key.recipient.clone(),
+        inquiries: inquiries.clone(),
+        origins,
+        site_url: site_url.clone(),
+    };
+    let (intake_switch, intake_service) = IntakeSwitch::new(local_intake, languages)?;
 
-    let headers = headers
-        .iter()
-        .map(|(name, value)| {
-            Ok((
-                HeaderName::from_bytes(name.as_bytes())?,
-                HeaderValue::from_str(value)?,
-            ))
-        })
-        .collect::<Result<Vec<_>>>()
-        .context("the site's security headers")?;
+    let headers = Arc::new(headers);
     let page_count = first.as_ref().map_or(0, |site| site.page_count);
     let served = match first {
         Ok(site) => Served {
             files: Arc::new(site.files),
             version: 1,
             error: None,
+            headers,
         },
         Err(error) => Served {
             files: Arc::default(),
             version: 0,
             error: Some(error),
+            headers,
         },
     };
     let (publish, served) = watch::channel(Arc::new(served));
-    start_watching(root, project, publish)?;
+    start_watching(root, project, intake_switch, publish)?;
 
     println!("serving {page_count} pages on http://{local}/ (Ctrl+C stops)");
     println!(
@@ -225,7 +265,6 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     );
     let state = AppState {
         served,
-        headers: Arc::new(headers),
         live_reload: !args.no_live_reload,
     };
     let app = Router::new()
@@ -245,11 +284,53 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The local intake in the languages of the last good build: made again when they change, so
+/// that a language added to `site.toml` during serve has its form taken without a restart.
+/// Requests go to the newest one.
+struct IntakeSwitch {
+    intake: LocalIntake,
+    languages: Vec<String>,
+    swap: watch::Sender<Router>,
+}
+
+impl IntakeSwitch {
+    /// The switch and the service that the intake's port serves.
+    fn new(intake: LocalIntake, languages: Vec<String>) -> Result<(Self, Router)> {
+        let (swap, current) = watch::channel(intake.service(&languages)?);
+        let service = Router::new().fallback_service(tower::service_fn(move |request| {
+            let newest = current.borrow().clone();
+            tower::ServiceExt::oneshot(newest, request)
+        }));
+        let switch = Self {
+            intake,
+            languages,
+            swap,
+        };
+        Ok((switch, service))
+    }
+
+    /// Makes the intake again if it takes other languages than these.
+    fn follow(&mut self, languages: &[String]) {
+        if languages == self.languages {
+            return;
+        }
+        match self.intake.service(languages) {
+            Ok(service) => {
+                self.swap.send_modify(|current| *current = service);
+                self.languages = languages.to_vec();
+                println!("the local intake now takes {}", languages.join(", "));
+            }
+            Err(e) => eprintln!("{e:#}; the local intake keeps its languages"),
+        }
+    }
+}
+
 /// Watches the site's sources and rebuilds on a thread of its own, for as long as the
 /// program runs.
 fn start_watching(
     root: &Path,
     mut project: Project,
+    mut intake: IntakeSwitch,
     publish: watch::Sender<Arc<Served>>,
 ) -> Result<()> {
     let (events, received) = mpsc::channel();
@@ -270,7 +351,16 @@ fn start_watching(
     let root = root.to_path_buf();
     std::thread::Builder::new()
         .name("rebuild".into())
-        .spawn(move || rebuild_loop(&root, &mut watcher, &mut project, &received, &publish))
+        .spawn(move || {
+            rebuild_loop(
+                &root,
+                &mut watcher,
+                &mut project,
+                &mut intake,
+                &received,
+                &publish,
+            );
+        })
         .context("starting the rebuild thread")?;
     Ok(())
 }
@@ -279,6 +369,7 @@ fn rebuild_loop(
     root: &Path,
     watcher: &mut notify::RecommendedWatcher,
     project: &mut Project,
+    intake: &mut IntakeSwitch,
     received: &mpsc::Receiver<notify::Result<notify::Event>>,
     publish: &watch::Sender<Arc<Served>>,
 ) {
@@ -334,10 +425,20 @@ fn rebuild_loop(
         let next = match result {
             Ok(site) => {
                 report_success(&site, took, &changed);
+                let headers = header_values(&site.headers).map_or_else(
+                    |e| {
+                        eprintln!("{e:#}; keeping the previous headers");
+                        Arc::clone(&previous.headers)
+                    },
+                    Arc::new,
+                );
+                // Before the pages reload, so that their form is taken at once.
+                intake.follow(&site.languages);
                 Served {
                     files: Arc::new(site.files),
                     version: previous.version + 1,
                     error: None,
+                    headers,
                 }
             }
             Err(failed) => {
@@ -348,6 +449,7 @@ fn rebuild_loop(
                     files: Arc::clone(&previous.files),
                     version: previous.version,
                     error: Some(error),
+                    headers: Arc::clone(&previous.headers),
                 }
             }
         };
@@ -523,7 +625,7 @@ fn file_response(
         body,
     )
         .into_response();
-    for (name, value) in state.headers.iter() {
+    for (name, value) in served.headers.iter() {
         response.headers_mut().insert(name.clone(), value.clone());
     }
     response

@@ -1,6 +1,6 @@
 //! The `naluga-site` command: `check` and `serve` as an editor runs them.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
@@ -110,6 +110,32 @@ impl Server {
     }
 }
 
+impl Server {
+    /// A plain (no JavaScript) inquiry form posted to serve's intake from the contact page of
+    /// `locale`, as the browser sends it: status code and headers (lower-cased).
+    fn post_inquiry(&self, locale: &str) -> (u16, String) {
+        let prefix = if locale == "en" {
+            String::new()
+        } else {
+            format!("/{locale}")
+        };
+        let form = format!(
+            "locale={locale}&name=%E6%9D%8E%E9%9B%B7&email=li%40example.cn&toy_type=plush&requirements=A+30+cm+plush+bear&quantity=200&delivery_date={}&consent_privacy=true&policy_version=2.0&age_statement=adult",
+            (time::OffsetDateTime::now_utc().date() + time::Duration::days(60))
+        );
+        let (status, head, _) = exchange(
+            &self.intake,
+            &format!(
+                "POST /inquiries?back={prefix}/contact/&thanks={prefix}/thanks/ HTTP/1.1\r\nHost: {}\r\nOrigin: http://{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+                self.intake,
+                self.address,
+                form.len()
+            ),
+        );
+        (status, head)
+    }
+}
+
 fn exchange(address: &str, request: &str) -> (u16, String, String) {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream.write_all(request.as_bytes()).expect("send request");
@@ -192,19 +218,7 @@ fn serve_sends_the_security_headers_and_runs_the_intake_with_a_development_key()
     assert!(key_text.starts_with("# DEVELOPMENT KEY - NOT FOR PRODUCTION."));
 
     // A plain form post to the intake is stored, encrypted to that key.
-    let form = format!(
-        "locale=zh&name=%E6%9D%8E%E9%9B%B7&email=li%40example.cn&toy_type=plush&requirements=A+30+cm+plush+bear&quantity=200&delivery_date={}&consent_privacy=true&policy_version=2.0&age_statement=adult",
-        (time::OffsetDateTime::now_utc().date() + time::Duration::days(60))
-    );
-    let (status, head, _) = exchange(
-        &server.intake,
-        &format!(
-            "POST /inquiries?back=/zh/contact/&thanks=/zh/thanks/ HTTP/1.1\r\nHost: {}\r\nOrigin: http://{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
-            server.intake,
-            server.address,
-            form.len()
-        ),
-    );
+    let (status, head) = server.post_inquiry("zh");
     assert_eq!(status, 303, "{head}");
     assert!(
         head.contains(&format!("location: http://{}/zh/thanks/", server.address)),
@@ -233,7 +247,7 @@ impl Events {
     fn open(server: &Server) -> Self {
         let mut stream = TcpStream::connect(&server.address).expect("connect");
         stream
-            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .set_read_timeout(Some(std::time::Duration::from_secs(1)))
             .expect("timeout");
         write!(
             stream,
@@ -247,10 +261,17 @@ impl Events {
         }
     }
 
-    /// Reads until an event of this name arrives and returns its data; panics after 20 s.
+    /// Reads until an event of this name arrives and returns its data; panics after 20 s
+    /// (the stream's keep-alive comments do not count).
     fn next(&mut self, name: &str) -> String {
         let marker = format!("event: {name}\n");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no `{name}` event in 20 s; saw {:?}",
+                self.seen
+            );
             if let Some(at) = self.seen.find(&marker) {
                 let rest = &self.seen[at + marker.len()..];
                 if let Some(end) = rest.find("\n\n") {
@@ -264,10 +285,13 @@ impl Events {
                 }
             }
             let mut buffer = [0; 4096];
-            let n = self
-                .stream
-                .read(&mut buffer)
-                .unwrap_or_else(|e| panic!("no `{name}` event (saw {:?}): {e}", self.seen));
+            let n = match self.stream.read(&mut buffer) {
+                Ok(n) => n,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    continue;
+                }
+                Err(e) => panic!("no `{name}` event (saw {:?}): {e}", self.seen),
+            };
             assert!(n > 0, "the event stream ended; saw {:?}", self.seen);
             self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
         }
@@ -388,16 +412,63 @@ fn serve_starts_even_when_the_first_build_fails_and_recovers_on_the_fix() {
     let fixture = Fixture::new();
     fixture.edit("content/about.md", "title = \"About\"", "title = ");
     let server = Server::start(&fixture);
-    let (status, _, body) = server.get("/about/");
+    let (status, head, body) = server.get("/about/");
     assert_eq!(status, 500);
     assert!(body.contains("content/about.md:2"), "{body}");
     assert!(body.contains("/__naluga/live-reload.js"), "{body}");
+    // Already the headers of the site to come: its form posts to serve's intake, not to the
+    // production one that site.toml names.
+    let local_intake = format!("connect-src 'self' http://{};", server.intake);
+    assert!(head.contains(&local_intake), "{head}");
     let mut events = Events::open(&server);
     assert_eq!(events.next("version"), "0");
     events.next("build-error");
     fixture.edit("content/about.md", "title = ", "title = \"About\"");
     assert_eq!(events.next("reload"), "1");
     assert_eq!(server.get("/about/").0, 200);
+    let (_, head, body) = server.get("/contact/");
+    assert!(head.contains(&local_intake), "{head}");
+    assert!(
+        body.contains(&format!("http://{}/inquiries", server.intake)),
+        "{body}"
+    );
+    assert_eq!(server.post_inquiry("en").0, 303);
+}
+
+#[test]
+fn serve_takes_forms_in_the_languages_of_site_toml_as_it_is_edited() {
+    let fixture = Fixture::new();
+    let with_spanish =
+        std::fs::read_to_string(fixture.root().join("site.toml")).expect("read site.toml");
+    let spanish = with_spanish
+        .find("[[languages]]\ncode = \"es\"")
+        .expect("the fixture has Spanish");
+    fixture.write("site.toml", &with_spanish[..spanish]);
+    // Without Spanish in site.toml a Spanish file is an error: the site starts with none.
+    fixture.remove("content/_index.es.md");
+    let server = Server::start(&fixture);
+    let (status, head) = server.post_inquiry("es");
+    assert_eq!(status, 422, "a language the site does not have: {head}");
+
+    // Spanish added while serving: its pages appear and the intake takes its form.
+    let mut events = Events::open(&server);
+    events.next("version");
+    fixture.write("site.toml", &with_spanish);
+    events.next("reload");
+    assert_eq!(server.get("/es/contact/").0, 200);
+    let (status, head) = server.post_inquiry("es");
+    assert_eq!(status, 303, "{head}");
+    assert!(
+        head.contains(&format!("location: http://{}/es/thanks/", server.address)),
+        "{head}"
+    );
+
+    // And removed again: refused again.
+    fixture.write("site.toml", &with_spanish[..spanish]);
+    events.next("reload");
+    assert_eq!(server.get("/es/contact/").0, 404);
+    assert_eq!(server.post_inquiry("es").0, 422);
+    assert_eq!(server.post_inquiry("zh").0, 303);
 }
 
 #[test]
