@@ -233,6 +233,17 @@ impl Project {
         assemble(&self.options, sources, &mut self.cache, &mut self.changes)
     }
 
+    /// Dates the next builds `today` (the day the policy-change notice is judged on), for a
+    /// preview that runs past midnight. A build renders again what the new date changes.
+    pub fn set_today(&mut self, today: time::Date) {
+        self.options.today = today;
+    }
+
+    /// The day builds are dated.
+    pub fn today(&self) -> time::Date {
+        self.options.today
+    }
+
     /// Reads the changed files again. `paths` are files or folders in the site's folder
     /// (absolute, as a file watcher reports them, or relative to the site's folder), changed,
     /// created or removed. Paths outside what the build reads are ignored; the answer is

@@ -375,10 +375,16 @@ fn rebuild_loop(
 ) {
     let absolute_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let new_sources = ["content", "static", "themes"].map(|f| absolute_root.join(f));
-    while let Ok(first) = received.recv() {
+    loop {
+        // Also woken at midnight (UTC): the new day may end the policy-change notice.
+        let first = match received.recv_timeout(until_tomorrow()) {
+            Ok(event) => Some(event),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
         let started = Instant::now();
-        let mut batch = vec![first];
-        while started.elapsed() < LONGEST_WAIT {
+        let mut batch: Vec<_> = first.into_iter().collect();
+        while !batch.is_empty() && started.elapsed() < LONGEST_WAIT {
             match received.recv_timeout(QUIET) {
                 Ok(event) => batch.push(event),
                 Err(_) => break,
@@ -409,18 +415,28 @@ fn rebuild_loop(
             }
             rescan = true;
         }
+        // SOURCE_DATE_EPOCH, when set, keeps the day it names.
+        let new_day = generator::build_date()
+            .ok()
+            .filter(|today| *today != project.today());
+        if let Some(today) = new_day {
+            project.set_today(today);
+        }
         let relevant = if rescan {
             project.reload_everything();
             true
         } else {
             project.note_changes(paths.iter().cloned())
         };
-        if !relevant {
+        if !relevant && new_day.is_none() {
             continue;
         }
         let result = project.build();
         let took = started.elapsed();
-        let changed = describe(&absolute_root, &paths);
+        let changed = match new_day {
+            Some(today) if paths.is_empty() => format!("a new day: {today}"),
+            _ => describe(&absolute_root, &paths),
+        };
         let previous = publish.borrow().clone();
         let next = match result {
             Ok(site) => {
@@ -457,6 +473,16 @@ fn rebuild_loop(
             return;
         }
     }
+}
+
+/// The time until the next midnight in UTC (when builds are dated the next day), and a second.
+fn until_tomorrow() -> Duration {
+    let now = time::OffsetDateTime::now_utc();
+    let midnight = now.date().next_day().map(|day| day.midnight().assume_utc());
+    midnight
+        .and_then(|midnight| Duration::try_from(midnight - now).ok())
+        .unwrap_or(Duration::from_secs(3600))
+        + Duration::from_secs(1)
 }
 
 /// Whether an event may change what the build reads (opening or reading a file does not).

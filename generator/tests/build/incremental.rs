@@ -341,3 +341,37 @@ fn a_renamed_heading_breaks_the_links_to_it_as_in_a_clean_build() {
         "{rebuilt}"
     );
 }
+
+#[test]
+fn a_new_day_renders_again_only_when_it_ends_the_policy_notice() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    let has_notice = |site: &BuiltSite| {
+        String::from_utf8_lossy(&site.files["index.html"]).contains("policy-notice")
+    };
+    assert!(has_notice(&built(project.build())), "inside the window");
+
+    // The notice's last day (effective 2026-03-01 + 30 days) is still inside: nothing differs.
+    project.set_today(time::macros::date!(2026 - 03 - 30));
+    let site = built(project.build());
+    assert_eq!(site.rendered, 0);
+    assert!(has_notice(&site));
+
+    // The day after: every page loses the notice, as in a clean build of that day.
+    let after = time::macros::date!(2026 - 03 - 31);
+    project.set_today(after);
+    let rebuilt = built(project.build());
+    assert_eq!(rebuilt.rendered, rebuilt.page_count);
+    assert!(!has_notice(&rebuilt));
+    let clean = fixture.build_on(after).expect("builds");
+    assert_eq!(
+        rebuilt.files.keys().collect::<Vec<_>>(),
+        clean.files.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &clean.files {
+        assert!(
+            rebuilt.files[path] == *bytes,
+            "{path} differs from a clean build"
+        );
+    }
+}
