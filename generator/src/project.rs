@@ -21,7 +21,7 @@ use std::path::{Component, Path, PathBuf};
 
 use bytes::Bytes;
 
-use crate::config::{Intake, SiteConfig, load_config};
+use crate::config::SiteConfig;
 use crate::content::{SourcePage, is_hidden, key_of, load_pages, scan_content};
 use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
 use crate::i18n::{Translations, load_translations};
@@ -64,15 +64,8 @@ pub(crate) struct Sources {
 impl Sources {
     fn load(options: &BuildOptions) -> Result<Self, Vec<Diagnostic>> {
         let root = options.root.as_path();
-        let mut config = load_config(root)?;
+        let config = options.site_config()?;
         let mut config_diagnostics = Vec::new();
-        if let Some(base_url) = &options.base_url {
-            config.base_url.clone_from(base_url);
-        }
-        config.base_url = config.base_url.trim_end_matches('/').to_string();
-        if let Some(url) = &options.intake_url {
-            config.intake = Some(Intake { url: url.clone() });
-        }
         if config.intake.is_none() {
             config_diagnostics.push(
                 Diagnostic::warning(

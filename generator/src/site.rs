@@ -48,6 +48,21 @@ pub struct BuildOptions {
     pub intake_url: Option<String>,
 }
 
+impl BuildOptions {
+    /// `site.toml` as the build sees it: with `base_url` and `intake_url` put in its place.
+    pub fn site_config(&self) -> Result<SiteConfig, Vec<Diagnostic>> {
+        let mut config = crate::config::load_config(&self.root)?;
+        if let Some(base_url) = &self.base_url {
+            config.base_url.clone_from(base_url);
+        }
+        config.base_url = config.base_url.trim_end_matches('/').to_string();
+        if let Some(url) = &self.intake_url {
+            config.intake = Some(crate::config::Intake { url: url.clone() });
+        }
+        Ok(config)
+    }
+}
+
 /// A finished build, in memory.
 #[derive(Debug)]
 pub struct BuiltSite {

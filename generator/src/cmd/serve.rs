@@ -170,9 +170,8 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     let site_url = format!("http://{local}");
 
     let mut options = super::build_options(root, Some(site_url.clone()), args.drafts)?;
-    let intake_url = format!("http://{intake_local}/inquiries");
-    options.intake_url = Some(intake_url.clone());
-    let mut project = Project::new(options);
+    options.intake_url = Some(format!("http://{intake_local}/inquiries"));
+    let mut project = Project::new(options.clone());
     // A first build that fails is shown like any other: the editor fixes the file and the
     // page updates itself.
     let (first, languages, headers) = match project.build() {
@@ -184,18 +183,15 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         }
         Err(failed) => {
             eprintln!("{failed}");
-            let config = generator::config::load_config(root).ok();
+            // The languages and headers the first good build will have (the headers with the
+            // local intake's origin), unless site.toml itself is at fault.
+            let config = options.site_config().ok();
             let languages = config
                 .as_ref()
                 .map_or_else(|| vec!["en".to_string()], |c| c.language_codes());
-            // The headers the first good build will have: with the local intake's origin.
             let headers = config
-                .map(|mut config| {
-                    config.intake = Some(generator::config::Intake {
-                        url: intake_url.clone(),
-                    });
-                    generator::headers::security_headers(&config)
-                })
+                .as_ref()
+                .map(generator::headers::security_headers)
                 .unwrap_or_default();
             (Err(failed.to_string()), languages, header_values(&headers)?)
         }

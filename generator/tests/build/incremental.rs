@@ -35,24 +35,25 @@ fn rebuild_matches_a_clean_build(
         "{changed:?} are sources of the site"
     );
     let rebuilt = built(project.build());
-    let clean = fixture.build();
+    assert_same_site(&rebuilt, &fixture.build(), &format!("{changed:?}"));
+    rebuilt
+}
+
+/// The rebuild's output is the clean build's: the same paths, bytes and warnings.
+fn assert_same_site(rebuilt: &BuiltSite, clean: &BuiltSite, after: &str) {
     let rebuilt_paths: Vec<&String> = rebuilt.files.keys().collect();
     let clean_paths: Vec<&String> = clean.files.keys().collect();
-    assert_eq!(
-        rebuilt_paths, clean_paths,
-        "the same files after {changed:?}"
-    );
+    assert_eq!(rebuilt_paths, clean_paths, "the same files after {after}");
     for (path, bytes) in &clean.files {
         assert!(
             rebuilt.files[path] == *bytes,
-            "{path} differs from a clean build after {changed:?}:\nrebuilt: {}\nclean:   {}",
+            "{path} differs from a clean build after {after}:\nrebuilt: {}\nclean:   {}",
             String::from_utf8_lossy(&rebuilt.files[path]),
             String::from_utf8_lossy(bytes)
         );
     }
     assert_eq!(rebuilt.page_count, clean.page_count);
     assert_eq!(rebuilt.warnings, clean.warnings);
-    rebuilt
 }
 
 #[test]
@@ -364,14 +365,5 @@ fn a_new_day_renders_again_only_when_it_ends_the_policy_notice() {
     assert_eq!(rebuilt.rendered, rebuilt.page_count);
     assert!(!has_notice(&rebuilt));
     let clean = fixture.build_on(after).expect("builds");
-    assert_eq!(
-        rebuilt.files.keys().collect::<Vec<_>>(),
-        clean.files.keys().collect::<Vec<_>>()
-    );
-    for (path, bytes) in &clean.files {
-        assert!(
-            rebuilt.files[path] == *bytes,
-            "{path} differs from a clean build"
-        );
-    }
+    assert_same_site(&rebuilt, &clean, "the new day");
 }
