@@ -6,14 +6,18 @@
 //! styles, images and fonts come from the site itself; the only other origin is the intake, for
 //! the form's `fetch` (`connect-src`) and its plain POST (`form-action`).
 
-use crate::config::SiteConfig;
+use crate::config::{Intake, SiteConfig};
 
 /// The headers of every response of the site, in order.
 pub fn security_headers(config: &SiteConfig) -> Vec<(&'static str, String)> {
-    let intake = config
-        .intake
-        .as_ref()
-        .map(|intake| format!(" {}", intake.origin()))
+    security_headers_for(config.intake.as_ref().map(Intake::origin))
+}
+
+/// The headers of every response of a site whose form posts to `intake_origin`
+/// (`scheme://host[:port]`), or that has no form.
+pub fn security_headers_for(intake_origin: Option<&str>) -> Vec<(&'static str, String)> {
+    let intake = intake_origin
+        .map(|origin| format!(" {origin}"))
         .unwrap_or_default();
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \

@@ -170,7 +170,8 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     let site_url = format!("http://{local}");
 
     let mut options = super::build_options(root, Some(site_url.clone()), args.drafts)?;
-    options.intake_url = Some(format!("http://{intake_local}/inquiries"));
+    let intake_origin = format!("http://{intake_local}");
+    options.intake_url = Some(format!("{intake_origin}/inquiries"));
     let mut project = Project::new(options.clone());
     // A first build that fails is shown like any other: the editor fixes the file and the
     // page updates itself.
@@ -183,16 +184,13 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         }
         Err(failed) => {
             eprintln!("{failed}");
-            // The languages and headers the first good build will have (the headers with the
-            // local intake's origin), unless site.toml itself is at fault.
-            let config = options.site_config().ok();
-            let languages = config
-                .as_ref()
-                .map_or_else(|| vec!["en".to_string()], |c| c.language_codes());
-            let headers = config
-                .as_ref()
-                .map(generator::headers::security_headers)
-                .unwrap_or_default();
+            // The headers the first good build will have: its form posts to the local intake,
+            // whatever site.toml says (even when it does not parse). Its languages too, unless
+            // site.toml is at fault.
+            let languages = options
+                .site_config()
+                .map_or_else(|_| vec!["en".to_string()], |c| c.language_codes());
+            let headers = generator::headers::security_headers_for(Some(&intake_origin));
             (Err(failed.to_string()), languages, header_values(&headers)?)
         }
     };

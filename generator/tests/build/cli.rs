@@ -436,6 +436,29 @@ fn serve_starts_even_when_the_first_build_fails_and_recovers_on_the_fix() {
 }
 
 #[test]
+fn serve_sends_the_security_headers_even_while_site_toml_does_not_parse() {
+    let fixture = Fixture::new();
+    let good = std::fs::read_to_string(fixture.root().join("site.toml")).expect("read site.toml");
+    fixture.write("site.toml", &good.replacen("base_url", "base_url = ", 1));
+    let server = Server::start(&fixture);
+    let (status, head, body) = server.get("/");
+    assert_eq!(status, 500);
+    assert!(body.contains("site.toml:"), "{body}");
+    let local_intake = format!("form-action 'self' http://{};", server.intake);
+    assert!(head.contains(&local_intake), "{head}");
+    assert!(head.contains("x-frame-options: deny"), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+
+    let mut events = Events::open(&server);
+    events.next("build-error");
+    fixture.write("site.toml", &good);
+    events.next("reload");
+    let (status, head, _) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(head.contains(&local_intake), "{head}");
+}
+
+#[test]
 fn serve_takes_forms_in_the_languages_of_site_toml_as_it_is_edited() {
     let fixture = Fixture::new();
     let with_spanish =
