@@ -68,7 +68,7 @@ pub fn scan_content(root: &Path, below: &Path) -> ContentScan {
     for entry in WalkDir::new(content_dir.join(below))
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
     {
         let entry = match entry {
             Ok(entry) => entry,
@@ -97,10 +97,21 @@ pub fn scan_content(root: &Path, below: &Path) -> ContentScan {
     scan
 }
 
-/// Whether a file or folder name is hidden (`.git`, `.about.md.swp`): such files are not
-/// part of the site.
-pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_string_lossy().starts_with('.')
+/// Whether a file or folder of `content/` or of the templates is not part of the site: hidden
+/// (`.git`, `.about.md.swp`) or an editor's leftover ([`is_editor_leftover`]).
+pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.') || is_editor_leftover(name)
+}
+
+/// Whether a file is an editor's backup, autosave, lock or swap file (`about.md~`,
+/// `#about.md#`, `.#about.md`, `.about.md.swp`), which is never published, not even from
+/// `static/` (where other hidden files, `.well-known/` say, are).
+pub fn is_editor_leftover(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.ends_with('~')
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+        || name.starts_with(".#")
+        || (name.starts_with('.') && [".swp", ".swo", ".swx"].iter().any(|s| name.ends_with(s)))
 }
 
 /// Whether a path under `content/` is a page (a markdown file) rather than a file to copy.

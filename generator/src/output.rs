@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use walkdir::WalkDir;
 
+use crate::content::is_editor_leftover;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::site::Files;
 
@@ -64,7 +65,9 @@ pub fn load_static_files(root: &Path, theme: &str, diagnostics: &mut Diagnostics
         }
         for entry in WalkDir::new(&absolute).sort_by_file_name() {
             match entry {
-                Ok(entry) if entry.file_type().is_file() => {
+                Ok(entry)
+                    if entry.file_type().is_file() && !is_editor_leftover(entry.file_name()) =>
+                {
                     let name = entry
                         .path()
                         .strip_prefix(&absolute)

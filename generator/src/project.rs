@@ -22,7 +22,9 @@ use std::path::{Component, Path, PathBuf};
 use bytes::Bytes;
 
 use crate::config::SiteConfig;
-use crate::content::{SourcePage, is_hidden, key_of, load_pages, scan_content};
+use crate::content::{
+    SourcePage, is_editor_leftover, is_ignored, key_of, load_pages, scan_content,
+};
 use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
 use crate::i18n::{Translations, load_translations};
 use crate::output::{StaticFiles, load_static_files};
@@ -140,6 +142,24 @@ impl Sources {
         }
     }
 
+    /// Whether a page or file was read at or below `below` (a path under `content/`).
+    fn has_content(&self, below: &Path) -> bool {
+        let at_or_below = |path: &&PathBuf| path.starts_with(below);
+        self.pages
+            .range(below.to_path_buf()..)
+            .next()
+            .map(|(p, _)| p)
+            .filter(at_or_below)
+            .is_some()
+            || self
+                .assets
+                .range(below.to_path_buf()..)
+                .next()
+                .map(|(p, _)| p)
+                .filter(at_or_below)
+                .is_some()
+    }
+
     /// Forgets what was read at or below `below` (a path under `content/`) and reads what is
     /// there now. Returns the keys of the markdown files forgotten or read, or `None` when the
     /// folder could not be read (then everything is read again).
@@ -239,30 +259,39 @@ impl Project {
 
     /// Reads the changed files again. `paths` are files or folders in the site's folder
     /// (absolute, as a file watcher reports them, or relative to the site's folder), changed,
-    /// created or removed. Paths outside what the build reads are ignored; the answer is
-    /// whether any was not (whether a build may show something new).
-    pub fn note_changes(&mut self, paths: impl IntoIterator<Item = PathBuf>) -> bool {
+    /// created or removed. Returns those the build reads or read (an empty answer: the next
+    /// build would show nothing new). Others are ignored: paths outside the sources, hidden
+    /// files, an editor's leftovers and a file that came and went before it was read (the
+    /// temporary file of `sed -i`, say).
+    pub fn note_changes(&mut self, paths: impl IntoIterator<Item = PathBuf>) -> Vec<PathBuf> {
+        let mut noted = Vec::new();
         let mut content = BTreeSet::new();
-        let (mut templates, mut translations, mut statics) = (false, false, false);
+        let (mut everything, mut templates, mut translations, mut statics) =
+            (false, false, false, false);
         for path in paths {
             match self.part_of(&path) {
-                Part::Config | Part::Everything => {
-                    self.reload_everything();
-                    return true;
-                }
+                Part::Config | Part::Everything => everything = true,
                 Part::Content(below) => {
+                    let known = self.sources.as_ref().is_none_or(|s| s.has_content(&below));
+                    if !known && !self.options.root.join("content").join(&below).exists() {
+                        continue;
+                    }
                     content.insert(below);
                 }
                 Part::Templates => templates = true,
                 Part::Translations => translations = true,
                 Part::Statics => statics = true,
-                Part::Unrelated => {}
+                Part::Unrelated => continue,
             }
+            noted.push(path);
         }
-        let relevant = templates || translations || statics || !content.is_empty();
         let Some(sources) = &mut self.sources else {
-            return relevant;
+            return noted;
         };
+        if everything {
+            self.reload_everything();
+            return noted;
+        }
         let root = self.options.root.as_path();
         if templates {
             sources.reload_templates(root);
@@ -286,11 +315,11 @@ impl Project {
                 Some(keys) => self.changes.keys.extend(keys),
                 None => {
                     self.reload_everything();
-                    return true;
+                    return noted;
                 }
             }
         }
-        relevant
+        noted
     }
 
     /// Forgets everything read: the next build reads the whole site and renders every page.
@@ -318,6 +347,9 @@ impl Project {
                 _ => None,
             })
             .collect();
+        if parts.last().is_some_and(|name| is_editor_leftover(name)) {
+            return Part::Unrelated;
+        }
         let theme = self
             .sources
             .as_ref()
@@ -329,7 +361,7 @@ impl Project {
             [first, rest @ ..] if *first == "content" => {
                 if rest.is_empty() {
                     Part::Everything
-                } else if rest.iter().any(|name| is_hidden(name)) {
+                } else if rest.iter().any(|name| is_ignored(name)) {
                     Part::Unrelated
                 } else {
                     Part::Content(rest.iter().collect())

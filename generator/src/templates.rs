@@ -60,7 +60,7 @@ pub fn read_templates(
                 continue;
             }
         };
-        if !entry.file_type().is_file() || crate::content::is_hidden(entry.file_name()) {
+        if !entry.file_type().is_file() || crate::content::is_ignored(entry.file_name()) {
             continue;
         }
         let name = entry

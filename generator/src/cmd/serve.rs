@@ -416,20 +416,22 @@ fn rebuild_loop(
         if let Some(today) = new_day {
             project.set_today(today);
         }
-        let relevant = if rescan {
+        // The paths that matter: not an editor's temporary files, say.
+        let noted = if rescan {
             project.reload_everything();
-            true
+            paths
         } else {
-            project.note_changes(paths.iter().cloned())
+            project.note_changes(paths)
         };
-        if !relevant && new_day.is_none() {
+        if !rescan && noted.is_empty() && new_day.is_none() {
             continue;
         }
         let result = project.build();
         let took = started.elapsed();
         let changed = match new_day {
-            Some(today) if paths.is_empty() => format!("a new day: {today}"),
-            _ => describe(&absolute_root, &paths),
+            Some(today) if noted.is_empty() => format!("a new day: {today}"),
+            _ if noted.is_empty() => "the whole site read again".to_string(),
+            _ => describe(&absolute_root, &noted),
         };
         let previous = publish.borrow().clone();
         let next = match result {

@@ -30,8 +30,9 @@ fn rebuild_matches_a_clean_build(
     changed: &[&str],
 ) -> BuiltSite {
     let paths: Vec<PathBuf> = changed.iter().map(|p| fixture.root().join(p)).collect();
-    assert!(
-        project.note_changes(paths),
+    assert_eq!(
+        project.note_changes(paths.clone()),
+        paths,
         "{changed:?} are sources of the site"
     );
     let rebuilt = built(project.build());
@@ -310,13 +311,33 @@ fn drafts_appearing_and_files_outside_the_sources_are_handled() {
     );
     let site = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/first.md"]);
     assert!(!site.files.contains_key("news/first/index.html"));
-    // Editor files, the output folder and the intake's data are not sources.
-    assert!(!project.note_changes([
-        fixture.root().join("content/.about.md.swp"),
-        fixture.root().join("public/index.html"),
-        fixture.root().join("data/inquiries/x.age"),
-        PathBuf::from("/somewhere/else.md"),
-    ]));
+    // Editor files, the output folder and the intake's data are not sources; nor is a
+    // file that came and went unread (`sed -i` writes a temporary file and renames it).
+    fixture.write("content/about.md~", "+++\ntitle = \"A backup\"\n+++\n");
+    fixture.write("static/site.css~", "body {}");
+    let noise = [
+        "content/.about.md.swp",
+        "content/about.md~",
+        "content/#about.md#",
+        "content/.#about.md",
+        "content/sedX3kQ9a",
+        "static/site.css~",
+        "themes/naluga/templates/page.html~",
+        "public/index.html",
+        "data/inquiries/x.age",
+    ]
+    .map(|path| fixture.root().join(path));
+    assert_eq!(project.note_changes(noise), Vec::<PathBuf>::new());
+    assert!(
+        project
+            .note_changes([PathBuf::from("/somewhere/else.md")])
+            .is_empty()
+    );
+    // A file that is gone but was read is a change (a deleted page).
+    fixture.remove("content/news/draft.md");
+    let gone = fixture.root().join("content/news/draft.md");
+    assert_eq!(project.note_changes([gone.clone()]), vec![gone]);
+    assert_same_site(&built(project.build()), &fixture.build(), "a deleted page");
 }
 
 #[test]

@@ -146,3 +146,42 @@ fn site_static_files_are_copied_and_override_the_theme_ones() {
     // Theme files the site does not override are still there.
     assert!(site.files.contains_key("favicon.svg"));
 }
+
+#[test]
+fn editor_leftovers_are_never_published_but_well_known_files_are() {
+    let fixture = Fixture::new();
+    let leftovers = [
+        "content/about.md~",
+        "content/#about.md#",
+        "content/.#about.md",
+        "content/news/.first.md.swp",
+        "static/files/catalogue.txt~",
+        "static/#catalogue.txt#",
+        "static/.catalogue.txt.swp",
+        "themes/naluga/templates/page.html~",
+    ];
+    for path in leftovers {
+        fixture.write(path, "+++\ntitle = \"an old copy\"\n+++\n{% broken");
+    }
+    fixture.write(".well-known/ignored-at-the-root.txt", "not a source");
+    fixture.write(
+        "static/.well-known/security.txt",
+        "Contact: mailto:a@example.com",
+    );
+    fixture.write("static/files/catalogue.txt", "catalogue");
+    let site = fixture.build();
+    let published: Vec<&String> = site
+        .files
+        .keys()
+        .filter(|path| path.contains('~') || path.contains('#') || path.contains(".swp"))
+        .collect();
+    assert!(published.is_empty(), "{published:?}");
+    assert!(site.files.contains_key(".well-known/security.txt"));
+    assert!(site.files.contains_key("files/catalogue.txt"));
+    assert!(
+        !site
+            .files
+            .keys()
+            .any(|path| path.contains("ignored-at-the-root"))
+    );
+}
