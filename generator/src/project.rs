@@ -144,20 +144,8 @@ impl Sources {
 
     /// Whether a page or file was read at or below `below` (a path under `content/`).
     fn has_content(&self, below: &Path) -> bool {
-        let at_or_below = |path: &&PathBuf| path.starts_with(below);
-        self.pages
-            .range(below.to_path_buf()..)
-            .next()
-            .map(|(p, _)| p)
-            .filter(at_or_below)
-            .is_some()
-            || self
-                .assets
-                .range(below.to_path_buf()..)
-                .next()
-                .map(|(p, _)| p)
-                .filter(at_or_below)
-                .is_some()
+        at_or_below(&self.pages, below).next().is_some()
+            || at_or_below(&self.assets, below).next().is_some()
     }
 
     /// Forgets what was read at or below `below` (a path under `content/`) and reads what is
@@ -165,13 +153,7 @@ impl Sources {
     /// folder could not be read (then everything is read again).
     fn refresh_content(&mut self, root: &Path, below: &Path) -> Option<BTreeSet<String>> {
         let mut keys = BTreeSet::new();
-        let gone: Vec<PathBuf> = self
-            .pages
-            .range(below.to_path_buf()..)
-            .map(|(path, _)| path)
-            .take_while(|path| path.starts_with(below))
-            .cloned()
-            .collect();
+        let gone: Vec<PathBuf> = at_or_below(&self.pages, below).cloned().collect();
         for path in gone {
             self.pages.remove(&path);
             keys.insert(key_of(&path));
@@ -187,6 +169,17 @@ impl Sources {
         }
         Some(keys)
     }
+}
+
+/// The paths of `map` at or below `below` (a file, or a folder and what is in it): one range,
+/// since paths order by their components.
+fn at_or_below<'a, V>(
+    map: &'a BTreeMap<PathBuf, V>,
+    below: &'a Path,
+) -> impl Iterator<Item = &'a PathBuf> {
+    map.range(below.to_path_buf()..)
+        .map(|(path, _)| path)
+        .take_while(move |path| path.starts_with(below))
 }
 
 /// Which part of the site a changed path belongs to.
