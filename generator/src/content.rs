@@ -18,7 +18,7 @@ use crate::markdown::{RenderedMarkdown, find_forbidden_character, render_markdow
 
 /// One markdown file of `content/`, parsed and rendered.
 #[derive(Debug)]
-pub struct SourcePage {
+pub(crate) struct SourcePage {
     /// The file, relative to the site root, e.g. `content/services/_index.zh.md`.
     pub file: PathBuf,
     /// The file's text, for error messages.
@@ -43,7 +43,7 @@ pub struct SourcePage {
 
 impl SourcePage {
     /// The file name's own part, without language or extension (`about`, `_index`).
-    pub fn stem(&self) -> &str {
+    pub(crate) fn stem(&self) -> &str {
         let name = self.key.rsplit('/').next().unwrap_or(&self.key);
         name.strip_suffix(".md").unwrap_or(name)
     }
@@ -51,7 +51,7 @@ impl SourcePage {
 
 /// The files found under a folder of `content/`, by path relative to `content/`.
 #[derive(Debug, Default)]
-pub struct ContentScan {
+pub(crate) struct ContentScan {
     /// The markdown files, in path order.
     pub markdown: Vec<PathBuf>,
     /// Every other file, copied as it is.
@@ -62,7 +62,7 @@ pub struct ContentScan {
 
 /// Lists the files under `content/<below>` (all of `content/` for an empty path). Names
 /// starting with `.` (editor and system files) are skipped, at any depth.
-pub fn scan_content(root: &Path, below: &Path) -> ContentScan {
+pub(crate) fn scan_content(root: &Path, below: &Path) -> ContentScan {
     let content_dir = root.join("content");
     let mut scan = ContentScan::default();
     for entry in WalkDir::new(content_dir.join(below))
@@ -99,14 +99,14 @@ pub fn scan_content(root: &Path, below: &Path) -> ContentScan {
 
 /// Whether a file or folder of `content/` or of the templates is not part of the site: hidden
 /// (`.git`, `.about.md.swp`) or an editor's leftover ([`is_editor_leftover`]).
-pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_ignored(name: &std::ffi::OsStr) -> bool {
     name.to_string_lossy().starts_with('.') || is_editor_leftover(name)
 }
 
 /// Whether a file is an editor's backup, autosave, lock or swap file (`about.md~`,
 /// `#about.md#`, `.#about.md`, `.about.md.swp`), which is never published, not even from
 /// `static/` (where other hidden files, `.well-known/` say, are).
-pub fn is_editor_leftover(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_editor_leftover(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.ends_with('~')
         || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
@@ -115,12 +115,12 @@ pub fn is_editor_leftover(name: &std::ffi::OsStr) -> bool {
 }
 
 /// Whether a path under `content/` is a page (a markdown file) rather than a file to copy.
-pub fn is_markdown(relative: &Path) -> bool {
+pub(crate) fn is_markdown(relative: &Path) -> bool {
     relative.extension().is_some_and(|e| e == "md")
 }
 
 /// Reads and renders the markdown files of a scan, in parallel, in the scan's order.
-pub fn load_pages(
+pub(crate) fn load_pages(
     root: &Path,
     config: &SiteConfig,
     files: &[PathBuf],
@@ -132,7 +132,7 @@ pub fn load_pages(
 }
 
 /// The key of a content file: its path under `content/` without the language suffix.
-pub fn key_of(relative: &Path) -> String {
+pub(crate) fn key_of(relative: &Path) -> String {
     let path = relative.to_string_lossy().replace('\\', "/");
     let path = path.strip_suffix(".md").unwrap_or(&path);
     let (folder, name) = path.rsplit_once('/').map_or(("", path), |(f, n)| (f, n));
@@ -146,7 +146,7 @@ pub fn key_of(relative: &Path) -> String {
 
 /// Reads one markdown file of `content/` (`relative` to it), parses its front matter and renders
 /// its markdown.
-pub fn load_page(
+pub(crate) fn load_page(
     root: &Path,
     config: &SiteConfig,
     relative: &Path,

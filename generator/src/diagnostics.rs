@@ -232,10 +232,13 @@ pub struct BuildFailed {
 
 impl fmt::Display for BuildFailed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for diagnostic in self.diagnostics.sorted() {
+        let shown = self.diagnostics.sorted();
+        for diagnostic in &shown {
             writeln!(f, "{diagnostic}")?;
         }
-        let count = self.diagnostics.errors().count();
+        // The errors as shown: a page's error repeated by its fallbacks in other languages
+        // is one error to fix.
+        let count = shown.iter().filter(|d| d.is_error()).count();
         write!(
             f,
             "build failed with {count} error{}",

@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostic, closest};
 /// What a page's front matter may say. Unknown keys are errors.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     /// The page's title: the `<h1>`, the `<title>` and the menu label. Required.
     pub title: Option<String>,
     /// One or two sentences for search results and link previews. Default: the language's
@@ -55,7 +55,7 @@ pub struct FrontMatter {
 /// The `[policy]` table of the privacy policy's front matter.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct PolicyMeta {
+pub(crate) struct PolicyMeta {
     /// The policy's version, shown on the page and recorded with every consent, e.g. `"2.0"`.
     pub version: String,
     /// The date this version takes effect.
@@ -68,7 +68,7 @@ pub struct PolicyMeta {
 
 /// A content file cut into its front matter and its markdown body.
 #[derive(Debug)]
-pub struct SplitFile<'a> {
+pub(crate) struct SplitFile<'a> {
     /// The TOML between the `+++` lines.
     pub front_matter: &'a str,
     /// Byte offset of `front_matter` in the file.
@@ -80,7 +80,10 @@ pub struct SplitFile<'a> {
 }
 
 /// Cuts a content file into front matter and body.
-pub fn split_front_matter<'a>(file: &Path, text: &'a str) -> Result<SplitFile<'a>, Diagnostic> {
+pub(crate) fn split_front_matter<'a>(
+    file: &Path,
+    text: &'a str,
+) -> Result<SplitFile<'a>, Diagnostic> {
     let start = text.strip_prefix('\u{feff}').map_or(0, |_| 3);
     let rest = &text[start..];
     let first_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
@@ -109,7 +112,7 @@ pub fn split_front_matter<'a>(file: &Path, text: &'a str) -> Result<SplitFile<'a
 }
 
 /// Parses the front matter of a split file.
-pub fn parse_front_matter(
+pub(crate) fn parse_front_matter(
     file: &Path,
     text: &str,
     split: &SplitFile<'_>,
@@ -120,7 +123,12 @@ pub fn parse_front_matter(
 
 /// Turns a TOML error into a diagnostic located in `text`, where the TOML document starts at
 /// byte `offset`. Unknown keys get the closest known key as a suggestion.
-pub fn toml_error(file: &Path, text: &str, offset: usize, error: &toml::de::Error) -> Diagnostic {
+pub(crate) fn toml_error(
+    file: &Path,
+    text: &str,
+    offset: usize,
+    error: &toml::de::Error,
+) -> Diagnostic {
     let message = error.message().trim().to_string();
     let span = error.span().unwrap_or(0..0);
     let mut d = Diagnostic::error(file, first_line(&message)).at(
@@ -165,7 +173,7 @@ fn backticked(message: &str) -> Vec<String> {
 }
 
 /// The calendar date of a TOML date or date-time.
-pub fn to_date(value: &Datetime) -> Option<time::Date> {
+pub(crate) fn to_date(value: &Datetime) -> Option<time::Date> {
     let date = value.date?;
     time::Date::from_calendar_date(
         i32::from(date.year),

@@ -13,14 +13,14 @@ use crate::front_matter::toml_error;
 
 /// The theme's interface strings for every language of the site.
 #[derive(Debug, Clone, Default)]
-pub struct Translations {
+pub(crate) struct Translations {
     default_language: String,
     strings: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Translations {
     /// The string for `key` in `language`, falling back to the default language.
-    pub fn lookup(&self, language: &str, key: &str) -> Option<&str> {
+    pub(crate) fn lookup(&self, language: &str, key: &str) -> Option<&str> {
         self.strings
             .get(language)
             .and_then(|s| s.get(key))
@@ -33,7 +33,7 @@ impl Translations {
     }
 
     /// For each non-default language, the keys of the default language it lacks.
-    pub fn missing(&self) -> BTreeMap<String, Vec<String>> {
+    pub(crate) fn missing(&self) -> BTreeMap<String, Vec<String>> {
         let empty = BTreeMap::new();
         let default = self.strings.get(&self.default_language).unwrap_or(&empty);
         self.strings
@@ -52,7 +52,7 @@ impl Translations {
 }
 
 /// Reads the i18n file of every language declared in the configuration.
-pub fn load_translations(
+pub(crate) fn load_translations(
     root: &Path,
     config: &SiteConfig,
     diagnostics: &mut Diagnostics,

@@ -1,36 +1,56 @@
 //! The NALUGA static site generator.
 //!
 //! It turns the markdown in `content/` and the Tera templates of `themes/<theme>/` into a
-//! multilingual static site. The stages follow the data:
+//! multilingual static site. The modules follow the data, each using only those above it:
 //!
-//! 1. [`config`]: `site.toml` (languages, menus, contact details);
-//! 2. [`i18n`]: the theme's interface strings per language;
-//! 3. [`content`] with [`front_matter`] and [`markdown`]: every `content/**.md` read, parsed and
-//!    rendered once;
-//! 4. [`site`]: each content key placed at a URL in every language, as a translation or as a
-//!    fallback, then rendered through [`templates`] (with [`links`] resolving `@/` links);
-//! 5. [`output`]: static files, minification, and the atomic write of the output folder.
+//! - what a build is given and gives: [`diagnostics`] (problems at `file:line:col` with how to
+//!   fix them), `config` (`site.toml`), `options` (overrides and the build's day), `built`
+//!   (the output files in memory);
+//! - reading: `i18n` (interface strings), `front_matter`, [`markdown`] and `content` (every
+//!   `content/**.md` read, parsed and rendered once), `minify`, `statics` (static files,
+//!   content-hashed), [`links`] (where every page is; the link checker), `templates` (Tera, with
+//!   `t()`, `url()` and `asset()`), `sources` (all of the above, kept between builds);
+//! - building, in the order of `assemble`'s stages: `library` (each content key placed at a
+//!   URL in every language, as a translation or a fallback), `policy`, `menus`, `views` (what
+//!   templates see), `aliases`, `sitemap`, `pagination`, `render`, `plan` (what a rebuild must
+//!   render again), `assemble` (the build as a list of stages);
+//! - keeping and writing: [`Project`] (sources and rendered pages kept in memory between
+//!   builds: told which files changed, it reads only those and renders only the pages they
+//!   affect; `serve` rebuilds this way, and [`build_site`] is a project's first build),
+//!   [`headers`] (`_headers` and what `serve` sends), [`output`] (the atomic write).
 //!
-//! A [`Project`] keeps all of this in memory between builds: told which files changed, it
-//! reads only those and renders only the pages they affect (`serve` rebuilds this way);
-//! [`build_site`] is a project's first build.
-//!
-//! Problems at every stage are [`diagnostics::Diagnostic`]s that name `file:line:col` and say
-//! how to fix them; a build reports all of them at once. The `naluga-site` binary (`cmd`) wraps
-//! this in `build`, `serve` and `check`.
+//! The `naluga-site` binary (`cmd`) wraps this in `build`, `serve` and `check`.
 
-pub mod config;
-pub mod content;
 pub mod diagnostics;
-pub mod front_matter;
+pub mod config;
 pub mod headers;
-pub mod i18n;
-pub mod links;
-pub mod markdown;
-pub mod output;
-pub mod project;
-pub mod site;
-pub mod templates;
+mod options;
+mod built;
 
-pub use project::Project;
-pub use site::{BuildOptions, BuiltSite, Files, build_date, build_site};
+mod i18n;
+mod front_matter;
+pub mod markdown;
+mod content;
+mod minify;
+mod statics;
+pub mod links;
+mod templates;
+mod sources;
+
+mod library;
+mod policy;
+mod menus;
+mod views;
+mod aliases;
+mod sitemap;
+mod pagination;
+mod render;
+mod plan;
+mod assemble;
+
+mod project;
+pub mod output;
+
+pub use built::{BuiltSite, Files};
+pub use options::{BuildOptions, build_date};
+pub use project::{Project, build_site};

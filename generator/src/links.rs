@@ -109,7 +109,7 @@ pub struct BrokenLink {
 
 /// Checks every root-relative and relative link of the built site's HTML files against the
 /// files and ids the site contains. External links are not followed (no network is assumed).
-pub fn check_links(files: &crate::Files) -> Vec<BrokenLink> {
+pub fn check_links(files: &crate::built::Files) -> Vec<BrokenLink> {
     let html: Vec<(&String, String)> = files
         .iter()
         .filter(|(path, _)| path.ends_with(".html"))
@@ -288,7 +288,7 @@ mod tests {
 
     #[test]
     fn link_checker_finds_missing_files_and_fragments_but_not_good_links() {
-        let mut files = crate::Files::new();
+        let mut files = crate::built::Files::new();
         files.insert(
             "index.html".to_string(),
             "<a href=/about/>a</a><a href=\"/about/#team\">b</a><a href=/gone/>c</a><a href=#top>d</a><a href=https://x.org>e</a>".into(),

@@ -16,20 +16,16 @@
 //! scratch ([`crate::build_site`]) is a project's first build, so both share one code path, and
 //! the tests check that a rebuild after each kind of change equals a build from scratch.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use bytes::Bytes;
-
-use crate::config::SiteConfig;
-use crate::content::{
-    SourcePage, is_editor_leftover, is_ignored, key_of, load_pages, scan_content,
-};
-use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
-use crate::i18n::{Translations, load_translations};
-use crate::output::{StaticFiles, load_static_files};
-use crate::site::{BuildOptions, BuiltSite, Changes, RenderCache, assemble};
-use crate::templates::{TemplateSources, read_templates};
+use crate::assemble::assemble;
+use crate::built::BuiltSite;
+use crate::content::{is_editor_leftover, is_ignored};
+use crate::diagnostics::{BuildFailed, Diagnostics};
+use crate::options::BuildOptions;
+use crate::plan::{Changes, RenderCache};
+use crate::sources::Sources;
 
 /// A site's sources and last rendered pages, rebuilt incrementally. See the module's text.
 #[derive(Debug)]
@@ -41,145 +37,6 @@ pub struct Project {
     sources: Option<Sources>,
     cache: RenderCache,
     changes: Changes,
-}
-
-/// Everything read from the site's folder.
-#[derive(Debug)]
-pub(crate) struct Sources {
-    /// `site.toml`, with the build options' replacements applied.
-    pub(crate) config: SiteConfig,
-    pub(crate) config_diagnostics: Vec<Diagnostic>,
-    pub(crate) translations: Translations,
-    translation_diagnostics: Vec<Diagnostic>,
-    pub(crate) statics: StaticFiles,
-    static_diagnostics: Vec<Diagnostic>,
-    /// `None` when the theme has no templates folder.
-    pub(crate) templates: Option<TemplateSources>,
-    template_diagnostics: Vec<Diagnostic>,
-    /// Every markdown file by its path under `content/`, drafts included.
-    pub(crate) pages: BTreeMap<PathBuf, Result<SourcePage, Diagnostic>>,
-    /// Every other file under `content/`, by its path there.
-    pub(crate) assets: BTreeMap<PathBuf, Result<Bytes, Diagnostic>>,
-    scan_diagnostics: Vec<Diagnostic>,
-}
-
-impl Sources {
-    fn load(options: &BuildOptions) -> Result<Self, Vec<Diagnostic>> {
-        let root = options.root.as_path();
-        let config = options.site_config()?;
-        let mut config_diagnostics = Vec::new();
-        if config.intake.is_none() {
-            config_diagnostics.push(
-                Diagnostic::warning(
-                    Path::new("site.toml"),
-                    "no [intake]: the contact form is not shown",
-                )
-                .help(
-                    "add `[intake]` with `url = \"https://…/inquiries\"`, the address of naluga-intake",
-                ),
-            );
-        }
-        let mut sources = Self {
-            config,
-            config_diagnostics,
-            translations: Translations::default(),
-            translation_diagnostics: Vec::new(),
-            statics: StaticFiles::default(),
-            static_diagnostics: Vec::new(),
-            templates: None,
-            template_diagnostics: Vec::new(),
-            pages: BTreeMap::new(),
-            assets: BTreeMap::new(),
-            scan_diagnostics: Vec::new(),
-        };
-        sources.reload_translations(root);
-        sources.reload_statics(root);
-        sources.reload_templates(root);
-        let scan = scan_content(root, Path::new(""));
-        sources.scan_diagnostics = scan.diagnostics;
-        sources.add_content(root, scan.markdown, scan.assets);
-        Ok(sources)
-    }
-
-    /// Every problem found while reading, in a stable order.
-    pub(crate) fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.config_diagnostics
-            .iter()
-            .chain(&self.translation_diagnostics)
-            .chain(&self.static_diagnostics)
-            .chain(&self.template_diagnostics)
-            .chain(&self.scan_diagnostics)
-    }
-
-    fn reload_translations(&mut self, root: &Path) {
-        let mut diagnostics = Diagnostics::default();
-        self.translations = load_translations(root, &self.config, &mut diagnostics);
-        self.translation_diagnostics = diagnostics.into_iter().collect();
-    }
-
-    fn reload_statics(&mut self, root: &Path) {
-        let mut diagnostics = Diagnostics::default();
-        self.statics = load_static_files(root, &self.config.theme, &mut diagnostics);
-        self.static_diagnostics = diagnostics.into_iter().collect();
-    }
-
-    fn reload_templates(&mut self, root: &Path) {
-        let mut diagnostics = Diagnostics::default();
-        self.templates = read_templates(root, &self.config.theme, &mut diagnostics);
-        self.template_diagnostics = diagnostics.into_iter().collect();
-    }
-
-    /// Reads markdown files (in parallel) and other files of `content/`.
-    fn add_content(&mut self, root: &Path, markdown: Vec<PathBuf>, assets: Vec<PathBuf>) {
-        let loaded = load_pages(root, &self.config, &markdown);
-        self.pages.extend(markdown.into_iter().zip(loaded));
-        for relative in assets {
-            let file = Path::new("content").join(&relative);
-            let bytes = std::fs::read(root.join(&file))
-                .map(Bytes::from)
-                .map_err(|e| Diagnostic::error(&file, format!("cannot read: {e}")));
-            self.assets.insert(relative, bytes);
-        }
-    }
-
-    /// Whether a page or file was read at or below `below` (a path under `content/`).
-    fn has_content(&self, below: &Path) -> bool {
-        at_or_below(&self.pages, below).next().is_some()
-            || at_or_below(&self.assets, below).next().is_some()
-    }
-
-    /// Forgets what was read at or below `below` (a path under `content/`) and reads what is
-    /// there now. Returns the keys of the markdown files forgotten or read, or `None` when the
-    /// folder could not be read (then everything is read again).
-    fn refresh_content(&mut self, root: &Path, below: &Path) -> Option<BTreeSet<String>> {
-        let mut keys = BTreeSet::new();
-        let gone: Vec<PathBuf> = at_or_below(&self.pages, below).cloned().collect();
-        for path in gone {
-            self.pages.remove(&path);
-            keys.insert(key_of(&path));
-        }
-        self.assets.retain(|path, _| !path.starts_with(below));
-        if root.join("content").join(below).exists() {
-            let scan = scan_content(root, below);
-            if !scan.diagnostics.is_empty() {
-                return None;
-            }
-            keys.extend(scan.markdown.iter().map(|path| key_of(path)));
-            self.add_content(root, scan.markdown, scan.assets);
-        }
-        Some(keys)
-    }
-}
-
-/// The paths of `map` at or below `below` (a file, or a folder and what is in it): one range,
-/// since paths order by their components.
-fn at_or_below<'a, V>(
-    map: &'a BTreeMap<PathBuf, V>,
-    below: &'a Path,
-) -> impl Iterator<Item = &'a PathBuf> {
-    map.range(below.to_path_buf()..)
-        .map(|(path, _)| path)
-        .take_while(move |path| path.starts_with(below))
 }
 
 /// Which part of the site a changed path belongs to.
@@ -374,4 +231,9 @@ impl Project {
             _ => Part::Unrelated,
         }
     }
+}
+
+/// Builds the whole site in memory: a project's first build.
+pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
+    Project::new(options.clone()).build()
 }

@@ -22,7 +22,7 @@ use crate::links::UrlMap;
 
 /// The compiled templates of a theme, with the folder they came from (for messages).
 #[derive(Debug)]
-pub struct Templates {
+pub(crate) struct Templates {
     /// The Tera instance, functions registered.
     pub tera: Tera,
     /// `themes/<theme>/templates`, relative to the site root.
@@ -31,10 +31,10 @@ pub struct Templates {
 }
 
 /// The template files of a theme: name (`partials/form.html`) to source, sorted by name.
-pub type TemplateSources = BTreeMap<String, String>;
+pub(crate) type TemplateSources = BTreeMap<String, String>;
 
 /// Reads every template of `themes/<theme>/templates/`. `None` when the folder is missing.
-pub fn read_templates(
+pub(crate) fn read_templates(
     root: &Path,
     theme: &str,
     diagnostics: &mut Diagnostics,
@@ -89,7 +89,7 @@ fn templates_folder(theme: &str) -> PathBuf {
 /// Compiles the theme's templates, after `register` has added the functions they may call
 /// (Tera checks every call when it compiles). Each error becomes a diagnostic naming the
 /// template file, line and column.
-pub fn compile_templates(
+pub(crate) fn compile_templates(
     root: &Path,
     theme: &str,
     sources: &TemplateSources,
@@ -116,7 +116,10 @@ pub fn compile_templates(
 /// The templates that use `changed` ones, directly or through others (`extends`, `include`,
 /// `import`), the changed ones included: the pages rendered with any of them must be rendered
 /// again.
-pub fn dependents(sources: &TemplateSources, changed: &BTreeSet<String>) -> BTreeSet<String> {
+pub(crate) fn dependents(
+    sources: &TemplateSources,
+    changed: &BTreeSet<String>,
+) -> BTreeSet<String> {
     let uses: Vec<(&str, Vec<String>)> = sources
         .iter()
         .map(|(name, text)| (name.as_str(), referenced_templates(text)))
@@ -205,7 +208,7 @@ impl Templates {
 
     /// Turns a Tera error into a diagnostic located in the template file. `rendering` names
     /// the content file being rendered, if any.
-    pub fn diagnostic(&self, error: &Error, rendering: Option<&Path>) -> Diagnostic {
+    pub(crate) fn diagnostic(&self, error: &Error, rendering: Option<&Path>) -> Diagnostic {
         let while_rendering = rendering.map(|f| format!("while rendering {}", f.display()));
         let d = match error.kind() {
             ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
@@ -259,7 +262,7 @@ fn template_help(message: &str) -> String {
 }
 
 /// Adds `t`, `url` and `asset` for templates.
-pub fn register_functions(
+pub(crate) fn register_functions(
     tera: &mut Tera,
     translations: Arc<Translations>,
     urls: Arc<UrlMap>,
@@ -302,12 +305,12 @@ thread_local! {
 /// Starts recording the pages a template links to with `url()` on this thread. A page is
 /// rendered on one thread from start to end, so [`take_recorded`] after its render tells which
 /// pages it depends on besides its content's own links.
-pub fn start_recording() {
+pub(crate) fn start_recording() {
     USED_KEYS.with(|keys| keys.borrow_mut().clear());
 }
 
 /// The content keys `url()` was called with since [`start_recording`].
-pub fn take_recorded() -> Vec<String> {
+pub(crate) fn take_recorded() -> Vec<String> {
     USED_KEYS.with(|keys| std::mem::take(&mut *keys.borrow_mut()))
 }
 

@@ -8,16 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::seal::{RecipientError, Sealer};
-use crate::store::S3Settings;
-
-/// Where inquiries are stored.
-#[derive(Debug, Clone)]
-pub enum StoreConfig {
-    /// A local folder: `NALUGA_DATA_DIR` (default `data/inquiries`).
-    Folder(PathBuf),
-    /// A bucket: `NALUGA_BUCKET`, with `NALUGA_S3_ENDPOINT` and `NALUGA_S3_PATH_STYLE`.
-    S3(S3Settings),
-}
+use crate::store::{S3Settings, StoreConfig};
 
 /// Everything the intake needs to run.
 #[derive(Debug, Clone)]

@@ -11,26 +11,113 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-/// Every field the form may send. Anything else is rejected.
-pub const FIELDS: &[&str] = &[
-    "submission_id",
-    "locale",
-    "name",
-    "email",
-    "phone",
-    "company",
-    "country",
-    "toy_type",
-    "requirements",
-    "quantity",
-    "delivery_date",
-    "consent_privacy",
-    "policy_version",
-    "consent_marketing",
-    "age_statement",
-    "website",
-    "shown_at",
-];
+/// The fields of the inquiry contract, declared once: the names the form sends (validation
+/// refuses any other), how the error page labels them ([`crate::messages::field_label`]), and
+/// which the visitor types (personal data that never leaves the encrypted store).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// The idempotency key made by the form (UUID v7); also the inquiry's id.
+    SubmissionId,
+    /// The site language the visitor used.
+    Locale,
+    /// Contact person.
+    Name,
+    /// Contact e-mail.
+    Email,
+    /// Contact phone, optional.
+    Phone,
+    /// Company, optional.
+    Company,
+    /// Country, optional.
+    Country,
+    /// One of [`TOY_TYPES`].
+    ToyType,
+    /// The design requirements, free text.
+    Requirements,
+    /// Number of pieces.
+    Quantity,
+    /// Wished delivery date.
+    DeliveryDate,
+    /// Acceptance of the privacy policy (required).
+    ConsentPrivacy,
+    /// Version of the privacy policy the visitor was shown.
+    PolicyVersion,
+    /// Agreement to receive marketing messages.
+    ConsentMarketing,
+    /// Adult, or minor with a guardian's consent.
+    AgeStatement,
+    /// The honeypot, hidden from people.
+    Website,
+    /// When the form was shown, as the browser says.
+    ShownAt,
+}
+
+impl Field {
+    /// Every field, in the form's order.
+    pub const ALL: [Self; 17] = [
+        Self::SubmissionId,
+        Self::Locale,
+        Self::Name,
+        Self::Email,
+        Self::Phone,
+        Self::Company,
+        Self::Country,
+        Self::ToyType,
+        Self::Requirements,
+        Self::Quantity,
+        Self::DeliveryDate,
+        Self::ConsentPrivacy,
+        Self::PolicyVersion,
+        Self::ConsentMarketing,
+        Self::AgeStatement,
+        Self::Website,
+        Self::ShownAt,
+    ];
+
+    /// The name the form sends it under.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::SubmissionId => "submission_id",
+            Self::Locale => "locale",
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Company => "company",
+            Self::Country => "country",
+            Self::ToyType => "toy_type",
+            Self::Requirements => "requirements",
+            Self::Quantity => "quantity",
+            Self::DeliveryDate => "delivery_date",
+            Self::ConsentPrivacy => "consent_privacy",
+            Self::PolicyVersion => "policy_version",
+            Self::ConsentMarketing => "consent_marketing",
+            Self::AgeStatement => "age_statement",
+            Self::Website => "website",
+            Self::ShownAt => "shown_at",
+        }
+    }
+
+    /// The field sent under `name`, if the contract has one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|field| field.name() == name)
+    }
+
+    /// Whether the visitor types the value freely: personal data (name, contact details,
+    /// company, country, requirements) that may appear nowhere but in the encrypted record:
+    /// not in logs, notifications, error messages, file names or object keys.
+    pub const fn is_typed_by_visitor(self) -> bool {
+        matches!(
+            self,
+            Self::Name
+                | Self::Email
+                | Self::Phone
+                | Self::Company
+                | Self::Country
+                | Self::Requirements
+                | Self::Website
+        )
+    }
+}
 
 /// The kinds of toy the form offers.
 pub const TOY_TYPES: &[&str] = &["plush", "vinyl", "plastic", "wooden", "electronic", "other"];
@@ -249,41 +336,134 @@ pub enum AgeStatement {
     Guardian,
 }
 
-/// A checked inquiry: every value is within its limits.
+impl AgeStatement {
+    /// The value as the form sends it and the record stores it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Adult => "adult",
+            Self::Guardian => "guardian",
+        }
+    }
+}
+
+/// A checked inquiry: every value is within its limits. Only [`RawInquiry::validate`] makes
+/// one, so holding an `Inquiry` proves it was checked; its values are read through accessors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inquiry {
     /// The idempotency key made by the form (UUID v7); also the inquiry's id.
-    pub submission_id: Uuid,
+    submission_id: Uuid,
     /// Whether the id was made by the form (false: made on receipt, no idempotency).
-    pub id_from_form: bool,
+    id_from_form: bool,
     /// The site language the visitor used.
-    pub locale: String,
+    locale: String,
     /// Contact person.
-    pub name: String,
+    name: String,
     /// Contact e-mail.
-    pub email: String,
+    email: String,
     /// Contact phone, optional.
-    pub phone: Option<String>,
+    phone: Option<String>,
     /// Company, optional.
-    pub company: Option<String>,
+    company: Option<String>,
     /// Country, optional.
-    pub country: Option<String>,
+    country: Option<String>,
     /// One of [`TOY_TYPES`].
-    pub toy_type: String,
+    toy_type: String,
     /// The design requirements, free text.
-    pub requirements: String,
+    requirements: String,
     /// Number of pieces.
-    pub quantity: u64,
+    quantity: u64,
     /// Wished delivery date.
-    pub delivery_date: Date,
+    delivery_date: Date,
     /// Version of the privacy policy the visitor accepted.
-    pub policy_version: String,
+    policy_version: String,
     /// Whether the visitor agreed to receive marketing messages.
-    pub consent_marketing: bool,
+    consent_marketing: bool,
     /// Adult, or minor with a guardian's consent.
-    pub age_statement: AgeStatement,
+    age_statement: AgeStatement,
     /// When the form was shown, as the browser says.
-    pub shown_at: Option<String>,
+    shown_at: Option<String>,
+}
+
+impl Inquiry {
+    /// The idempotency key made by the form (UUID v7); also the inquiry's id.
+    pub fn submission_id(&self) -> Uuid {
+        self.submission_id
+    }
+
+    /// Whether the id was made by the form (false: made on receipt from the content).
+    pub fn id_from_form(&self) -> bool {
+        self.id_from_form
+    }
+
+    /// The site language the visitor used.
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// Contact person.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Contact e-mail.
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    /// Contact phone, if given.
+    pub fn phone(&self) -> Option<&str> {
+        self.phone.as_deref()
+    }
+
+    /// Company, if given.
+    pub fn company(&self) -> Option<&str> {
+        self.company.as_deref()
+    }
+
+    /// Country, if given.
+    pub fn country(&self) -> Option<&str> {
+        self.country.as_deref()
+    }
+
+    /// One of [`TOY_TYPES`].
+    pub fn toy_type(&self) -> &str {
+        &self.toy_type
+    }
+
+    /// The design requirements (line breaks as `\n`).
+    pub fn requirements(&self) -> &str {
+        &self.requirements
+    }
+
+    /// Number of pieces.
+    pub fn quantity(&self) -> u64 {
+        self.quantity
+    }
+
+    /// Wished delivery date.
+    pub fn delivery_date(&self) -> Date {
+        self.delivery_date
+    }
+
+    /// Version of the privacy policy the visitor accepted.
+    pub fn policy_version(&self) -> &str {
+        &self.policy_version
+    }
+
+    /// Whether the visitor agreed to receive marketing messages.
+    pub fn consent_marketing(&self) -> bool {
+        self.consent_marketing
+    }
+
+    /// Adult, or minor with a guardian's consent.
+    pub fn age_statement(&self) -> AgeStatement {
+        self.age_statement
+    }
+
+    /// When the form was shown, as the browser says.
+    pub fn shown_at(&self) -> Option<&str> {
+        self.shown_at.as_deref()
+    }
 }
 
 /// The rules that depend on the deployment.
@@ -300,7 +480,7 @@ impl RawInquiry {
     pub fn validate(&self, rules: &Rules, now: OffsetDateTime) -> Result<Inquiry, FieldProblems> {
         let mut problems = FieldProblems::new();
         for key in self.values.keys() {
-            if !FIELDS.contains(&key.as_str()) {
+            if Field::from_name(key).is_none() {
                 problems.insert(truncate_key(key), Problem::Unknown);
             }
         }
@@ -546,7 +726,7 @@ impl Validator<'_> {
         }
         // The id carries the time the form made it; it names the day folder of the stored
         // object, so it must be close to now.
-        let Some(made) = crate::store::id_time(id) else {
+        let Some(made) = crate::layout::id_time(id) else {
             return self.problem("submission_id", Problem::StaleSubmissionId);
         };
         if !(-600..=2 * 86_400).contains(&(now - made).whole_seconds()) {

@@ -104,6 +104,52 @@ pub fn problem_message(locale: &str, problem: &Problem) -> String {
     }
 }
 
+/// What the intake says to a request that is not a well-formed inquiry, or when it failed.
+/// These answer the site's script and other programs (the form's own page never sees them),
+/// so they are in English.
+#[derive(Debug, Clone, Copy)]
+pub enum Notice {
+    /// Not POST or OPTIONS.
+    MethodNotAllowed,
+    /// A browser on a site that may not post here.
+    OriginNotAllowed,
+    /// Neither JSON nor form encoding.
+    UnsupportedMediaType,
+    /// Over the size cap (bytes).
+    PayloadTooLarge(usize),
+    /// The store failed after retries.
+    Unavailable,
+    /// A fault of ours.
+    Internal,
+}
+
+/// The text of a [`Notice`].
+pub fn notice(notice: Notice) -> String {
+    match notice {
+        Notice::MethodNotAllowed => "Send inquiries with POST.".into(),
+        Notice::OriginNotAllowed => "This site may not send inquiries here.".into(),
+        Notice::UnsupportedMediaType => {
+            "Send application/json or application/x-www-form-urlencoded.".into()
+        }
+        Notice::PayloadTooLarge(max) => {
+            format!("The inquiry is larger than {max} bytes; shorten the requirements.")
+        }
+        Notice::Unavailable => {
+            "The inquiry could not be saved right now. Please try again in a minute.".into()
+        }
+        Notice::Internal => "Something went wrong on our side. Please try again later.".into(),
+    }
+}
+
+/// The title of the page that answers a plain form post when the store failed, in `locale`.
+pub fn unavailable_page_title(locale: &str) -> &'static str {
+    match locale {
+        "zh" => "暂时无法保存您的询价，请稍后重试。",
+        "es" => "No hemos podido guardar su consulta. Inténtelo de nuevo en un minuto.",
+        _ => "Your inquiry could not be saved right now. Please try again in a minute.",
+    }
+}
+
 /// Texts of the small HTML page that answers a plain form post with errors.
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorPageText {

@@ -90,29 +90,30 @@ impl StoredInquiry {
         let consent = |given| Consent {
             given,
             at: received_at,
-            policy_version: inquiry.policy_version.clone(),
+            policy_version: inquiry.policy_version().to_string(),
         };
+        let owned = |value: Option<&str>| value.map(str::to_string);
         Self {
             format: FORMAT.to_string(),
             version: VERSION,
-            id: inquiry.submission_id,
+            id: inquiry.submission_id(),
             received_at,
-            locale: inquiry.locale.clone(),
-            name: inquiry.name.clone(),
-            email: inquiry.email.clone(),
-            phone: inquiry.phone.clone(),
-            company: inquiry.company.clone(),
-            country: inquiry.country.clone(),
-            toy_type: inquiry.toy_type.clone(),
-            requirements: inquiry.requirements.clone(),
-            quantity: inquiry.quantity,
-            delivery_date: inquiry.delivery_date.to_string(),
-            age_statement: inquiry.age_statement,
+            locale: inquiry.locale().to_string(),
+            name: inquiry.name().to_string(),
+            email: inquiry.email().to_string(),
+            phone: owned(inquiry.phone()),
+            company: owned(inquiry.company()),
+            country: owned(inquiry.country()),
+            toy_type: inquiry.toy_type().to_string(),
+            requirements: inquiry.requirements().to_string(),
+            quantity: inquiry.quantity(),
+            delivery_date: inquiry.delivery_date().to_string(),
+            age_statement: inquiry.age_statement(),
             consents: Consents {
                 privacy: consent(true),
-                marketing: consent(inquiry.consent_marketing),
+                marketing: consent(inquiry.consent_marketing()),
             },
-            shown_at: inquiry.shown_at.clone(),
+            shown_at: owned(inquiry.shown_at()),
         }
     }
 }

@@ -11,6 +11,7 @@ mod output;
 mod pagination;
 mod policy;
 mod real_site;
+mod snapshots;
 mod translations;
 
 use std::path::{Path, PathBuf};

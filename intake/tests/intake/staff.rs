@@ -6,8 +6,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use axum::http::StatusCode;
+use intake::layout::{CLOSED, OPEN, object_key};
 use intake::seal::{Sealer, StoredInquiry};
-use intake::store::{CLOSED, FolderStore, OPEN, Store, object_key};
+use intake::store::{FolderStore, Store};
 use intake::{AppState, app};
 use tower::ServiceExt;
 
@@ -43,11 +44,10 @@ async fn store_inquiries(store: &Store, recipient: &str, ids: &[uuid::Uuid]) {
             languages: vec!["en".into()],
             submission_id_optional: false,
         };
-        let mut inquiry = raw.validate(&rules, now()).expect("valid");
-        inquiry.submission_id = id;
-        let sealed = sealer
-            .seal(&StoredInquiry::new(&inquiry, now()))
-            .expect("seal");
+        let inquiry = raw.validate(&rules, now()).expect("valid");
+        let mut record = StoredInquiry::new(&inquiry, now());
+        record.id = id;
+        let sealed = sealer.seal(&record).expect("seal");
         store
             .put_new(&object_key("", OPEN, id), sealed)
             .await
@@ -262,12 +262,12 @@ async fn hostile_text_cannot_drive_the_staff_terminal() {
         .seal(&record)
         .expect("seal");
     store
-        .put_new(&object_key("", OPEN, inquiry.submission_id), sealed)
+        .put_new(&object_key("", OPEN, inquiry.submission_id()), sealed)
         .await
         .expect("put");
     for args in [
         vec!["list"],
-        vec!["show", &inquiry.submission_id.to_string()],
+        vec!["show", &inquiry.submission_id().to_string()],
     ] {
         let args: Vec<&str> = args.iter().map(|s| &**s).collect();
         let out = stdout(&tool(&store_dir, &identity, &args));
@@ -401,4 +401,26 @@ async fn a_passphrase_protected_identity_reads_inquiries_and_a_wrong_passphrase_
         .expect("keygen");
     assert!(!short.status.success());
     assert!(!dir.path().join("short.age").exists());
+}
+
+/// What staff read, as snapshots (`insta`): `list` and `show` of known inquiries. A change to
+/// either shows up as a snapshot diff to review.
+#[tokio::test]
+async fn list_and_show_read_as_their_snapshots() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    let identity = keys.write_identity(dir.path());
+    let store_dir = dir.path().join("store");
+    let store = Store::Folder(FolderStore::new(&store_dir));
+    let (first, second) = (submission_id(0), submission_id(61_000));
+    store_inquiries(&store, &keys.recipient, &[first, second]).await;
+    // The ids carry random bits: they read as placeholders.
+    let stable = |text: String| {
+        text.replace(&first.to_string(), "<FIRST-ID>")
+            .replace(&second.to_string(), "<SECOND-ID>")
+    };
+    let list = stdout(&tool(&store_dir, &identity, &["list"]));
+    insta::assert_snapshot!("staff_list", stable(list));
+    let show = stdout(&tool(&store_dir, &identity, &["show", &first.to_string()]));
+    insta::assert_snapshot!("staff_show", stable(show));
 }

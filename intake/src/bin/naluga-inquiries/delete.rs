@@ -2,7 +2,7 @@
 //! `purge` (the retention backstop).
 
 use anyhow::{Context as _, Result, bail};
-use intake::store::{CLOSED, id_time, object_key};
+use intake::layout::{CLOSED, id_time, object_key};
 
 use crate::staff::{Listed, Staff, find, list_inquiries};
 

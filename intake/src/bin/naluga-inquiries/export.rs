@@ -2,6 +2,8 @@
 
 use anyhow::{Context as _, Result};
 
+use intake::seal::StoredInquiry;
+
 use crate::staff::{Staff, load_all};
 
 /// The export formats.
@@ -33,50 +35,40 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(stdout.lock());
-            writer.write_record([
-                "id",
-                "received_at",
-                "locale",
-                "name",
-                "email",
-                "phone",
-                "company",
-                "country",
-                "toy_type",
-                "quantity",
-                "delivery_date",
-                "requirements",
-                "age_statement",
-                "policy_version",
-                "marketing_consent",
-            ])?;
+            writer.write_record(COLUMNS.iter().map(|(header, _)| header))?;
             for item in &loaded {
-                let r = &item.record;
-                let age = serde_json::to_value(r.age_statement)?;
-                let row = [
-                    r.id.to_string(),
-                    r.received_at.to_string(),
-                    r.locale.clone(),
-                    r.name.clone(),
-                    r.email.clone(),
-                    r.phone.clone().unwrap_or_default(),
-                    r.company.clone().unwrap_or_default(),
-                    r.country.clone().unwrap_or_default(),
-                    r.toy_type.clone(),
-                    r.quantity.to_string(),
-                    r.delivery_date.clone(),
-                    r.requirements.clone(),
-                    age.as_str().unwrap_or("").to_string(),
-                    r.consents.privacy.policy_version.clone(),
-                    r.consents.marketing.given.to_string(),
-                ];
-                writer.write_record(row.iter().map(|cell| spreadsheet_safe(cell)))?;
+                let row = COLUMNS.iter().map(|(_, value)| value(&item.record));
+                writer.write_record(row.map(|cell| spreadsheet_safe(&cell)))?;
             }
             writer.flush().context("writing CSV")?;
         }
     }
     Ok(())
 }
+
+/// The CSV export's columns, declared once: the header, and the value of a record.
+type Column = (&'static str, fn(&StoredInquiry) -> String);
+const COLUMNS: &[Column] = &[
+    ("id", |r| r.id.to_string()),
+    ("received_at", |r| r.received_at.to_string()),
+    ("locale", |r| r.locale.clone()),
+    ("name", |r| r.name.clone()),
+    ("email", |r| r.email.clone()),
+    ("phone", |r| r.phone.clone().unwrap_or_default()),
+    ("company", |r| r.company.clone().unwrap_or_default()),
+    ("country", |r| r.country.clone().unwrap_or_default()),
+    ("toy_type", |r| r.toy_type.clone()),
+    ("quantity", |r| r.quantity.to_string()),
+    ("delivery_date", |r| r.delivery_date.clone()),
+    ("requirements", |r| r.requirements.clone()),
+    ("age_statement", |r| r.age_statement.as_str().to_string()),
+    ("policy_version", |r| {
+        r.consents.privacy.policy_version.clone()
+    }),
+    ("marketing_consent", |r| {
+        r.consents.marketing.given.to_string()
+    }),
+];
 
 /// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`, a
 /// tab or a carriage return gets a leading apostrophe (the OWASP advice).

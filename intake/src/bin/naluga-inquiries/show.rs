@@ -28,12 +28,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     println!("toy type:        {}", safe(&r.toy_type));
     println!("quantity:        {}", r.quantity);
     println!("delivery date:   {}", safe(&r.delivery_date));
-    println!(
-        "age statement:   {}",
-        serde_json::to_value(r.age_statement)?
-            .as_str()
-            .unwrap_or("")
-    );
+    println!("age statement:   {}", r.age_statement.as_str());
     println!(
         "privacy consent: given {} (policy {})",
         r.consents.privacy.at,

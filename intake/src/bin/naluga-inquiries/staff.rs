@@ -6,10 +6,9 @@ use std::time::Duration;
 use age::secrecy::SecretString;
 use age::x25519;
 use anyhow::{Context as _, Result, bail};
+use intake::layout::{CLOSED, OPEN, id_from_key, object_key};
 use intake::seal::{StoredInquiry, open};
-use intake::store::{
-    CLOSED, FolderStore, OPEN, ObjectInfo, S3Settings, S3Store, Store, id_from_key,
-};
+use intake::store::{ObjectInfo, S3Settings, Store, StoreConfig};
 use uuid::Uuid;
 
 /// The global options: where the inquiries are and who reads them.
@@ -28,6 +27,14 @@ pub(crate) struct Opened {
 
 impl Staff {
     pub(crate) async fn open_store(&self) -> Result<Opened> {
+        let (config, prefix) = self.store_config()?;
+        let store = Store::open(&config).await.context("opening the store")?;
+        Ok(Opened { store, prefix })
+    }
+
+    /// What `--store` names: a bucket with the key prefix the intake writes under, or a folder
+    /// that must exist (a typo should not look like an empty store).
+    fn store_config(&self) -> Result<(StoreConfig, String)> {
         if let Some(rest) = self.store.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
@@ -46,10 +53,7 @@ impl Staff {
                 static_credentials: None,
                 region: None,
             };
-            Ok(Opened {
-                store: Store::S3(S3Store::connect(&settings).await),
-                prefix,
-            })
+            Ok((StoreConfig::S3(settings), prefix))
         } else {
             let path = PathBuf::from(&self.store);
             if !path.is_dir() {
@@ -58,10 +62,7 @@ impl Staff {
                     path.display()
                 );
             }
-            Ok(Opened {
-                store: Store::Folder(FolderStore::new(path)),
-                prefix: String::new(),
-            })
+            Ok((StoreConfig::Folder(path), String::new()))
         }
     }
 
@@ -151,7 +152,7 @@ pub(crate) struct Found {
 pub(crate) async fn find(opened: &Opened, id: &str) -> Result<Found> {
     let id = Uuid::try_parse(id.trim()).context("the id is not a UUID")?;
     for folder in [OPEN, CLOSED] {
-        let key = intake::store::object_key(&opened.prefix, folder, id);
+        let key = object_key(&opened.prefix, folder, id);
         match opened.store.get(&key).await {
             Ok(bytes) => {
                 return Ok(Found {

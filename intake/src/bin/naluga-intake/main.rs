@@ -11,8 +11,8 @@
 
 use std::process::ExitCode;
 
-use intake::config::{Config, StoreConfig};
-use intake::store::{FolderStore, S3Store, Store};
+use intake::config::Config;
+use intake::store::{Store, StoreConfig};
 use intake::{AppState, app};
 
 #[tokio::main]
@@ -33,9 +33,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let store = match &config.store {
-        StoreConfig::Folder(path) => Store::Folder(FolderStore::new(path)),
-        StoreConfig::S3(settings) => Store::S3(S3Store::connect(settings).await),
+    let store = match Store::open(&config.store).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("naluga-intake: refusing to start: {e}");
+            return ExitCode::from(2);
+        }
     };
     let service = app(AppState::new(config.clone(), store));
 

@@ -1,10 +1,11 @@
 //! The HTTP service: `POST /inquiries` (and its CORS preflight), the same for every entry
 //! point (Lambda or local server).
 //!
-//! Every failure is an [`IntakeError`] with one conversion to a response: bad input keeps its
-//! 4xx and a clear message (per field for validation), store trouble gives 503 with a request to
-//! try again, and the details go to the log. One log line per request records its id, status,
-//! size, latency and failure class, never a field value.
+//! Every failure is an [`IntakeError`], answered by its [`IntoResponse`] ([`reply`]). One log
+//! line per request records its id, status, size, latency and failure class, never a field
+//! value.
+
+mod reply;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,10 +22,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::inquiry::{FieldProblems, RawInquiry, Rules};
-use crate::messages::{error_page_text, field_label, problem_message};
+use crate::inquiry::{RawInquiry, Rules};
+use crate::layout::{OPEN, object_key};
 use crate::seal::{Sealer, StoredInquiry};
-use crate::store::{OPEN, PutOutcome, Store, object_key, put_with_retry};
+use crate::store::{PutOutcome, Store, put_with_retry};
+
+use self::reply::FailureClass;
+pub use self::reply::{Encoding, IntakeError, ReplyTo};
 
 /// What every request handler shares.
 #[derive(Debug, Clone)]
@@ -78,245 +82,6 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// How an inquiry arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    /// `application/json`, from the site's script: answered in JSON.
-    Json,
-    /// `application/x-www-form-urlencoded`, from a plain form: answered with pages.
-    Form,
-}
-
-/// How to answer a request whose body was read: its encoding, the visitor's language and the
-/// page to send them back to.
-#[derive(Debug, Clone)]
-pub struct ReplyTo {
-    encoding: Encoding,
-    locale: String,
-    back: String,
-}
-
-/// Everything that can go wrong with a request.
-#[derive(Debug, thiserror::Error)]
-pub enum IntakeError {
-    /// Not POST or OPTIONS.
-    #[error("method not allowed")]
-    MethodNotAllowed,
-    /// A browser on a site that is not allowed.
-    #[error("origin not allowed")]
-    OriginNotAllowed,
-    /// Neither JSON nor form encoding.
-    #[error("unsupported content type")]
-    UnsupportedMediaType,
-    /// Over the size cap.
-    #[error("body too large")]
-    PayloadTooLarge(usize),
-    /// Not parseable.
-    #[error("malformed body: {0}")]
-    Malformed(String, ReplyTo),
-    /// Validation failed.
-    #[error("invalid fields")]
-    Invalid(FieldProblems, ReplyTo),
-    /// The store failed after retries.
-    #[error("store unavailable: {0}")]
-    StoreUnavailable(String, ReplyTo),
-    /// A fault of ours.
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-/// The failure class written in the request's log line.
-#[derive(Debug, Clone, Copy)]
-struct FailureClass(&'static str);
-
-impl IntakeError {
-    fn class(&self) -> &'static str {
-        match self {
-            Self::MethodNotAllowed => "method",
-            Self::OriginNotAllowed => "origin",
-            Self::UnsupportedMediaType => "content_type",
-            Self::PayloadTooLarge(_) => "too_large",
-            Self::Malformed(..) => "malformed",
-            Self::Invalid(..) => "invalid",
-            Self::StoreUnavailable(..) => "store",
-            Self::Internal(_) => "internal",
-        }
-    }
-}
-
-/// Renders an error; the response carries its failure class for the log.
-fn error_response(error: IntakeError, config: &Config) -> Response {
-    let class = FailureClass(error.class());
-    let default_locale = config.languages.first().cloned().unwrap_or_default();
-    let mut response = match error {
-        IntakeError::MethodNotAllowed => {
-            let mut r = json_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Send inquiries with POST.",
-            );
-            r.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
-            r
-        }
-        IntakeError::OriginNotAllowed => json_error(
-            StatusCode::FORBIDDEN,
-            "origin_not_allowed",
-            "This site may not send inquiries here.",
-        ),
-        IntakeError::UnsupportedMediaType => json_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send application/json or application/x-www-form-urlencoded.",
-        ),
-        IntakeError::PayloadTooLarge(max) => json_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            &format!("The inquiry is larger than {max} bytes; shorten the requirements."),
-        ),
-        IntakeError::Malformed(message, reply) => match reply.encoding {
-            Encoding::Json => json_error(StatusCode::BAD_REQUEST, "malformed", &message),
-            Encoding::Form => html_page(
-                StatusCode::BAD_REQUEST,
-                &default_locale,
-                error_page_text(&default_locale).title,
-                &[],
-                &reply.back,
-            ),
-        },
-        IntakeError::Invalid(problems, reply) => {
-            let locale = reply.locale.as_str();
-            match reply.encoding {
-                Encoding::Json => {
-                    let errors: serde_json::Map<String, serde_json::Value> = problems
-                        .iter()
-                        .map(|(field, problem)| {
-                            (field.clone(), problem_message(locale, problem).into())
-                        })
-                        .collect();
-                    (
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        axum::Json(json!({ "errors": errors })),
-                    )
-                        .into_response()
-                }
-                Encoding::Form => {
-                    let items: Vec<(String, String)> = problems
-                        .iter()
-                        .map(|(field, problem)| {
-                            (field_label(locale, field), problem_message(locale, problem))
-                        })
-                        .collect();
-                    html_page(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        locale,
-                        error_page_text(locale).title,
-                        &items,
-                        &reply.back,
-                    )
-                }
-            }
-        }
-        IntakeError::StoreUnavailable(detail, reply) => {
-            tracing::error!(error = %detail, "store write failed after retries");
-            let locale = reply.locale;
-            let mut r = match reply.encoding {
-                Encoding::Json => json_error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "The inquiry could not be saved right now. Please try again in a minute.",
-                ),
-                Encoding::Form => html_page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    &locale,
-                    match locale.as_str() {
-                        "zh" => "暂时无法保存您的询价，请稍后重试。",
-                        "es" => {
-                            "No hemos podido guardar su consulta. Inténtelo de nuevo en un minuto."
-                        }
-                        _ => {
-                            "Your inquiry could not be saved right now. Please try again in a minute."
-                        }
-                    },
-                    &[],
-                    &config.site_url,
-                ),
-            };
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-            r
-        }
-        IntakeError::Internal(detail) => {
-            tracing::error!(error = %detail, "internal error");
-            json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Something went wrong on our side. Please try again later.",
-            )
-        }
-    };
-    response.extensions_mut().insert(class);
-    response
-}
-
-fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({ "error": code, "message": message })),
-    )
-        .into_response()
-}
-
-/// A small page for plain form posts: a title, the problems, a link back.
-fn html_page(
-    status: StatusCode,
-    locale: &str,
-    title: &str,
-    problems: &[(String, String)],
-    back: &str,
-) -> Response {
-    let text = error_page_text(locale);
-    let mut list = String::new();
-    for (label, message) in problems {
-        list.push_str(&format!(
-            "<li><strong>{}</strong>: {}</li>",
-            escape(label),
-            escape(message)
-        ));
-    }
-    let intro = if problems.is_empty() {
-        String::new()
-    } else {
-        format!("<p>{}</p><ul>{list}</ul>", escape(text.intro))
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{title}</title></head><body><main><h1>{title}</h1>{intro}<p><a href=\"{back}\">{back_text}</a></p></main></body></html>",
-        lang = escape(locale),
-        title = escape(title),
-        back = escape(back),
-        back_text = escape(text.back),
-    );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-            ),
-        ],
-        html,
-    )
-        .into_response()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 async fn inquiries(
     State(state): State<AppState>,
     method: Method,
@@ -332,16 +97,16 @@ async fn inquiries(
     let allowed_origin = match &origin {
         Some(origin) if config.allowed_origins.iter().any(|o| o == origin) => Some(origin.clone()),
         // A browser on another site: refuse. No Origin: not a browser's cross-site request.
-        Some(_) => return error_response(IntakeError::OriginNotAllowed, config),
+        Some(_) => return IntakeError::OriginNotAllowed.into_response(),
         None => None,
     };
     let mut response = match method {
         Method::OPTIONS => preflight(allowed_origin.is_some()),
         Method::POST => match receive(&state, &uri, &headers, body).await {
             Ok(response) => response,
-            Err(error) => error_response(error, config),
+            Err(error) => error.into_response(),
         },
-        _ => error_response(IntakeError::MethodNotAllowed, config),
+        _ => IntakeError::MethodNotAllowed.into_response(),
     };
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
@@ -410,6 +175,7 @@ async fn receive(
             || format!("{}/", config.site_url),
             |path| format!("{}{path}", config.site_url),
         ),
+        home: config.site_url.clone(),
     };
     let raw = match encoding {
         Encoding::Json => RawInquiry::from_json(&bytes),
@@ -441,7 +207,7 @@ async fn receive(
         .sealer
         .seal(&record)
         .map_err(|e| IntakeError::Internal(format!("encryption failed: {e}")))?;
-    let key = object_key(&config.prefix, OPEN, inquiry.submission_id);
+    let key = object_key(&config.prefix, OPEN, inquiry.submission_id());
     let outcome = put_with_retry(
         state.store(),
         &key,
@@ -459,7 +225,7 @@ async fn receive(
         encoding,
         &locale,
         &pages,
-        inquiry.submission_id,
+        inquiry.submission_id(),
     ))
 }
 

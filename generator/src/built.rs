@@ -1,0 +1,34 @@
+//! What a build produces: every output file in memory, and what the build noticed.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use bytes::Bytes;
+
+use crate::diagnostics::Diagnostic;
+
+/// The output of a build: path relative to the output folder, `/` separated, to content.
+/// Contents are shared, so a rebuild that reuses a page does not copy it.
+pub type Files = BTreeMap<String, Bytes>;
+
+/// A finished build, in memory.
+#[derive(Debug)]
+pub struct BuiltSite {
+    /// Every output file: path relative to the output folder, `/` separated, to content.
+    pub files: Files,
+    /// Problems that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
+    /// For each non-default language, the content files shown in the default language there.
+    pub untranslated: BTreeMap<String, Vec<PathBuf>>,
+    /// For each non-default language, the interface strings it lacks.
+    pub missing_strings: BTreeMap<String, Vec<String>>,
+    /// How many content pages the site has (translations and fallbacks counted).
+    pub page_count: usize,
+    /// How many of them this build rendered; the others were unchanged since the previous
+    /// build of the same `Project` and reused.
+    pub rendered: usize,
+    /// The headers every response must carry (also written to `_headers`).
+    pub headers: Vec<(&'static str, String)>,
+    /// The site's language codes, the default language first.
+    pub languages: Vec<String>,
+}

@@ -1,0 +1,443 @@
+//! Rendering: a placed page through the theme's templates, with its `@/` links resolved and
+//! its HTML minified; a paginated section into its pagers; the localized 404 pages.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use bytes::Bytes;
+use tera::Context;
+
+use crate::aliases::redirect_html;
+use crate::config::{Language, SiteConfig};
+use crate::content::SourcePage;
+use crate::diagnostics::Diagnostic;
+use crate::front_matter::to_date;
+use crate::i18n::Translations;
+use crate::library::{PageIndex, Placement, listing_of, output_path};
+use crate::links::UrlMap;
+use crate::menus::MenuLink;
+use crate::minify::minify_html;
+use crate::pagination::{first_pager_alias, pagers};
+use crate::policy::Policy;
+use crate::sitemap::sitemap_entry;
+use crate::templates::Templates;
+use crate::views::{
+    AlternateView, LanguageView, MenuItemView, NoticeView, PageContext, PageView, PolicyView,
+    PrivacyView, SectionView, SiteView, Summary, TranslationView, iso,
+};
+
+#[derive(Debug)]
+pub(crate) struct CachedPage {
+    /// The template the page was rendered with.
+    pub(crate) template: String,
+    /// The keys the templates asked `url()` for.
+    pub(crate) uses: Vec<String>,
+    /// The output files (a paginated section has several), or the page's error.
+    pub(crate) output: Result<Vec<(String, Bytes)>, Diagnostic>,
+    /// Its entry in `sitemap.xml`, if it has one.
+    pub(crate) sitemap: Option<String>,
+}
+
+pub(crate) struct Renderer<'a> {
+    pub(crate) config: &'a SiteConfig,
+    pub(crate) pages: &'a PageIndex<'a>,
+    pub(crate) urls: &'a UrlMap,
+    pub(crate) menus: &'a HashMap<String, Vec<MenuLink>>,
+    pub(crate) templates: &'a Templates,
+    pub(crate) translations: &'a Translations,
+    pub(crate) policy: Option<&'a Policy<'a>>,
+    pub(crate) notice_policy: Option<&'a Policy<'a>>,
+}
+
+impl Renderer<'_> {
+    /// Renders a page (a paginated section: each of its pagers) and records what it used.
+    pub(crate) fn render_page(&self, placement: &Placement<'_>) -> CachedPage {
+        crate::templates::start_recording();
+        let template = self.template_of(placement);
+        let output = self.render_outputs(placement, &template);
+        CachedPage {
+            template,
+            uses: crate::templates::take_recorded(),
+            output,
+            sitemap: sitemap_entry(
+                self.config,
+                placement,
+                self.pages.get(placement.key),
+                self.urls,
+            ),
+        }
+    }
+
+    pub(crate) fn template_of(&self, placement: &Placement<'_>) -> String {
+        let page = placement.page;
+        let is_policy = self.policy.is_some_and(|p| p.key == placement.key);
+        page.front_matter.template.clone().unwrap_or_else(|| {
+            if placement.key == "_index.md" {
+                "index.html".to_string()
+            } else if page.is_section {
+                "section.html".to_string()
+            } else if is_policy {
+                "policy.html".to_string()
+            } else {
+                "page.html".to_string()
+            }
+        })
+    }
+
+    pub(crate) fn render_outputs(
+        &self,
+        placement: &Placement<'_>,
+        template: &str,
+    ) -> Result<Vec<(String, Bytes)>, Diagnostic> {
+        let page = placement.page;
+        let code = placement.language.code.as_str();
+        let content = self.resolve_content(page, code)?;
+        let default_language = self.config.default_language();
+        let translations = self.pages.get(placement.key);
+        let alternates: Vec<AlternateView<'_>> = self
+            .config
+            .languages
+            .iter()
+            .filter(|l| translations.is_some_and(|t| t.contains_key(l.code.as_str())))
+            .filter_map(|l| {
+                Some(AlternateView {
+                    hreflang: &l.tag,
+                    href: self.absolute(self.urls.url(placement.key, &l.code)?),
+                })
+            })
+            .collect();
+        let x_default = self
+            .urls
+            .url(placement.key, &default_language.code)
+            .map(|u| self.absolute(u));
+        let canonical = if placement.fallback {
+            x_default.clone()
+        } else {
+            Some(self.absolute(&placement.url))
+        };
+        let is_policy = self.policy.is_some_and(|p| p.key == placement.key);
+        let context = PageContext {
+            page: PageView {
+                key: placement.key,
+                title: &page.title,
+                description: page.front_matter.description.as_deref(),
+                content,
+                toc: &page.markdown.toc,
+                url: placement.url.clone(),
+                permalink: self.absolute(&placement.url),
+                date: page.front_matter.date.as_ref().and_then(to_date).map(iso),
+                updated: page
+                    .front_matter
+                    .updated
+                    .as_ref()
+                    .and_then(to_date)
+                    .map(iso),
+                extra: Some(&page.front_matter.extra),
+                content_lang: self
+                    .config
+                    .find_language(&page.language)
+                    .map(LanguageView::of),
+                fallback: placement.fallback,
+                noindex: page.front_matter.noindex,
+                policy: self.policy.filter(|_| is_policy).map(|p| PolicyView {
+                    version: p.meta.version.clone(),
+                    effective: iso(p.effective),
+                    updated: page
+                        .front_matter
+                        .updated
+                        .as_ref()
+                        .and_then(to_date)
+                        .or(p.updated)
+                        .map(iso),
+                    major_change: p.meta.major_change,
+                }),
+            },
+            section: page
+                .is_section
+                .then(|| self.section_view(placement.key, code)),
+            alternates,
+            x_default,
+            canonical,
+            ..self.common_context(placement.language, Some(placement.key), &placement.url)
+        };
+        let file = Some(page.file.as_path());
+        // A translation lists its pages like the original unless it says otherwise.
+        let paginate_by = page.front_matter.paginate_by.or_else(|| {
+            translations
+                .and_then(|t| t.get(default_language.code.as_str()))
+                .and_then(|original| original.front_matter.paginate_by)
+        });
+        let Some(per_pager) = paginate_by
+            .map(std::num::NonZeroUsize::get)
+            .filter(|_| page.is_section)
+        else {
+            let html = self.render(template, &context, file)?;
+            return Ok(vec![(
+                output_path(&placement.url),
+                minify_html(&html).into(),
+            )]);
+        };
+        // A paginated section: every pager is rendered with its share of the listing.
+        let mut context = context;
+        let all_pages = context
+            .section
+            .as_mut()
+            .map(|s| std::mem::take(&mut s.pages))
+            .unwrap_or_default();
+        let pagers = pagers(&placement.url, &all_pages, per_pager);
+        let mut outputs = Vec::with_capacity(pagers.len() + 1);
+        for (url, paginator) in pagers {
+            if paginator.current_index > 1 {
+                // Later pagers are pages of their own: their own canonical URL, no alternates.
+                context.page.url.clone_from(&url);
+                context.page.permalink = self.absolute(&url);
+                context.canonical = Some(self.absolute(&url));
+                context.alternates.clear();
+                context.x_default = None;
+            }
+            context.paginator = Some(paginator);
+            let html = self.render(template, &context, file)?;
+            outputs.push((output_path(&url), minify_html(&html).into()));
+        }
+        outputs.push((
+            output_path(&first_pager_alias(&placement.url)),
+            redirect_html(
+                &placement.language.tag,
+                &page.title,
+                &self.absolute(&placement.url),
+                &placement.url,
+            )
+            .into(),
+        ));
+        Ok(outputs)
+    }
+
+    pub(crate) fn render_not_found(&self, language: &Language) -> Result<String, Diagnostic> {
+        let title = self
+            .translations
+            .lookup(&language.code, "not_found.title")
+            .unwrap_or("Page not found");
+        let url = format!("{}404.html", self.config.language_prefix(&language.code));
+        let context = PageContext {
+            page: PageView {
+                title,
+                url: url.clone(),
+                permalink: self.absolute(&url),
+                ..PageView::default()
+            },
+            ..self.common_context(language, None, &url)
+        };
+        self.render("404.html", &context, None)
+    }
+
+    pub(crate) fn common_context<'b>(
+        &'b self,
+        language: &'b Language,
+        key: Option<&'b str>,
+        url: &str,
+    ) -> PageContext<'b> {
+        let privacy = self.policy.and_then(|policy| {
+            Some(PrivacyView {
+                url: self.urls.url(policy.key, &language.code)?.to_string(),
+                version: policy.meta.version.clone(),
+            })
+        });
+        let translations = self
+            .config
+            .languages
+            .iter()
+            .filter_map(|l| {
+                let target = match key {
+                    Some(key) => self.urls.url(key, &l.code)?.to_string(),
+                    None => self.config.language_prefix(&l.code),
+                };
+                Some(TranslationView {
+                    code: &l.code,
+                    name: &l.name,
+                    tag: &l.tag,
+                    url: target,
+                    current: l.code == language.code,
+                })
+            })
+            .collect();
+        let home = self.config.language_prefix(&language.code);
+        let menu = self
+            .menus
+            .get(&language.code)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| MenuItemView {
+                        name: &item.name,
+                        url: &item.url,
+                        current: item.url == url,
+                        active: item.url != url
+                            && item.url != home
+                            && url.starts_with(item.url.as_str()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        PageContext {
+            site: SiteView {
+                base_url: &self.config.base_url,
+                intake: self.config.intake.as_ref(),
+                contact: &self.config.contact,
+                extra: &self.config.extra,
+                default_language: &self.config.default_language,
+            },
+            lang: LanguageView::of(language),
+            lang_code: &language.code,
+            menu,
+            page: PageView::default(),
+            section: None,
+            paginator: None,
+            translations,
+            alternates: Vec::new(),
+            x_default: None,
+            canonical: None,
+            notice: self
+                .notice_policy
+                .zip(privacy.as_ref())
+                .map(|(policy, privacy)| NoticeView {
+                    url: privacy.url.clone(),
+                    version: privacy.version.clone(),
+                    effective: iso(policy.effective),
+                }),
+            privacy,
+        }
+    }
+
+    pub(crate) fn render(
+        &self,
+        template: &str,
+        context: &PageContext<'_>,
+        file: Option<&Path>,
+    ) -> Result<String, Diagnostic> {
+        let context = Context::from_serialize(context).map_err(|e| {
+            Diagnostic::error(
+                file.unwrap_or(Path::new(template)),
+                format!("internal: {e}"),
+            )
+        })?;
+        self.templates
+            .tera
+            .render(template, &context)
+            .map_err(|e| self.templates.diagnostic(&e, file))
+    }
+
+    pub(crate) fn resolve_content(
+        &self,
+        page: &SourcePage,
+        language: &str,
+    ) -> Result<String, Diagnostic> {
+        let mut first_error = None;
+        let html = page.markdown.resolve_links(|link| {
+            let written = match &link.anchor {
+                Some(anchor) => format!("{}#{anchor}", link.target),
+                None => link.target.clone(),
+            };
+            match self.urls.resolve(&written, language) {
+                Ok(url) => url,
+                Err(message) => {
+                    first_error.get_or_insert_with(|| {
+                        Diagnostic::error(&page.file, format!("broken link `@/{written}`"))
+                            .at(&page.text, page.body_offset + link.offset, link.len)
+                            .help(message)
+                    });
+                    String::new()
+                }
+            }
+        });
+        match first_error {
+            Some(d) => Err(d),
+            None => Ok(html),
+        }
+    }
+
+    /// The pages and subsections that the section page `section_key` lists: those whose
+    /// [`listing_of`] it is, the same rule that decides which listing a change renders again.
+    pub(crate) fn section_view(&self, section_key: &str, language: &str) -> SectionView {
+        let mut pages = Vec::new();
+        let mut subsections = Vec::new();
+        for (key, translations) in self.pages {
+            if listing_of(key).as_deref() != Some(section_key) {
+                continue;
+            }
+            let Some(summary) = self.summary(key, translations, language) else {
+                continue;
+            };
+            if translations.values().any(|p| p.is_section) {
+                subsections.push(summary);
+            } else {
+                pages.push(summary);
+            }
+        }
+        let order = |a: &Summary, b: &Summary| (a.weight, &a.title).cmp(&(b.weight, &b.title));
+        pages.sort_by(order);
+        subsections.sort_by(order);
+        SectionView { pages, subsections }
+    }
+
+    /// How a section lists `key` in `language`.
+    pub(crate) fn summary(
+        &self,
+        key: &str,
+        translations: &BTreeMap<&str, &SourcePage>,
+        language: &str,
+    ) -> Option<Summary> {
+        let (shown, fallback) = match translations.get(language) {
+            Some(page) => (*page, false),
+            None => (
+                *translations.get(self.config.default_language.as_str())?,
+                true,
+            ),
+        };
+        Some(Summary {
+            title: shown.title.clone(),
+            description: shown.front_matter.description.clone(),
+            url: self.urls.url(key, language)?.to_string(),
+            date: shown.front_matter.date.as_ref().and_then(to_date).map(iso),
+            weight: shown.front_matter.weight,
+            extra: shown.front_matter.extra.clone(),
+            fallback,
+        })
+    }
+
+    /// How the sections list `key`, in every language, as one comparable value.
+    pub(crate) fn listing_entry(&self, key: &str) -> String {
+        let Some(translations) = self.pages.get(key) else {
+            return String::new();
+        };
+        let entries: Vec<Option<Summary>> = self
+            .config
+            .languages
+            .iter()
+            .map(|l| self.summary(key, translations, &l.code))
+            .collect();
+        serde_json::to_string(&entries).unwrap_or_default()
+    }
+
+    /// What every page shows besides its own content, as one comparable value: when it
+    /// differs from the previous build's, every page is rendered again.
+    pub(crate) fn globals(&self) -> String {
+        let per_language: Vec<_> = self
+            .config
+            .languages
+            .iter()
+            .map(|language| {
+                let context = self.common_context(language, None, "");
+                (
+                    self.menus.get(&language.code),
+                    context.privacy,
+                    context.notice,
+                )
+            })
+            .collect();
+        serde_json::to_string(&(self.config, per_language)).unwrap_or_default()
+    }
+
+    pub(crate) fn absolute(&self, url: &str) -> String {
+        format!("{}{url}", self.config.base_url)
+    }
+}

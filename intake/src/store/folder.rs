@@ -1,0 +1,147 @@
+//! The folder store: one file per object key, written all or nothing.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::{ObjectInfo, PutOutcome, StoreError};
+
+/// Inquiries as files under a folder, one file per object key.
+#[derive(Debug, Clone)]
+pub struct FolderStore {
+    root: PathBuf,
+}
+
+impl FolderStore {
+    /// A store in `root` (created on first write).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
+        let relative = Path::new(key);
+        let safe = relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+        if !safe || key.is_empty() {
+            return Err(StoreError::Refused(format!("unsafe key {key:?}")));
+        }
+        Ok(self.root.join(relative))
+    }
+
+    pub(super) async fn put_new(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+    ) -> Result<PutOutcome, StoreError> {
+        let path = self.path(key)?;
+        tokio::task::spawn_blocking(move || write_new_file(&path, &bytes))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+
+    pub(super) async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
+        let path = self.path(key)?;
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::NotFound(key.to_string()))
+            }
+            Err(e) => Err(StoreError::Unavailable(e.to_string())),
+        }
+    }
+
+    pub(super) async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
+        let root = self.root.clone();
+        let prefix = prefix.to_string();
+        tokio::task::spawn_blocking(move || {
+            let mut objects = Vec::new();
+            if !root.exists() {
+                return Ok(objects);
+            }
+            let mut stack = vec![root.clone()];
+            while let Some(dir) = stack.pop() {
+                let entries =
+                    std::fs::read_dir(&dir).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                for entry in entries {
+                    let entry = entry.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                    let path = entry.path();
+                    let kind = entry
+                        .file_type()
+                        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                    if kind.is_dir() {
+                        stack.push(path);
+                    } else if kind.is_file() {
+                        let key = path
+                            .strip_prefix(&root)
+                            .unwrap_or(&path)
+                            .to_string_lossy()
+                            .replace('\\', "/");
+                        // Staging files of writes in progress start with a dot.
+                        let hidden = path
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                        if key.starts_with(&prefix) && !hidden {
+                            let metadata = entry.metadata().ok();
+                            objects.push(ObjectInfo {
+                                key,
+                                size: metadata.as_ref().map_or(0, std::fs::Metadata::len),
+                                modified: metadata
+                                    .and_then(|m| m.modified().ok())
+                                    .map(time::OffsetDateTime::from),
+                            });
+                        }
+                    }
+                }
+            }
+            Ok(objects)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+
+    pub(super) async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let path = self.path(key)?;
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::NotFound(key.to_string()))
+            }
+            Err(e) => Err(StoreError::Unavailable(e.to_string())),
+        }
+    }
+}
+
+/// Writes a file that must not exist yet, all or nothing: the bytes go to a hidden temporary
+/// file in the same folder, are synced, and are then linked to the final name, which fails if
+/// the name is taken.
+fn write_new_file(path: &Path, bytes: &[u8]) -> Result<PutOutcome, StoreError> {
+    use std::io::Write as _;
+    let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(unavailable)?;
+    if path.exists() {
+        return Ok(PutOutcome::AlreadyExists);
+    }
+    let mut staging = tempfile::Builder::new()
+        .prefix(".staging-")
+        .tempfile_in(dir)
+        .map_err(unavailable)?;
+    staging.write_all(bytes).map_err(unavailable)?;
+    staging.as_file().sync_all().map_err(unavailable)?;
+    match staging.persist_noclobber(path) {
+        Ok(_) => {
+            if let Ok(folder) = std::fs::File::open(dir) {
+                let _ = folder.sync_all();
+            }
+            Ok(PutOutcome::Created)
+        }
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(PutOutcome::AlreadyExists)
+        }
+        Err(e) => Err(StoreError::Unavailable(e.error.to_string())),
+    }
+}

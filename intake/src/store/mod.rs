@@ -1,0 +1,219 @@
+//! Where sealed inquiries are kept: a local folder (the default when no bucket is configured,
+//! and the only store the site's preview links) or, with the `s3` feature, an S3-compatible
+//! bucket (AWS S3, Cloudflare R2...).
+//!
+//! Writes never overwrite: `If-None-Match: *` on S3, create-new on files. Which key an inquiry
+//! is written under is [`crate::layout`]'s business.
+
+mod folder;
+#[cfg(feature = "s3")]
+mod s3;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use folder::FolderStore;
+#[cfg(feature = "s3")]
+pub use s3::S3Store;
+
+/// Where inquiries are stored.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// A local folder: `NALUGA_DATA_DIR` (default `data/inquiries`).
+    Folder(PathBuf),
+    /// A bucket: `NALUGA_BUCKET`, with `NALUGA_S3_ENDPOINT` and `NALUGA_S3_PATH_STYLE`.
+    S3(S3Settings),
+}
+
+/// The result of a create-only write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// The object was written.
+    Created,
+    /// An object with that key already exists; nothing was written.
+    AlreadyExists,
+}
+
+/// A store failure. The message is for logs and staff; it never holds inquiry data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store could not be reached or failed on its side: worth retrying.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The store refused the request (permissions, bad bucket...): retrying will not help.
+    #[error("store refused the request: {0}")]
+    Refused(String),
+    /// No object with that key.
+    #[error("no object {0}")]
+    NotFound(String),
+}
+
+impl StoreError {
+    /// Whether retrying may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// An object in a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Its key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was written (for a closed inquiry: when it was closed).
+    pub modified: Option<time::OffsetDateTime>,
+}
+
+/// The settings of an S3-compatible bucket.
+#[derive(Debug, Clone, Default)]
+pub struct S3Settings {
+    /// The bucket name.
+    pub bucket: String,
+    /// A custom endpoint (Cloudflare R2: `https://<account>.r2.cloudflarestorage.com`; a local
+    /// server in tests). Default: AWS.
+    pub endpoint_url: Option<String>,
+    /// Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers want.
+    pub path_style: bool,
+    /// How many attempts the SDK makes per request (the intake retries on its own: 1).
+    pub sdk_attempts: u32,
+    /// Time limit of one request.
+    pub timeout: Duration,
+    /// An access key and secret to use instead of the standard AWS credential chain: an R2
+    /// token on Lambda (whose own AWS_* variables are reserved), or a local test server.
+    pub static_credentials: Option<(String, String)>,
+    /// The region to sign for, instead of the standard chain's (`auto` for R2 on Lambda, where
+    /// AWS_REGION is the function's own region).
+    pub region: Option<String>,
+}
+
+/// A store of sealed inquiries.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// A local folder.
+    Folder(FolderStore),
+    /// An S3-compatible bucket.
+    #[cfg(feature = "s3")]
+    S3(S3Store),
+}
+
+impl Store {
+    /// Opens the store a configuration names: the one way the function, the local server, the
+    /// staff tool and the site's preview get their store. A bucket needs the `s3` feature (the
+    /// site generator is built without it); without it, opening one is a refusal that says so.
+    pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        match config {
+            StoreConfig::Folder(path) => Ok(Self::Folder(FolderStore::new(path))),
+            #[cfg(feature = "s3")]
+            StoreConfig::S3(settings) => Ok(Self::S3(S3Store::connect(settings).await)),
+            #[cfg(not(feature = "s3"))]
+            StoreConfig::S3(settings) => Err(StoreError::Refused(format!(
+                "the bucket {} needs a build with the intake's `s3` feature",
+                settings.bucket
+            ))),
+        }
+    }
+
+    /// Writes `bytes` at `key` unless an object is there already.
+    pub async fn put_new(&self, key: &str, bytes: Vec<u8>) -> Result<PutOutcome, StoreError> {
+        match self {
+            Self::Folder(store) => store.put_new(key, bytes).await,
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.put_new(key, bytes).await,
+        }
+    }
+
+    /// Reads the object at `key`.
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
+        match self {
+            Self::Folder(store) => store.get(key).await,
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.get(key).await,
+        }
+    }
+
+    /// Lists the objects whose key starts with `prefix`, in key order.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
+        let mut objects = match self {
+            Self::Folder(store) => store.list(prefix).await?,
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.list(prefix).await?,
+        };
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(objects)
+    }
+
+    /// Deletes the object at `key`.
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self {
+            Self::Folder(store) => store.delete(key).await,
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.delete(key).await,
+        }
+    }
+}
+
+/// Writes with bounded exponential backoff on transient failures: `attempts` tries in all,
+/// waiting `backoff`, then twice that, and so on.
+pub async fn put_with_retry(
+    store: &Store,
+    key: &str,
+    bytes: Vec<u8>,
+    attempts: u32,
+    backoff: Duration,
+) -> Result<PutOutcome, StoreError> {
+    let mut wait = backoff;
+    let mut attempt = 1;
+    loop {
+        match store.put_new(key, bytes.clone()).await {
+            Err(e) if e.is_transient() && attempt < attempts => {
+                tracing::warn!(attempt, error = %e, "store write failed, retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn folder_store_never_overwrites_and_refuses_unsafe_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::Folder(FolderStore::new(dir.path()));
+        assert_eq!(
+            store
+                .put_new("a/b.age", b"one".to_vec())
+                .await
+                .expect("put"),
+            PutOutcome::Created
+        );
+        assert_eq!(
+            store
+                .put_new("a/b.age", b"two".to_vec())
+                .await
+                .expect("put"),
+            PutOutcome::AlreadyExists
+        );
+        assert_eq!(store.get("a/b.age").await.expect("get"), b"one");
+        assert!(matches!(
+            store.put_new("../escape.age", vec![]).await,
+            Err(StoreError::Refused(_))
+        ));
+        let listed = store.list("a/").await.expect("list");
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].key.as_str(), listed[0].size), ("a/b.age", 3));
+        let written = listed[0].modified.expect("a modification time");
+        assert!(
+            (time::OffsetDateTime::now_utc() - written)
+                .whole_minutes()
+                .abs()
+                < 5
+        );
+    }
+}

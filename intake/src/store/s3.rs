@@ -1,0 +1,196 @@
+//! The S3 store (feature `s3`): AWS S3, Cloudflare R2 or any S3-compatible server, through the
+//! official SDK with only the features used.
+
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+
+use super::{ObjectInfo, PutOutcome, S3Settings, StoreError};
+
+/// Inquiries in an S3-compatible bucket.
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+impl S3Store {
+    /// Connects with credentials and region from the standard AWS chain (environment,
+    /// profile, instance or Lambda role). With a custom endpoint and no region, the region is
+    /// `auto`, as Cloudflare R2 expects.
+    pub async fn connect(settings: &S3Settings) -> Self {
+        use aws_config::environment::region::EnvironmentVariableRegionProvider;
+        use aws_config::imds::region::ImdsRegionProvider;
+        use aws_config::meta::region::RegionProviderChain;
+        use aws_config::profile::ProfileFileRegionProvider;
+        use aws_config::provider_config::ProviderConfig;
+        use aws_sdk_s3::config::{
+            Region, RequestChecksumCalculation, ResponseChecksumValidation, retry::RetryConfig,
+            timeout::TimeoutConfig,
+        };
+        // One HTTPS client, rustls with the ring provider, for the SDK and for loading its
+        // configuration (the SDK's default client would add aws-lc-rs as a second provider).
+        let http_client = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        // The standard region chain (environment, profile, instance metadata), built here
+        // because the SDK's ready-made one brings its own HTTPS client for instance metadata.
+        let provider_config = ProviderConfig::default().with_http_client(http_client.clone());
+        let region = RegionProviderChain::first_try(settings.region.clone().map(Region::new))
+            .or_else(EnvironmentVariableRegionProvider::new())
+            .or_else(
+                ProfileFileRegionProvider::builder()
+                    .configure(&provider_config)
+                    .build(),
+            )
+            .or_else(
+                ImdsRegionProvider::builder()
+                    .configure(&provider_config)
+                    .build(),
+            )
+            .or_else(Region::new(if settings.endpoint_url.is_some() {
+                "auto"
+            } else {
+                "us-east-1"
+            }));
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(region)
+            .http_client(http_client);
+        if let Some(endpoint) = &settings.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        if let Some((key, secret)) = &settings.static_credentials {
+            loader = loader.credentials_provider(aws_sdk_s3::config::Credentials::new(
+                key, secret, None, None, "static",
+            ));
+        }
+        let shared = loader.load().await;
+        let config = aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(settings.path_style)
+            // R2 and other S3-compatible servers reject or mishandle the newer default
+            // checksums; send and check them only where the API requires them.
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            .retry_config(RetryConfig::standard().with_max_attempts(settings.sdk_attempts.max(1)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(settings.timeout)
+                    .build(),
+            )
+            .build();
+        Self {
+            client: aws_sdk_s3::Client::from_conf(config),
+            bucket: settings.bucket.clone(),
+        }
+    }
+
+    pub(super) async fn put_new(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+    ) -> Result<PutOutcome, StoreError> {
+        let result = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .if_none_match("*")
+            .content_type("application/octet-stream")
+            .body(ByteStream::from(bytes))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(PutOutcome::Created),
+            Err(e) if status(&e) == Some(412) => Ok(PutOutcome::AlreadyExists),
+            Err(e) => Err(classify(&e)),
+        }
+    }
+
+    pub(super) async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| match status(&e) {
+                Some(404) => StoreError::NotFound(key.to_string()),
+                _ => classify(&e),
+            })?;
+        let bytes = output
+            .body
+            .collect()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(bytes.into_bytes().to_vec())
+    }
+
+    pub(super) async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        let mut objects = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| classify(&e))?;
+            for object in page.contents() {
+                if let Some(key) = object.key() {
+                    objects.push(ObjectInfo {
+                        key: key.to_string(),
+                        size: object.size().unwrap_or(0).max(0) as u64,
+                        modified: object
+                            .last_modified()
+                            .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.secs()).ok()),
+                    });
+                }
+            }
+        }
+        Ok(objects)
+    }
+
+    pub(super) async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(&e))
+    }
+}
+
+type S3Error<E> = SdkError<E, aws_sdk_s3::config::http::HttpResponse>;
+
+fn status<E>(error: &S3Error<E>) -> Option<u16> {
+    match error {
+        SdkError::ServiceError(service) => Some(service.raw().status().as_u16()),
+        SdkError::ResponseError(response) => Some(response.raw().status().as_u16()),
+        _ => None,
+    }
+}
+
+fn classify<E>(error: &S3Error<E>) -> StoreError
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
+    let code = error.code().unwrap_or("none").to_string();
+    let detail = format!(
+        "{} (code {code})",
+        aws_sdk_s3::error::DisplayErrorContext(error)
+    );
+    match error {
+        SdkError::ServiceError(_) => match status(error) {
+            // 409: a concurrent conditional write; 429 and 5xx: the service is busy or down.
+            Some(409 | 429) | Some(500..=599) | None => StoreError::Unavailable(detail),
+            Some(_) => StoreError::Refused(detail),
+        },
+        SdkError::ConstructionFailure(_) => StoreError::Refused(detail),
+        _ => StoreError::Unavailable(detail),
+    }
+}
