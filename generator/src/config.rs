@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostics::toml_error;
 use crate::diagnostics::{Diagnostic, closest};
-use crate::front_matter::toml_error;
 
 /// The whole of `site.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -264,6 +264,57 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, candidate)| candidate)
 }
 
+/// Turns a TOML error into a diagnostic located in `text`, where the TOML document starts at
+/// byte `offset`. Unknown keys get the closest known key as a suggestion.
+pub(crate) fn toml_error(
+    file: &Path,
+    text: &str,
+    offset: usize,
+    error: &toml::de::Error,
+) -> Diagnostic {
+    let message = error.message().trim().to_string();
+    let span = error.span().unwrap_or(0..0);
+    let mut d = Diagnostic::error(file, first_line(&message)).at(
+        text,
+        offset + span.start,
+        span.end.saturating_sub(span.start),
+    );
+    let quoted = backticked(&message);
+    if message.starts_with("unknown field") {
+        if let Some((unknown, expected)) = quoted.split_first() {
+            d.message = format!("unknown key `{unknown}`");
+            d = match closest(unknown, expected.iter().map(String::as_str)) {
+                Some(known) => d.help(format!("did you mean `{known}`?")),
+                None => d.help(format!(
+                    "known keys here: {}; free values go under [extra]",
+                    expected.join(", ")
+                )),
+            };
+        }
+    } else if message.contains("datetime") || message.contains("date") {
+        d = d.help("write dates without quotes, like `date = 2026-11-25`");
+    } else if message.starts_with("missing field")
+        && let Some(field) = quoted.first()
+    {
+        d.message = format!("missing key `{field}`");
+        d = d.help(format!("add `{field} = ...`"));
+    }
+    d
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).to_string()
+}
+
+fn backticked(message: &str) -> Vec<String> {
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

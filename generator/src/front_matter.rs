@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::value::Datetime;
 
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::{Diagnostic, toml_error};
 
 /// What a page's front matter may say. Unknown keys are errors.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -119,57 +119,6 @@ pub(crate) fn parse_front_matter(
 ) -> Result<FrontMatter, Diagnostic> {
     toml::from_str(split.front_matter)
         .map_err(|e| toml_error(file, text, split.front_matter_offset, &e))
-}
-
-/// Turns a TOML error into a diagnostic located in `text`, where the TOML document starts at
-/// byte `offset`. Unknown keys get the closest known key as a suggestion.
-pub(crate) fn toml_error(
-    file: &Path,
-    text: &str,
-    offset: usize,
-    error: &toml::de::Error,
-) -> Diagnostic {
-    let message = error.message().trim().to_string();
-    let span = error.span().unwrap_or(0..0);
-    let mut d = Diagnostic::error(file, first_line(&message)).at(
-        text,
-        offset + span.start,
-        span.end.saturating_sub(span.start),
-    );
-    let quoted = backticked(&message);
-    if message.starts_with("unknown field") {
-        if let Some((unknown, expected)) = quoted.split_first() {
-            d.message = format!("unknown key `{unknown}`");
-            d = match closest(unknown, expected.iter().map(String::as_str)) {
-                Some(known) => d.help(format!("did you mean `{known}`?")),
-                None => d.help(format!(
-                    "known keys here: {}; free values go under [extra]",
-                    expected.join(", ")
-                )),
-            };
-        }
-    } else if message.contains("datetime") || message.contains("date") {
-        d = d.help("write dates without quotes, like `date = 2026-11-25`");
-    } else if message.starts_with("missing field")
-        && let Some(field) = quoted.first()
-    {
-        d.message = format!("missing key `{field}`");
-        d = d.help(format!("add `{field} = ...`"));
-    }
-    d
-}
-
-fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).to_string()
-}
-
-fn backticked(message: &str) -> Vec<String> {
-    message
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
 }
 
 /// The calendar date of a TOML date or date-time.

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::config::SiteConfig;
+use crate::diagnostics::toml_error;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::front_matter::toml_error;
 
 /// The theme's interface strings for every language of the site.
 #[derive(Debug, Clone, Default)]

@@ -102,11 +102,12 @@ impl Config {
                     _ => {
                         return Err(ConfigError::Invalid {
                             name: "NALUGA_S3_ACCESS_KEY_ID",
-                            message: "set it together with NALUGA_S3_SECRET_ACCESS_KEY, or neither (then the standard AWS credentials are used)".to_string(),
+                            message: "set it together with NALUGA_S3_SECRET_ACCESS_KEY, or neither (then the AWS_* keys of the function's role are used)".to_string(),
                         });
                     }
                 },
                 region: get("NALUGA_S3_REGION"),
+                ..S3Settings::default()
             }),
             None => StoreConfig::Folder(PathBuf::from(
                 get("NALUGA_DATA_DIR").unwrap_or_else(|| "data/inquiries".to_string()),

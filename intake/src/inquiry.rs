@@ -12,7 +12,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// The fields of the inquiry contract, declared once: the names the form sends (validation
-/// refuses any other), how the error page labels them ([`crate::messages::field_label`]), and
+/// refuses any other), how the error page labels them (`messages::field_label`), and
 /// which the visitor types (personal data that never leaves the encrypted store).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {

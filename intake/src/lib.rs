@@ -3,29 +3,30 @@
 //! The site's inquiry form posts to `POST /inquiries`. The request goes through one service,
 //! [`app`], whatever runs it (AWS Lambda through `lambda_http`, or the local server):
 //!
-//! 1. [`http`]: method, origin, content type and size are checked; the body becomes a
+//! 1. `http`: method, origin, content type and size are checked; the body becomes a
 //!    [`inquiry::RawInquiry`] (JSON or form encoding alike);
 //! 2. [`inquiry`]: the raw inquiry is validated into an [`inquiry::Inquiry`], or answered with
-//!    per-field messages from [`messages`] in the visitor's language;
+//!    per-field messages from `messages` in the visitor's language;
 //! 3. [`seal`]: the inquiry is encrypted to the staff's `age` recipients (the intake cannot
 //!    decrypt);
 //! 4. [`store`]: the sealed object is written once, under a key derived from its id
 //!    ([`layout`]), to a local folder or (feature `s3`) an S3 bucket; success is answered only
 //!    after the write.
 //!
-//! [`keys`] writes identity files (staff keys, the preview's development key). [`config`] reads the deployment's settings from the environment. The staff's tool,
-//! `naluga-inquiries`, lists, decrypts, exports and deletes what was stored.
+//! [`keys`] writes identity files (staff keys, the preview's development key); [`config`]
+//! reads the deployment's settings from the environment. The staff's tool, `naluga-inquiries`,
+//! lists, decrypts, exports and deletes what was stored.
 //!
 //! Features: `s3` (the S3 store, through the AWS SDK), `lambda` (the Lambda runtime, for the
 //! `naluga-intake` binary) and `staff` (the staff tool's own dependencies), all on by default.
 //! The site generator, which embeds the local intake in its preview, uses none of them.
 
 pub mod config;
-pub mod http;
+mod http;
 pub mod inquiry;
 pub mod keys;
 pub mod layout;
-pub mod messages;
+mod messages;
 pub mod seal;
 pub mod store;
 

@@ -6,7 +6,7 @@
 use crate::inquiry::Problem;
 
 /// The message for a field problem in `locale`.
-pub fn problem_message(locale: &str, problem: &Problem) -> String {
+pub(crate) fn problem_message(locale: &str, problem: &Problem) -> String {
     use Problem::*;
     match locale {
         "zh" => match problem {
@@ -108,7 +108,7 @@ pub fn problem_message(locale: &str, problem: &Problem) -> String {
 /// These answer the site's script and other programs (the form's own page never sees them),
 /// so they are in English.
 #[derive(Debug, Clone, Copy)]
-pub enum Notice {
+pub(crate) enum Notice {
     /// Not POST or OPTIONS.
     MethodNotAllowed,
     /// A browser on a site that may not post here.
@@ -124,7 +124,7 @@ pub enum Notice {
 }
 
 /// The text of a [`Notice`].
-pub fn notice(notice: Notice) -> String {
+pub(crate) fn notice(notice: Notice) -> String {
     match notice {
         Notice::MethodNotAllowed => "Send inquiries with POST.".into(),
         Notice::OriginNotAllowed => "This site may not send inquiries here.".into(),
@@ -142,7 +142,7 @@ pub fn notice(notice: Notice) -> String {
 }
 
 /// The title of the page that answers a plain form post when the store failed, in `locale`.
-pub fn unavailable_page_title(locale: &str) -> &'static str {
+pub(crate) fn unavailable_page_title(locale: &str) -> &'static str {
     match locale {
         "zh" => "暂时无法保存您的询价，请稍后重试。",
         "es" => "No hemos podido guardar su consulta. Inténtelo de nuevo en un minuto.",
@@ -152,7 +152,7 @@ pub fn unavailable_page_title(locale: &str) -> &'static str {
 
 /// Texts of the small HTML page that answers a plain form post with errors.
 #[derive(Debug, Clone, Copy)]
-pub struct ErrorPageText {
+pub(crate) struct ErrorPageText {
     /// The page title and heading.
     pub title: &'static str,
     /// The sentence above the list of problems.
@@ -162,7 +162,7 @@ pub struct ErrorPageText {
 }
 
 /// The error page's texts in `locale`.
-pub fn error_page_text(locale: &str) -> ErrorPageText {
+pub(crate) fn error_page_text(locale: &str) -> ErrorPageText {
     match locale {
         "zh" => ErrorPageText {
             title: "询价未发送",
@@ -183,7 +183,7 @@ pub fn error_page_text(locale: &str) -> ErrorPageText {
 }
 
 /// The name of a field as the form labels it, in `locale`, for the error page.
-pub fn field_label(locale: &str, field: &str) -> String {
+pub(crate) fn field_label(locale: &str, field: &str) -> String {
     let label = match (locale, field) {
         ("zh", "name") => "联系人",
         ("zh", "email") => "电子邮箱",

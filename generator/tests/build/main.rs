@@ -9,6 +9,7 @@ mod incremental;
 mod links;
 mod output;
 mod pagination;
+mod pipeline;
 mod policy;
 mod real_site;
 mod snapshots;

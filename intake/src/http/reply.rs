@@ -13,7 +13,7 @@ use crate::messages::{Notice, error_page_text, field_label, notice, problem_mess
 
 /// How an inquiry arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     /// `application/json`, from the site's script: answered in JSON.
     Json,
     /// `application/x-www-form-urlencoded`, from a plain form: answered with pages.
@@ -23,7 +23,7 @@ pub enum Encoding {
 /// How to answer a request whose body was read: its encoding, the visitor's language and the
 /// page to send them back to.
 #[derive(Debug, Clone)]
-pub struct ReplyTo {
+pub(crate) struct ReplyTo {
     pub(crate) encoding: Encoding,
     pub(crate) locale: String,
     /// The form's page, for the error page's link back.
@@ -34,7 +34,7 @@ pub struct ReplyTo {
 
 /// Everything that can go wrong with a request.
 #[derive(Debug, thiserror::Error)]
-pub enum IntakeError {
+pub(crate) enum IntakeError {
     /// Not POST or OPTIONS.
     #[error("method not allowed")]
     MethodNotAllowed,

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 pub use folder::FolderStore;
 #[cfg(feature = "s3")]
-pub use s3::S3Store;
+pub use s3::{AwsChain, S3Store};
 
 /// Where inquiries are stored.
 #[derive(Debug, Clone)]
@@ -80,12 +80,19 @@ pub struct S3Settings {
     pub sdk_attempts: u32,
     /// Time limit of one request.
     pub timeout: Duration,
-    /// An access key and secret to use instead of the standard AWS credential chain: an R2
-    /// token on Lambda (whose own AWS_* variables are reserved), or a local test server.
+    /// An access key and secret: an R2 token on Lambda (whose own AWS_* variables are the
+    /// role's), or a local test server.
     pub static_credentials: Option<(String, String)>,
-    /// The region to sign for, instead of the standard chain's (`auto` for R2 on Lambda, where
-    /// AWS_REGION is the function's own region).
+    /// The region to sign for (`auto` for R2 on Lambda, where AWS_REGION is the function's own
+    /// region).
     pub region: Option<String>,
+    /// The standard AWS chain's credentials and region (environment, profile files, SSO-free
+    /// instance or container roles), resolved by [`AwsChain::standard`] on people's computers
+    /// (the staff tool). Without it and without `static_credentials` (the function), the keys
+    /// are the `AWS_*` variables AWS Lambda sets for the function's role, and the region is
+    /// `region`, else `AWS_REGION`. The function never links the chain's code.
+    #[cfg(feature = "s3")]
+    pub chain: Option<AwsChain>,
 }
 
 /// A store of sealed inquiries.
@@ -181,6 +188,20 @@ pub async fn put_with_retry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs in the build without the `s3` feature (`scripts/test` runs the library's tests so,
+    /// as the site generator builds it): a bucket is refused with a reason, not a panic.
+    #[cfg(not(feature = "s3"))]
+    #[tokio::test]
+    async fn without_the_s3_feature_a_bucket_is_refused_with_the_reason() {
+        let config = StoreConfig::S3(S3Settings {
+            bucket: "inquiries".to_string(),
+            ..S3Settings::default()
+        });
+        let error = Store::open(&config).await.expect_err("refused");
+        assert!(matches!(error, StoreError::Refused(_)));
+        assert!(error.to_string().contains("`s3` feature"), "{error}");
+    }
 
     #[tokio::test]
     async fn folder_store_never_overwrites_and_refuses_unsafe_keys() {

@@ -1,6 +1,18 @@
 //! The S3 store (feature `s3`): AWS S3, Cloudflare R2 or any S3-compatible server, through the
 //! official SDK with only the features used.
 
+use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::imds::region::ImdsRegionProvider;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileRegionProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::config::{
+    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
+    SharedCredentialsProvider, SharedHttpClient, retry::RetryConfig, timeout::TimeoutConfig,
+};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 
@@ -13,32 +25,20 @@ pub struct S3Store {
     bucket: String,
 }
 
-impl S3Store {
-    /// Connects with credentials and region from the standard AWS chain (environment,
-    /// profile, instance or Lambda role). With a custom endpoint and no region, the region is
-    /// `auto`, as Cloudflare R2 expects.
-    pub async fn connect(settings: &S3Settings) -> Self {
-        use aws_config::environment::region::EnvironmentVariableRegionProvider;
-        use aws_config::imds::region::ImdsRegionProvider;
-        use aws_config::meta::region::RegionProviderChain;
-        use aws_config::profile::ProfileFileRegionProvider;
-        use aws_config::provider_config::ProviderConfig;
-        use aws_sdk_s3::config::{
-            Region, RequestChecksumCalculation, ResponseChecksumValidation, retry::RetryConfig,
-            timeout::TimeoutConfig,
-        };
-        // One HTTPS client, rustls with the ring provider, for the SDK and for loading its
-        // configuration (the SDK's default client would add aws-lc-rs as a second provider).
-        let http_client = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        // The standard region chain (environment, profile, instance metadata), built here
-        // because the SDK's ready-made one brings its own HTTPS client for instance metadata.
-        let provider_config = ProviderConfig::default().with_http_client(http_client.clone());
-        let region = RegionProviderChain::first_try(settings.region.clone().map(Region::new))
-            .or_else(EnvironmentVariableRegionProvider::new())
+/// The standard AWS chain's credentials and region, for the staff tool on people's computers.
+#[derive(Debug, Clone)]
+pub struct AwsChain {
+    credentials: SharedCredentialsProvider,
+    region: Option<Region>,
+}
+
+impl AwsChain {
+    /// Resolves the standard chain: keys from the environment, the profile files
+    /// (`AWS_PROFILE`), a web identity, or an instance or container role; the region from
+    /// `AWS_REGION`, the profile, or instance metadata.
+    pub async fn standard() -> Self {
+        let provider_config = ProviderConfig::default().with_http_client(https_client());
+        let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
             .or_else(
                 ProfileFileRegionProvider::builder()
                     .configure(&provider_config)
@@ -49,24 +49,70 @@ impl S3Store {
                     .configure(&provider_config)
                     .build(),
             )
-            .or_else(Region::new(if settings.endpoint_url.is_some() {
-                "auto"
-            } else {
-                "us-east-1"
-            }));
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region()
+            .await;
+        let credentials = DefaultCredentialsChain::builder()
+            .configure(provider_config.with_region(region.clone()))
+            .build()
+            .await;
+        Self {
+            credentials: SharedCredentialsProvider::new(credentials),
+            region,
+        }
+    }
+}
+
+/// The one HTTPS client: rustls with the ring provider (the SDK's default client would add
+/// aws-lc-rs, a second provider that is most of its size), certificates from the system.
+fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
+impl S3Store {
+    /// A client for the bucket of `settings`. Keys and region come from the settings, else
+    /// from their [`AwsChain`], else from the `AWS_*` variables that AWS Lambda sets for the
+    /// function's role. With a custom endpoint and no region, the region is `auto`, as
+    /// Cloudflare R2 expects.
+    ///
+    /// The client is configured directly rather than through `aws_config::load`, whose
+    /// default chains would put every credential provider into the function's package.
+    pub async fn connect(settings: &S3Settings) -> Self {
+        let credentials = match (&settings.static_credentials, &settings.chain) {
+            (Some((key, secret)), _) => {
+                SharedCredentialsProvider::new(Credentials::new(key, secret, None, None, "static"))
+            }
+            (None, Some(chain)) => chain.credentials.clone(),
+            (None, None) => {
+                SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new())
+            }
+        };
+        let region = settings
+            .region
+            .clone()
+            .map(Region::new)
+            .or_else(|| settings.chain.as_ref().and_then(|c| c.region.clone()))
+            .or_else(|| {
+                std::env::var("AWS_REGION")
+                    .ok()
+                    .filter(|r| !r.is_empty())
+                    .map(Region::new)
+            })
+            .unwrap_or_else(|| {
+                Region::new(if settings.endpoint_url.is_some() {
+                    "auto"
+                } else {
+                    "us-east-1"
+                })
+            });
+        let mut config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .http_client(https_client())
             .region(region)
-            .http_client(http_client);
-        if let Some(endpoint) = &settings.endpoint_url {
-            loader = loader.endpoint_url(endpoint);
-        }
-        if let Some((key, secret)) = &settings.static_credentials {
-            loader = loader.credentials_provider(aws_sdk_s3::config::Credentials::new(
-                key, secret, None, None, "static",
-            ));
-        }
-        let shared = loader.load().await;
-        let config = aws_sdk_s3::config::Builder::from(&shared)
+            .credentials_provider(credentials)
             .force_path_style(settings.path_style)
             // R2 and other S3-compatible servers reject or mishandle the newer default
             // checksums; send and check them only where the API requires them.
@@ -77,10 +123,12 @@ impl S3Store {
                 TimeoutConfig::builder()
                     .operation_timeout(settings.timeout)
                     .build(),
-            )
-            .build();
+            );
+        if let Some(endpoint) = &settings.endpoint_url {
+            config = config.endpoint_url(endpoint);
+        }
         Self {
-            client: aws_sdk_s3::Client::from_conf(config),
+            client: aws_sdk_s3::Client::from_conf(config.build()),
             bucket: settings.bucket.clone(),
         }
     }
@@ -165,7 +213,7 @@ impl S3Store {
     }
 }
 
-type S3Error<E> = SdkError<E, aws_sdk_s3::config::http::HttpResponse>;
+type S3Error<E> = SdkError<E, HttpResponse>;
 
 fn status<E>(error: &S3Error<E>) -> Option<u16> {
     match error {

@@ -87,6 +87,7 @@ impl S3Server {
             timeout: Duration::from_secs(5),
             static_credentials: Some((KEY.to_string(), secret.to_string())),
             region: Some("auto".to_string()),
+            chain: None,
         }
     }
 
@@ -362,6 +363,7 @@ async fn the_put_is_shaped_for_r2_path_style_region_auto_create_only_and_no_extr
         timeout: Duration::from_secs(5),
         static_credentials: Some((KEY.to_string(), SECRET.to_string())),
         region: Some("auto".to_string()),
+        chain: None,
     };
     let store = S3Store::connect(&settings).await;
     let outcome = Store::S3(store)

@@ -8,7 +8,7 @@ use age::x25519;
 use anyhow::{Context as _, Result, bail};
 use intake::layout::{CLOSED, OPEN, id_from_key, object_key};
 use intake::seal::{StoredInquiry, open};
-use intake::store::{ObjectInfo, S3Settings, Store, StoreConfig};
+use intake::store::{AwsChain, ObjectInfo, S3Settings, Store, StoreConfig};
 use uuid::Uuid;
 
 /// The global options: where the inquiries are and who reads them.
@@ -27,14 +27,14 @@ pub(crate) struct Opened {
 
 impl Staff {
     pub(crate) async fn open_store(&self) -> Result<Opened> {
-        let (config, prefix) = self.store_config()?;
+        let (config, prefix) = self.store_config().await?;
         let store = Store::open(&config).await.context("opening the store")?;
         Ok(Opened { store, prefix })
     }
 
     /// What `--store` names: a bucket with the key prefix the intake writes under, or a folder
     /// that must exist (a typo should not look like an empty store).
-    fn store_config(&self) -> Result<(StoreConfig, String)> {
+    async fn store_config(&self) -> Result<(StoreConfig, String)> {
         if let Some(rest) = self.store.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
@@ -52,6 +52,7 @@ impl Staff {
                 timeout: Duration::from_secs(30),
                 static_credentials: None,
                 region: None,
+                chain: Some(AwsChain::standard().await),
             };
             Ok((StoreConfig::S3(settings), prefix))
         } else {

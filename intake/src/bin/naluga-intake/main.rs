@@ -14,16 +14,26 @@ use std::process::ExitCode;
 use intake::config::Config;
 use intake::store::{Store, StoreConfig};
 use intake::{AppState, app};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+    // RUST_LOG as a list of `target=level` (or one level); default `info`. A `Targets` filter
+    // rather than an `EnvFilter`: the function has no use for span-field filters, and their
+    // regular-expression engine would be a quarter of a megabyte of its package.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|value| value.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(std::io::stderr),
         )
-        .with_ansi(false)
-        .with_writer(std::io::stderr)
+        .with(filter)
         .init();
     let config = match Config::from_env() {
         Ok(config) => config,
