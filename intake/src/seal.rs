@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::inquiry::{AgeStatement, Inquiry};
+use crate::inquiry::{Answers, Inquiry};
 
 /// The format name and version written into every record.
 pub const FORMAT: &str = "naluga-inquiry";
@@ -21,8 +21,11 @@ pub const FORMAT: &str = "naluga-inquiry";
 pub const VERSION: u32 = 1;
 
 /// What is stored for one inquiry, encrypted. No IP address, no user agent.
+///
+/// The visitor's [`Answers`] are flattened into it, so the record is one JSON object: the
+/// format and version, the id and time of receipt, every answer, the consents, and when the
+/// form was shown. [`open`] refuses keys it does not know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct StoredInquiry {
     /// Always [`FORMAT`].
     pub format: String,
@@ -33,33 +36,24 @@ pub struct StoredInquiry {
     /// When the intake received it (UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
-    /// The site language the visitor used.
-    pub locale: String,
-    /// Contact person.
-    pub name: String,
-    /// Contact e-mail.
-    pub email: String,
-    /// Contact phone.
-    pub phone: Option<String>,
-    /// Company.
-    pub company: Option<String>,
-    /// Country.
-    pub country: Option<String>,
-    /// The kind of toy.
-    pub toy_type: String,
-    /// Design requirements.
-    pub requirements: String,
-    /// Number of pieces.
-    pub quantity: u64,
-    /// Wished delivery date, `YYYY-MM-DD`.
-    pub delivery_date: String,
-    /// Adult, or minor with a guardian's consent.
-    pub age_statement: AgeStatement,
+    /// What the visitor answered.
+    #[serde(flatten)]
+    pub answers: Answers,
     /// The consents given, with their time and the policy version shown.
     pub consents: Consents,
     /// When the form was shown, as the browser said.
     pub shown_at: Option<String>,
 }
+
+/// The record's own keys besides the answers' (for [`open`]'s check of unknown keys).
+const RECORD_KEYS: &[&str] = &[
+    "format",
+    "version",
+    "id",
+    "received_at",
+    "consents",
+    "shown_at",
+];
 
 /// The consents of one inquiry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,28 +86,17 @@ impl StoredInquiry {
             at: received_at,
             policy_version: inquiry.policy_version().to_string(),
         };
-        let owned = |value: Option<&str>| value.map(str::to_string);
         Self {
             format: FORMAT.to_string(),
             version: VERSION,
             id: inquiry.submission_id(),
             received_at,
-            locale: inquiry.locale().to_string(),
-            name: inquiry.name().to_string(),
-            email: inquiry.email().to_string(),
-            phone: owned(inquiry.phone()),
-            company: owned(inquiry.company()),
-            country: owned(inquiry.country()),
-            toy_type: inquiry.toy_type().to_string(),
-            requirements: inquiry.requirements().to_string(),
-            quantity: inquiry.quantity(),
-            delivery_date: inquiry.delivery_date().to_string(),
-            age_statement: inquiry.age_statement(),
+            answers: inquiry.answers().clone(),
             consents: Consents {
                 privacy: consent(true),
                 marketing: consent(inquiry.consent_marketing()),
             },
-            shown_at: owned(inquiry.shown_at()),
+            shown_at: inquiry.shown_at().map(str::to_string),
         }
     }
 }
@@ -207,8 +190,19 @@ pub fn open(bytes: &[u8], identities: &[x25519::Identity]) -> Result<StoredInqui
     let mut reader = decryptor.decrypt(identities.iter().map(|i| i as &dyn age::Identity))?;
     let mut plaintext = Vec::new();
     reader.read_to_end(&mut plaintext)?;
-    let record: StoredInquiry =
+    let value: serde_json::Value =
         serde_json::from_slice(&plaintext).map_err(|e| OpenError::Format(e.to_string()))?;
+    // A key this version does not know means a record it does not understand (the answers
+    // are flattened in, so serde cannot refuse unknown keys by itself).
+    if let Some(object) = value.as_object()
+        && let Some(unknown) = object
+            .keys()
+            .find(|k| !RECORD_KEYS.contains(&k.as_str()) && !Answers::NAMES.contains(&k.as_str()))
+    {
+        return Err(OpenError::Format(format!("unknown key `{unknown}`")));
+    }
+    let record: StoredInquiry =
+        serde_json::from_value(value).map_err(|e| OpenError::Format(e.to_string()))?;
     if record.format != FORMAT || record.version > VERSION {
         return Err(OpenError::Format(format!(
             "{} version {}",
@@ -245,6 +239,94 @@ pub fn parse_identities(text: &str) -> Result<Vec<x25519::Identity>, String> {
 mod tests {
     use super::*;
     use age::secrecy::ExposeSecret;
+
+    fn record() -> StoredInquiry {
+        let body = serde_json::json!({
+            "submission_id": uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, 1_795_600_000, 0)).to_string(),
+            "locale": "en",
+            "name": "Ann",
+            "email": "ann@example.com",
+            "toy_type": "plush",
+            "requirements": "A 25 cm plush bear.",
+            "quantity": 500,
+            "delivery_date": "2027-03-01",
+            "consent_privacy": true,
+            "policy_version": "1.0",
+            "age_statement": "adult",
+        });
+        let raw = crate::inquiry::RawInquiry::from_json(body.to_string().as_bytes()).expect("json");
+        let rules = crate::inquiry::Rules {
+            languages: vec!["en".into()],
+            submission_id_optional: false,
+        };
+        let now = time::macros::datetime!(2026-11-25 10:00 UTC);
+        StoredInquiry::new(&raw.validate(&rules, now).expect("valid"), now)
+    }
+
+    fn encrypt(plaintext: &[u8], to: &x25519::Identity) -> Vec<u8> {
+        let recipient = to.to_public();
+        let encryptor =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .expect("encryptor");
+        let mut out = Vec::new();
+        let mut writer = encryptor.wrap_output(&mut out).expect("writer");
+        writer.write_all(plaintext).expect("write");
+        writer.finish().expect("finish");
+        out
+    }
+
+    #[test]
+    fn the_record_is_one_flat_object_with_the_answers_among_its_keys() {
+        let value = serde_json::to_value(record()).expect("json");
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "age_statement",
+                "company",
+                "consents",
+                "country",
+                "delivery_date",
+                "email",
+                "format",
+                "id",
+                "locale",
+                "name",
+                "phone",
+                "quantity",
+                "received_at",
+                "requirements",
+                "shown_at",
+                "toy_type",
+                "version",
+            ]
+        );
+        assert_eq!(value["delivery_date"], "2027-03-01");
+    }
+
+    #[test]
+    fn a_record_opens_as_sealed_and_an_unknown_key_is_refused_by_name() {
+        let identity = x25519::Identity::generate();
+        let sealer = Sealer::from_list(&identity.to_public().to_string()).expect("recipient");
+        let record = record();
+        let sealed = sealer.seal(&record).expect("seal");
+        assert_eq!(
+            open(&sealed, std::slice::from_ref(&identity)).expect("open"),
+            record
+        );
+
+        let mut value = serde_json::to_value(&record).expect("json");
+        value["favourite_colour"] = "red".into();
+        let forged = encrypt(value.to_string().as_bytes(), &identity);
+        let error = open(&forged, &[identity]).expect_err("unknown key");
+        assert!(error.to_string().contains("`favourite_colour`"), "{error}");
+    }
 
     #[test]
     fn a_secret_key_is_refused_without_echoing_it() {

@@ -233,8 +233,8 @@ fn serve_sends_the_security_headers_and_runs_the_intake_with_a_development_key()
     let identities = intake::seal::parse_identities(&key_text).expect("identity");
     let record = intake::seal::open(&std::fs::read(stored[0].path()).expect("read"), &identities)
         .expect("decrypts");
-    assert_eq!(record.name, "李雷");
-    assert_eq!(record.locale, "zh");
+    assert_eq!(record.answers.name, "李雷");
+    assert_eq!(record.answers.locale, "zh");
 }
 
 /// The server-sent events of serve's live reload, read from a raw connection.

@@ -29,10 +29,10 @@ async fn json_inquiry_is_stored_encrypted_and_answered_with_its_id() {
 
     let record = intake.read_only_object();
     assert_eq!(record.id.to_string(), id);
-    assert_eq!(record.name, "Ann Example");
-    assert_eq!(record.email, "ann@example.com");
-    assert_eq!(record.quantity, 1500);
-    assert_eq!(record.delivery_date, "2027-04-01");
+    assert_eq!(record.answers.name, "Ann Example");
+    assert_eq!(record.answers.email, "ann@example.com");
+    assert_eq!(record.answers.quantity, 1500);
+    assert_eq!(record.answers.delivery_date, "2027-04-01");
     assert!(record.consents.privacy.given);
     assert!(!record.consents.marketing.given);
     assert_eq!(record.consents.privacy.policy_version, "1.0");
@@ -49,12 +49,15 @@ async fn form_post_redirects_to_the_thank_you_page_of_its_language() {
         "https://www.naluga.test/zh/thanks/"
     );
     let record = intake.read_only_object();
-    assert_eq!(record.name, "李雷");
-    assert_eq!(record.requirements, "一款 20 厘米的搪胶公仔，手工上色。");
-    assert_eq!(record.phone, None);
-    assert_eq!(record.locale, "zh");
+    assert_eq!(record.answers.name, "李雷");
     assert_eq!(
-        serde_json::to_value(record.age_statement).expect("json"),
+        record.answers.requirements,
+        "一款 20 厘米的搪胶公仔，手工上色。"
+    );
+    assert_eq!(record.answers.phone, None);
+    assert_eq!(record.answers.locale, "zh");
+    assert_eq!(
+        serde_json::to_value(record.answers.age_statement).expect("json"),
         "guardian"
     );
 }

@@ -23,7 +23,7 @@ async fn function_url_event_with_json_is_stored() {
     let body = body_json(response).await;
     assert_eq!(body["id"], "01a21224-eea0-7a1b-82c3-d4e5f6071829");
     let record = intake.read_only_object();
-    assert_eq!(record.name, "Maria Lambda");
+    assert_eq!(record.answers.name, "Maria Lambda");
     assert!(record.consents.marketing.given);
 }
 
@@ -41,10 +41,10 @@ async fn api_gateway_v2_event_with_a_base64_form_is_stored() {
         "https://www.naluga.test/zh/thanks/"
     );
     let record = intake.read_only_object();
-    assert_eq!(record.name, "王芳");
+    assert_eq!(record.answers.name, "王芳");
     assert_eq!(
         record.id.to_string(),
         "01a21225-63d0-70f1-8e2d-3c4b5a697887"
     );
-    assert_eq!(record.company, None);
+    assert_eq!(record.answers.company, None);
 }

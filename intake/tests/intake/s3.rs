@@ -151,7 +151,7 @@ async fn inquiry_is_stored_in_the_bucket_under_a_dated_key_and_decrypts() {
     let key = format!("inquiries/2026/11/25/{id}.age");
     assert_eq!(server.objects(), vec![key.clone()]);
     let record = keys.open(&store.get(&key).await.expect("get"));
-    assert_eq!(record.email, "ann@example.com");
+    assert_eq!(record.answers.email, "ann@example.com");
     let listed = store.list("inquiries/").await.expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].key, key);

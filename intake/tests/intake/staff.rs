@@ -157,9 +157,9 @@ async fn submitted_inquiries_round_trip_through_the_staff_tool_and_stock_age() {
     ));
     let records: Vec<StoredInquiry> = serde_json::from_str(&json).expect("JSON array");
     assert_eq!(records.len(), 2);
-    assert_eq!(records[1].email, "ann@example.com");
+    assert_eq!(records[1].answers.email, "ann@example.com");
     assert_eq!(
-        records[0].company.as_deref(),
+        records[0].answers.company.as_deref(),
         Some("=HYPERLINK(\"http://evil.example\",\"x\")")
     );
     let csv = stdout(&tool(&store_dir, &identity, &["export", "--format", "csv"]));
@@ -255,8 +255,8 @@ async fn hostile_text_cannot_drive_the_staff_terminal() {
     };
     let inquiry = raw.validate(&rules, now()).expect("valid");
     let mut record = StoredInquiry::new(&inquiry, now());
-    record.name = "Ann\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
-    record.requirements = "ok\u{1b}[31mred\u{202e}".into();
+    record.answers.name = "Ann\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    record.answers.requirements = "ok\u{1b}[31mred\u{202e}".into();
     let sealed = Sealer::from_list(&keys.recipient)
         .expect("recipient")
         .seal(&record)

@@ -2,6 +2,7 @@
 
 use anyhow::{Context as _, Result};
 
+use intake::inquiry::Answers;
 use intake::seal::StoredInquiry;
 
 use crate::staff::{Staff, load_all};
@@ -35,10 +36,9 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(stdout.lock());
-            writer.write_record(COLUMNS.iter().map(|(header, _)| header))?;
+            writer.write_record(header())?;
             for item in &loaded {
-                let row = COLUMNS.iter().map(|(_, value)| value(&item.record));
-                writer.write_record(row.map(|cell| spreadsheet_safe(&cell)))?;
+                writer.write_record(row(&item.record).iter().map(|cell| spreadsheet_safe(cell)))?;
             }
             writer.flush().context("writing CSV")?;
         }
@@ -46,29 +46,25 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     Ok(())
 }
 
-/// The CSV export's columns, declared once: the header, and the value of a record.
-type Column = (&'static str, fn(&StoredInquiry) -> String);
-const COLUMNS: &[Column] = &[
-    ("id", |r| r.id.to_string()),
-    ("received_at", |r| r.received_at.to_string()),
-    ("locale", |r| r.locale.clone()),
-    ("name", |r| r.name.clone()),
-    ("email", |r| r.email.clone()),
-    ("phone", |r| r.phone.clone().unwrap_or_default()),
-    ("company", |r| r.company.clone().unwrap_or_default()),
-    ("country", |r| r.country.clone().unwrap_or_default()),
-    ("toy_type", |r| r.toy_type.clone()),
-    ("quantity", |r| r.quantity.to_string()),
-    ("delivery_date", |r| r.delivery_date.clone()),
-    ("requirements", |r| r.requirements.clone()),
-    ("age_statement", |r| r.age_statement.as_str().to_string()),
-    ("policy_version", |r| {
-        r.consents.privacy.policy_version.clone()
-    }),
-    ("marketing_consent", |r| {
-        r.consents.marketing.given.to_string()
-    }),
-];
+/// The CSV export's columns: the record's id and time of receipt, the visitor's answers (their
+/// names and order declared once, in `intake::inquiry`), and the consent.
+fn header() -> Vec<&'static str> {
+    let mut header = vec!["id", "received_at"];
+    header.extend(Answers::NAMES);
+    header.extend(["policy_version", "marketing_consent"]);
+    header
+}
+
+/// One inquiry's row, in the order of [`header`].
+fn row(record: &StoredInquiry) -> Vec<String> {
+    let mut row = vec![record.id.to_string(), record.received_at.to_string()];
+    row.extend(record.answers.cells());
+    row.extend([
+        record.consents.privacy.policy_version.clone(),
+        record.consents.marketing.given.to_string(),
+    ]);
+    row
+}
 
 /// A cell a spreadsheet will not run as a formula: text starting with `=`, `+`, `-`, `@`, a
 /// tab or a carriage return gets a leading apostrophe (the OWASP advice).

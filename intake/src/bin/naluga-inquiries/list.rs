@@ -53,7 +53,7 @@ pub(crate) async fn run_find(staff: &Staff, args: FindArgs) -> Result<()> {
     let loaded = load_all(staff, &opened).await?;
     let found: Vec<&Loaded> = loaded
         .iter()
-        .filter(|l| l.record.email.to_lowercase() == wanted)
+        .filter(|l| l.record.answers.email.to_lowercase() == wanted)
         .collect();
     if found.is_empty() {
         eprintln!("no inquiry from {}", safe(&args.email));
@@ -71,11 +71,11 @@ pub(crate) fn summary(item: &Loaded) -> String {
         "{}  {}  {}  {} x{}  {} <{}>{}{}",
         r.id,
         r.received_at.date(),
-        safe(&r.locale),
-        safe(&r.toy_type),
-        r.quantity,
-        safe(&r.name),
-        safe(&r.email),
+        safe(&r.answers.locale),
+        safe(&r.answers.toy_type),
+        r.answers.quantity,
+        safe(&r.answers.name),
+        safe(&r.answers.email),
         if r.consents.marketing.given {
             "  [marketing ok]"
         } else {

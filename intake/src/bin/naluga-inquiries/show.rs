@@ -19,16 +19,16 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let optional = |v: &Option<String>| v.as_deref().map_or_else(|| "-".to_string(), safe);
     println!("id:              {}", r.id);
     println!("received:        {}", r.received_at);
-    println!("language:        {}", safe(&r.locale));
-    println!("name:            {}", safe(&r.name));
-    println!("email:           {}", safe(&r.email));
-    println!("phone:           {}", optional(&r.phone));
-    println!("company:         {}", optional(&r.company));
-    println!("country:         {}", optional(&r.country));
-    println!("toy type:        {}", safe(&r.toy_type));
-    println!("quantity:        {}", r.quantity);
-    println!("delivery date:   {}", safe(&r.delivery_date));
-    println!("age statement:   {}", r.age_statement.as_str());
+    println!("language:        {}", safe(&r.answers.locale));
+    println!("name:            {}", safe(&r.answers.name));
+    println!("email:           {}", safe(&r.answers.email));
+    println!("phone:           {}", optional(&r.answers.phone));
+    println!("company:         {}", optional(&r.answers.company));
+    println!("country:         {}", optional(&r.answers.country));
+    println!("toy type:        {}", safe(&r.answers.toy_type));
+    println!("quantity:        {}", r.answers.quantity);
+    println!("delivery date:   {}", safe(&r.answers.delivery_date));
+    println!("age statement:   {}", r.answers.age_statement.as_str());
     println!(
         "privacy consent: given {} (policy {})",
         r.consents.privacy.at,
@@ -42,7 +42,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
             "not agreed"
         }
     );
-    println!("requirements:\n{}", safe_multiline(&r.requirements));
+    println!("requirements:\n{}", safe_multiline(&r.answers.requirements));
     println!(
         "status:          {}",
         if found.closed {

@@ -1,278 +1,19 @@
-//! The inquiry contract: what the form sends ([`RawInquiry`]), how it is checked, and what a
-//! checked inquiry is ([`Inquiry`]).
-//!
-//! Both encodings (JSON from the site's script, `application/x-www-form-urlencoded` from a plain
-//! form) become the same `RawInquiry` of named values, so they obey one set of rules. Validation
-//! collects a [`Problem`] per field; messages are localized by [`crate::messages`].
+//! The inquiry contract: its fields ([`fields`], declared once), what the form sends
+//! ([`RawInquiry`], JSON and form encoding alike), how it is checked, and what a checked
+//! inquiry is ([`Inquiry`]). Validation collects a [`Problem`] per field; messages are
+//! localized by `messages`.
+
+mod fields;
+mod raw;
+
+pub use fields::{AgeStatement, Answers, Field, TOY_TYPES, limits};
+pub use raw::{RawInquiry, RawValue};
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
-
-/// The fields of the inquiry contract, declared once: the names the form sends (validation
-/// refuses any other), how the error page labels them (`messages::field_label`), and
-/// which the visitor types (personal data that never leaves the encrypted store).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Field {
-    /// The idempotency key made by the form (UUID v7); also the inquiry's id.
-    SubmissionId,
-    /// The site language the visitor used.
-    Locale,
-    /// Contact person.
-    Name,
-    /// Contact e-mail.
-    Email,
-    /// Contact phone, optional.
-    Phone,
-    /// Company, optional.
-    Company,
-    /// Country, optional.
-    Country,
-    /// One of [`TOY_TYPES`].
-    ToyType,
-    /// The design requirements, free text.
-    Requirements,
-    /// Number of pieces.
-    Quantity,
-    /// Wished delivery date.
-    DeliveryDate,
-    /// Acceptance of the privacy policy (required).
-    ConsentPrivacy,
-    /// Version of the privacy policy the visitor was shown.
-    PolicyVersion,
-    /// Agreement to receive marketing messages.
-    ConsentMarketing,
-    /// Adult, or minor with a guardian's consent.
-    AgeStatement,
-    /// The honeypot, hidden from people.
-    Website,
-    /// When the form was shown, as the browser says.
-    ShownAt,
-}
-
-impl Field {
-    /// Every field, in the form's order.
-    pub const ALL: [Self; 17] = [
-        Self::SubmissionId,
-        Self::Locale,
-        Self::Name,
-        Self::Email,
-        Self::Phone,
-        Self::Company,
-        Self::Country,
-        Self::ToyType,
-        Self::Requirements,
-        Self::Quantity,
-        Self::DeliveryDate,
-        Self::ConsentPrivacy,
-        Self::PolicyVersion,
-        Self::ConsentMarketing,
-        Self::AgeStatement,
-        Self::Website,
-        Self::ShownAt,
-    ];
-
-    /// The name the form sends it under.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::SubmissionId => "submission_id",
-            Self::Locale => "locale",
-            Self::Name => "name",
-            Self::Email => "email",
-            Self::Phone => "phone",
-            Self::Company => "company",
-            Self::Country => "country",
-            Self::ToyType => "toy_type",
-            Self::Requirements => "requirements",
-            Self::Quantity => "quantity",
-            Self::DeliveryDate => "delivery_date",
-            Self::ConsentPrivacy => "consent_privacy",
-            Self::PolicyVersion => "policy_version",
-            Self::ConsentMarketing => "consent_marketing",
-            Self::AgeStatement => "age_statement",
-            Self::Website => "website",
-            Self::ShownAt => "shown_at",
-        }
-    }
-
-    /// The field sent under `name`, if the contract has one.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|field| field.name() == name)
-    }
-
-    /// Whether the visitor types the value freely: personal data (name, contact details,
-    /// company, country, requirements) that may appear nowhere but in the encrypted record:
-    /// not in logs, notifications, error messages, file names or object keys.
-    pub const fn is_typed_by_visitor(self) -> bool {
-        matches!(
-            self,
-            Self::Name
-                | Self::Email
-                | Self::Phone
-                | Self::Company
-                | Self::Country
-                | Self::Requirements
-                | Self::Website
-        )
-    }
-}
-
-/// The kinds of toy the form offers.
-pub const TOY_TYPES: &[&str] = &["plush", "vinyl", "plastic", "wooden", "electronic", "other"];
-
-/// Length limits, in characters.
-pub mod limits {
-    /// `name`.
-    pub const NAME: usize = 100;
-    /// `email` (RFC 5321's path limit).
-    pub const EMAIL: usize = 254;
-    /// `phone`.
-    pub const PHONE: usize = 40;
-    /// `company`.
-    pub const COMPANY: usize = 120;
-    /// `country`.
-    pub const COUNTRY: usize = 60;
-    /// `requirements`, at least.
-    pub const REQUIREMENTS_MIN: usize = 10;
-    /// `requirements`, at most.
-    pub const REQUIREMENTS_MAX: usize = 5000;
-    /// `policy_version`.
-    pub const POLICY_VERSION: usize = 20;
-    /// `shown_at`, `submission_id`, `locale` and other short tokens.
-    pub const TOKEN: usize = 64;
-    /// Largest quantity.
-    pub const QUANTITY_MAX: u64 = 10_000_000;
-}
-
-/// One value as sent: form posts send text only, JSON may send booleans and numbers.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RawValue {
-    /// A string.
-    Text(String),
-    /// A JSON boolean.
-    Bool(bool),
-    /// A JSON number.
-    Number(serde_json::Number),
-    /// A JSON null.
-    Null,
-    /// A JSON array or object: never valid.
-    Structured,
-}
-
-/// An inquiry as received, before any check.
-#[derive(Debug, Clone, Default)]
-pub struct RawInquiry {
-    /// The values by field name.
-    pub values: BTreeMap<String, RawValue>,
-    /// Names that were sent more than once (form posts only).
-    pub duplicates: Vec<String>,
-}
-
-impl RawInquiry {
-    /// Reads a JSON object.
-    pub fn from_json(body: &[u8]) -> Result<Self, String> {
-        let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
-        let serde_json::Value::Object(map) = value else {
-            return Err("the body must be a JSON object of the inquiry's fields".to_string());
-        };
-        let values = map
-            .into_iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    serde_json::Value::String(s) => RawValue::Text(s),
-                    serde_json::Value::Bool(b) => RawValue::Bool(b),
-                    serde_json::Value::Number(n) => RawValue::Number(n),
-                    serde_json::Value::Null => RawValue::Null,
-                    _ => RawValue::Structured,
-                };
-                (k, v)
-            })
-            .collect();
-        Ok(Self {
-            values,
-            duplicates: Vec::new(),
-        })
-    }
-
-    /// Reads an `application/x-www-form-urlencoded` body.
-    pub fn from_form(body: &[u8]) -> Result<Self, String> {
-        let text = std::str::from_utf8(body)
-            .map_err(|_| "the body is not valid form encoding: it is not UTF-8".to_string())?;
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text)
-            .map_err(|e| format!("the body is not valid form encoding: {e}"))?;
-        // Percent-escapes that are not UTF-8 decode to U+FFFD; only a sent U+FFFD may appear.
-        let sent_replacement = text.to_ascii_uppercase().contains("%EF%BF%BD");
-        if !sent_replacement
-            && pairs
-                .iter()
-                .any(|(k, v)| k.contains('\u{FFFD}') || v.contains('\u{FFFD}'))
-        {
-            return Err("the body is not valid form encoding: an escape is not UTF-8".to_string());
-        }
-        let mut raw = Self::default();
-        for (key, value) in pairs {
-            match raw.values.entry(key) {
-                std::collections::btree_map::Entry::Occupied(entry) => {
-                    raw.duplicates.push(entry.key().clone());
-                }
-                std::collections::btree_map::Entry::Vacant(entry) => {
-                    entry.insert(RawValue::Text(value));
-                }
-            }
-        }
-        Ok(raw)
-    }
-
-    /// The `locale` the visitor used, if it is one of `languages`; for messages.
-    pub fn locale<'a>(&self, languages: &'a [String]) -> Option<&'a str> {
-        match self.values.get("locale") {
-            Some(RawValue::Text(code)) => languages
-                .iter()
-                .find(|l| l.as_str() == code.as_str())
-                .map(String::as_str),
-            _ => None,
-        }
-    }
-
-    /// The id of a form post that brings none (a plain form cannot make one): a UUID v7 dated
-    /// at the start of the current ten minutes whose random part is a hash of everything sent.
-    /// The same post twice within those minutes (a double click on a form without JavaScript)
-    /// gets the same id, so it is stored once; different inquiries never share one.
-    pub fn content_id(&self, now: OffsetDateTime) -> Uuid {
-        const WINDOW_MS: u64 = 10 * 60 * 1000;
-        let mut hasher = blake3::Hasher::new_derive_key("naluga intake 2026-11 form post id");
-        for (key, value) in &self.values {
-            let value = match value {
-                RawValue::Text(text) => format!("t{text}"),
-                RawValue::Bool(b) => format!("b{b}"),
-                RawValue::Number(n) => format!("n{n}"),
-                RawValue::Null => "z".to_string(),
-                RawValue::Structured => "s".to_string(),
-            };
-            for part in [key.as_str(), value.as_str()] {
-                hasher.update(&(part.len() as u64).to_le_bytes());
-                hasher.update(part.as_bytes());
-            }
-        }
-        let digest = hasher.finalize();
-        let mut random = [0u8; 10];
-        random.copy_from_slice(&digest.as_bytes()[..10]);
-        let millis = u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
-        uuid::Builder::from_unix_timestamp_millis(millis - millis % WINDOW_MS, &random).into_uuid()
-    }
-
-    /// Whether the honeypot field `website`, hidden from people, was filled (by a bot).
-    pub fn is_bot(&self) -> bool {
-        match self.values.get("website") {
-            Some(RawValue::Text(text)) => !text.trim().is_empty(),
-            Some(RawValue::Null) | None => false,
-            Some(_) => true,
-        }
-    }
-}
 
 /// What is wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -326,61 +67,15 @@ pub enum Problem {
 /// The validation errors of an inquiry, by field.
 pub type FieldProblems = BTreeMap<String, Problem>;
 
-/// Who states that the consent is valid (privacy policy, section VIII).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AgeStatement {
-    /// The visitor is an adult.
-    Adult,
-    /// The visitor is a minor and their guardian consents.
-    Guardian,
-}
-
-impl AgeStatement {
-    /// The value as the form sends it and the record stores it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Adult => "adult",
-            Self::Guardian => "guardian",
-        }
-    }
-}
-
 /// A checked inquiry: every value is within its limits. Only [`RawInquiry::validate`] makes
-/// one, so holding an `Inquiry` proves it was checked; its values are read through accessors.
+/// one, so holding an `Inquiry` proves it was checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inquiry {
-    /// The idempotency key made by the form (UUID v7); also the inquiry's id.
     submission_id: Uuid,
-    /// Whether the id was made by the form (false: made on receipt, no idempotency).
     id_from_form: bool,
-    /// The site language the visitor used.
-    locale: String,
-    /// Contact person.
-    name: String,
-    /// Contact e-mail.
-    email: String,
-    /// Contact phone, optional.
-    phone: Option<String>,
-    /// Company, optional.
-    company: Option<String>,
-    /// Country, optional.
-    country: Option<String>,
-    /// One of [`TOY_TYPES`].
-    toy_type: String,
-    /// The design requirements, free text.
-    requirements: String,
-    /// Number of pieces.
-    quantity: u64,
-    /// Wished delivery date.
-    delivery_date: Date,
-    /// Version of the privacy policy the visitor accepted.
+    answers: Answers,
     policy_version: String,
-    /// Whether the visitor agreed to receive marketing messages.
     consent_marketing: bool,
-    /// Adult, or minor with a guardian's consent.
-    age_statement: AgeStatement,
-    /// When the form was shown, as the browser says.
     shown_at: Option<String>,
 }
 
@@ -395,54 +90,9 @@ impl Inquiry {
         self.id_from_form
     }
 
-    /// The site language the visitor used.
-    pub fn locale(&self) -> &str {
-        &self.locale
-    }
-
-    /// Contact person.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Contact e-mail.
-    pub fn email(&self) -> &str {
-        &self.email
-    }
-
-    /// Contact phone, if given.
-    pub fn phone(&self) -> Option<&str> {
-        self.phone.as_deref()
-    }
-
-    /// Company, if given.
-    pub fn company(&self) -> Option<&str> {
-        self.company.as_deref()
-    }
-
-    /// Country, if given.
-    pub fn country(&self) -> Option<&str> {
-        self.country.as_deref()
-    }
-
-    /// One of [`TOY_TYPES`].
-    pub fn toy_type(&self) -> &str {
-        &self.toy_type
-    }
-
-    /// The design requirements (line breaks as `\n`).
-    pub fn requirements(&self) -> &str {
-        &self.requirements
-    }
-
-    /// Number of pieces.
-    pub fn quantity(&self) -> u64 {
-        self.quantity
-    }
-
-    /// Wished delivery date.
-    pub fn delivery_date(&self) -> Date {
-        self.delivery_date
+    /// The visitor's answers.
+    pub fn answers(&self) -> &Answers {
+        &self.answers
     }
 
     /// Version of the privacy policy the visitor accepted.
@@ -453,11 +103,6 @@ impl Inquiry {
     /// Whether the visitor agreed to receive marketing messages.
     pub fn consent_marketing(&self) -> bool {
         self.consent_marketing
-    }
-
-    /// Adult, or minor with a guardian's consent.
-    pub fn age_statement(&self) -> AgeStatement {
-        self.age_statement
     }
 
     /// When the form was shown, as the browser says.
@@ -617,19 +262,21 @@ impl RawInquiry {
             ) if problems.is_empty() => Ok(Inquiry {
                 submission_id,
                 id_from_form,
-                locale,
-                name,
-                email,
-                phone,
-                company,
-                country,
-                toy_type,
-                requirements,
-                quantity,
-                delivery_date,
+                answers: Answers {
+                    locale,
+                    name,
+                    email,
+                    phone,
+                    company,
+                    country,
+                    toy_type,
+                    quantity,
+                    delivery_date: delivery_date.to_string(),
+                    requirements,
+                    age_statement,
+                },
                 policy_version,
                 consent_marketing,
-                age_statement,
                 shown_at,
             }),
             _ => Err(problems),
@@ -866,9 +513,9 @@ mod tests {
     fn a_good_json_inquiry_validates_with_defaults() {
         let raw = RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
         let inquiry = raw.validate(&rules(), now()).expect("valid");
-        assert_eq!(inquiry.quantity, 500);
+        assert_eq!(inquiry.answers.quantity, 500);
         assert!(!inquiry.consent_marketing);
-        assert_eq!(inquiry.phone, None);
+        assert_eq!(inquiry.answers.phone, None);
         assert!(inquiry.id_from_form);
     }
 
@@ -882,7 +529,7 @@ mod tests {
         };
         let inquiry = raw.validate(&rules, now()).expect("valid");
         assert!(inquiry.consent_marketing);
-        assert_eq!(inquiry.age_statement, AgeStatement::Guardian);
+        assert_eq!(inquiry.answers.age_statement, AgeStatement::Guardian);
         assert!(!inquiry.id_from_form);
     }
 
