@@ -11,3 +11,4 @@ mod s3;
 mod staff;
 mod startup;
 mod support;
+mod tls;
