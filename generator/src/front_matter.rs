@@ -178,4 +178,26 @@ mod tests {
         let d = parse("+++\ntitle = \"A\"\nweight = \n+++\n").expect_err("bad toml");
         assert_eq!(d.line, 3);
     }
+
+    proptest::proptest! {
+        /// Any text, and any text between `+++` lines, is a front matter or a located error:
+        /// never a panic, never an error without a line inside the file.
+        #[test]
+        fn any_text_parses_or_fails_at_a_line_of_the_file(
+            front in r"[ -~\n\t\u{4e00}-\u{4e10}\u{202e}]{0,120}",
+            body in r"\PC{0,40}",
+            closed in proptest::bool::ANY,
+        ) {
+            for text in [
+                format!("+++\n{front}\n{}{body}", if closed { "+++\n" } else { "" }),
+                format!("{front}{body}"),
+            ] {
+                if let Err(d) = parse(&text) {
+                    let lines = text.lines().count().max(1);
+                    proptest::prop_assert!(d.line >= 1 && d.line <= lines, "{:?} in {:?}", d, text);
+                    proptest::prop_assert!(d.column >= 1, "{:?}", d);
+                }
+            }
+        }
+    }
 }

@@ -341,4 +341,25 @@ mod tests {
         assert!(r.html.contains("\u{201c}quoted\u{201d}"));
         assert!(r.html.contains("footnote-definition"));
     }
+
+    proptest::proptest! {
+        /// Headings of any text get ids that are unique on the page, non-empty, free of
+        /// spaces and `#`, and are the ones the page's anchors and table of contents list.
+        #[test]
+        fn any_headings_get_unique_ids_that_the_html_carries(
+            headings in proptest::collection::vec(r"[ -~\u{4e00}-\u{4e20}\u{e9}]{0,24}", 1..8),
+        ) {
+            let body: String = headings.iter().map(|h| format!("## {h}\n\n")).collect();
+            let rendered = render_markdown(&body);
+            let ids: Vec<&str> = rendered.toc.iter().map(|e| e.id.as_str()).collect();
+            let unique: HashSet<&str> = ids.iter().copied().collect();
+            proptest::prop_assert_eq!(unique.len(), ids.len(), "{:?}", ids);
+            for id in ids {
+                proptest::prop_assert!(!id.is_empty() && !id.contains([' ', '#']), "{:?}", id);
+                proptest::prop_assert!(rendered.anchors.contains(id), "{:?}", id);
+                let attribute = format!("id=\"{}\"", escape_attribute(id));
+                proptest::prop_assert!(rendered.html.contains(&attribute), "{}", rendered.html);
+            }
+        }
+    }
 }

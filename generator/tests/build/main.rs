@@ -11,6 +11,7 @@ mod output;
 mod pagination;
 mod pipeline;
 mod policy;
+mod properties;
 mod real_site;
 mod snapshots;
 mod translations;

@@ -6,6 +6,7 @@ mod bad_input;
 mod in_process;
 mod lambda;
 mod logs;
+mod properties;
 mod real_server;
 mod s3;
 mod staff;

@@ -1,0 +1,139 @@
+//! Property tests (proptest) over the intake's parsing and validation. Bodies are arbitrary
+//! bytes, arbitrary form pairs, and good inquiries with fields dropped, replaced by any JSON
+//! value or added: nothing panics; every accepted inquiry survives sealing and opening
+//! unchanged; every refused one names at least one field problem; through the service, a
+//! refused inquiry stores nothing and an accepted one exactly one object.
+
+use intake::inquiry::{Field, RawInquiry, Rules};
+use intake::seal::{Sealer, StoredInquiry, open};
+use proptest::collection::{btree_map, vec};
+use proptest::prelude::*;
+
+use crate::support::*;
+
+/// A value a careless or hostile client might send for one field.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        any::<String>().prop_map(serde_json::Value::from),
+        "[a-z0-9@. +-]{0,12}".prop_map(serde_json::Value::from),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>()
+            .prop_filter("JSON has no NaN or infinity", |f| f.is_finite())
+            .prop_map(serde_json::Value::from),
+        Just(serde_json::Value::Null),
+        vec(any::<u8>(), 0..3).prop_map(serde_json::Value::from),
+    ]
+}
+
+/// Mostly the form's field names, sometimes anything.
+fn field_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => proptest::sample::select(Field::ALL.to_vec()).prop_map(|f| f.name().to_string()),
+        1 => any::<String>(),
+    ]
+}
+
+/// A good inquiry with some fields dropped, replaced or added: a mix of accepted and refused.
+fn mutated_inquiry() -> impl Strategy<Value = serde_json::Value> {
+    let names: Vec<String> = Field::ALL.iter().map(|f| f.name().to_string()).collect();
+    (
+        vec(proptest::sample::select(names), 0..3),
+        btree_map(field_name(), json_value(), 0..4),
+    )
+        .prop_map(|(dropped, replaced)| {
+            let mut inquiry = good_json();
+            let object = inquiry.as_object_mut().expect("an object");
+            for name in dropped {
+                object.remove(&name);
+            }
+            for (name, value) in replaced {
+                object.insert(name, value);
+            }
+            inquiry
+        })
+}
+
+fn rules(submission_id_optional: bool) -> Rules {
+    Rules {
+        languages: vec!["en".into(), "zh".into(), "es".into()],
+        submission_id_optional,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_bytes_as_json_or_form_never_panic(body in vec(any::<u8>(), 0..400)) {
+        if let Ok(raw) = RawInquiry::from_json(&body) {
+            let _ = raw.validate(&rules(false), now());
+        }
+        if let Ok(raw) = RawInquiry::from_form(&body) {
+            let _ = raw.validate(&rules(true), now());
+        }
+    }
+
+    #[test]
+    fn any_form_pairs_never_panic(pairs in vec((field_name(), any::<String>()), 0..20)) {
+        let body = serde_urlencoded::to_string(&pairs).expect("encodes");
+        let raw = RawInquiry::from_form(body.as_bytes()).expect("well-formed encoding");
+        let _ = raw.validate(&rules(true), now());
+    }
+
+    #[test]
+    fn accepted_inquiries_survive_sealing_and_refused_ones_name_a_problem(
+        inquiry in mutated_inquiry()
+    ) {
+        let raw = RawInquiry::from_json(inquiry.to_string().as_bytes()).expect("an object");
+        match raw.validate(&rules(false), now()) {
+            Ok(valid) => {
+                let keys = Keys::new();
+                let record = StoredInquiry::new(&valid, now());
+                let sealed = Sealer::from_list(&keys.recipient)
+                    .expect("recipient")
+                    .seal(&record)
+                    .expect("sealed");
+                let opened = open(&sealed, std::slice::from_ref(&keys.identity)).expect("opens");
+                prop_assert_eq!(opened, record);
+            }
+            Err(problems) => prop_assert!(!problems.is_empty()),
+        }
+    }
+}
+
+proptest! {
+    // Each case runs the whole service with a fresh folder store.
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn through_the_service_refused_stores_nothing_and_accepted_stores_one(
+        inquiry in mutated_inquiry()
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let intake = Intake::new();
+            let bot = RawInquiry::from_json(inquiry.to_string().as_bytes())
+                .expect("an object")
+                .is_bot();
+            let status = intake.send(post_json(&inquiry)).await.status();
+            match status.as_u16() {
+                // A filled honeypot is answered like a success and stores nothing.
+                201 if bot => prop_assert!(intake.stored().is_empty(), "{:?}", intake.stored()),
+                201 => {
+                    let record = intake.read_only_object();
+                    prop_assert_eq!(
+                        record.id.to_string(),
+                        inquiry["submission_id"].as_str().unwrap_or_default()
+                    );
+                }
+                400 | 422 => prop_assert!(intake.stored().is_empty(), "{:?}", intake.stored()),
+                other => prop_assert!(false, "status {} for {}", other, inquiry),
+            }
+            Ok(())
+        })?;
+    }
+}
