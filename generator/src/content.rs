@@ -218,6 +218,14 @@ pub(crate) fn load_page(
         );
     }
     let markdown = render_markdown(split.body);
+    if let Some(&offset) = markdown.unparsed_links.first() {
+        let at = split.body_offset + offset;
+        let written = text[at..].lines().next().unwrap_or_default();
+        let len = written.find(')').map_or(written.len(), |end| end + 1);
+        return Err(Diagnostic::error(&file, "this looks like a link to a page, but it is not one")
+            .at(&text, at, len)
+            .help("a link's address cannot hold spaces or unbalanced parentheses: write `[text](@/path.md#anchor)` with none, or `[text](<@/path.md>)`"));
+    }
     let body_offset = split.body_offset;
     Ok(SourcePage {
         file,

@@ -28,6 +28,10 @@ pub struct RenderedMarkdown {
     pub anchors: Arc<HashSet<String>>,
     /// The internal links, in placeholder order.
     pub links: Vec<InternalLink>,
+    /// Byte offsets of text that looks like an internal link but is not one (`](@/` outside
+    /// any link and any code): CommonMark takes no link whose address holds a space, say, and
+    /// would publish the brackets as they are.
+    pub unparsed_links: Vec<usize>,
 }
 
 /// One heading in a table of contents.
@@ -103,8 +107,19 @@ pub fn render_markdown(body: &str) -> RenderedMarkdown {
     let mut events: Vec<Event<'_>> = Vec::new();
     // The heading being read: its id needs all of its text.
     let mut heading: Option<OpenHeading<'_>> = None;
+    // Where links and code are, to tell a real `](@/` from one that did not become a link.
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
 
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        if matches!(
+            event,
+            Event::Start(Tag::Link { .. } | Tag::CodeBlock(_) | Tag::Image { .. })
+                | Event::Code(_)
+                | Event::Html(_)
+                | Event::InlineHtml(_)
+        ) {
+            spans.push(range.clone());
+        }
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -153,6 +168,11 @@ pub fn render_markdown(body: &str) -> RenderedMarkdown {
         }
     }
     html::push_html(&mut rendered.html, events.into_iter());
+    rendered.unparsed_links = body
+        .match_indices("](@/")
+        .map(|(offset, _)| offset)
+        .filter(|offset| !spans.iter().any(|span| span.contains(offset)))
+        .collect();
     rendered.toc = nest_headings(&headings);
     rendered.anchors = Arc::new(anchors);
     rendered

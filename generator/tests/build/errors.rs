@@ -197,3 +197,20 @@ fn the_command_prints_every_error_with_its_location_and_exits_non_zero() {
     assert!(stderr.contains("--> content/contact.fr.md"), "{stderr}");
     assert!(stderr.contains("build failed with 2 errors"), "{stderr}");
 }
+
+#[test]
+fn a_link_that_markdown_did_not_take_is_an_error_at_its_line_and_code_may_show_one() {
+    let fixture = Fixture::new();
+    fixture.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n+++\nHow to link: `[text](@/page.md)`.\n\n```\n[text](@/any page.md)\n```\n\nRead [the policy](@/privacy.md #storage) first.\n",
+    );
+    let failed = fixture
+        .try_build()
+        .expect_err("the link with a space is not a link");
+    let d = error_in(&failed, "content/about.md");
+    assert_eq!((d.line, d.column), (10, 17), "{d}");
+    assert!(d.message.contains("not one"), "{d}");
+    assert!(d.help.as_deref().unwrap_or("").contains("spaces"), "{d}");
+    assert_eq!(failed.diagnostics.errors().count(), 1, "{failed}");
+}
