@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::SiteConfig;
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::{Diagnostic, closest, relative};
 use crate::front_matter::{FrontMatter, parse_front_matter, split_front_matter};
 use crate::markdown::{RenderedMarkdown, find_forbidden_character, render_markdown};
 
@@ -61,11 +61,14 @@ pub(crate) struct ContentScan {
 }
 
 /// Lists the files under `content/<below>` (all of `content/` for an empty path). Names
-/// starting with `.` (editor and system files) are skipped, at any depth.
+/// starting with `.` (editor and system files) are skipped, at any depth. Symbolic links are
+/// followed, so a linked file or folder is published like any other; a link that leads
+/// nowhere, or back to a folder above it, is an error naming it.
 pub(crate) fn scan_content(root: &Path, below: &Path) -> ContentScan {
     let content_dir = root.join("content");
     let mut scan = ContentScan::default();
     for entry in WalkDir::new(content_dir.join(below))
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
@@ -73,10 +76,7 @@ pub(crate) fn scan_content(root: &Path, below: &Path) -> ContentScan {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                scan.diagnostics.push(Diagnostic::error(
-                    "content",
-                    format!("cannot read the content folder: {e}"),
-                ));
+                scan.diagnostics.push(walk_error(root, &e));
                 continue;
             }
         };
@@ -95,6 +95,42 @@ pub(crate) fn scan_content(root: &Path, below: &Path) -> ContentScan {
         }
     }
     scan
+}
+
+/// A problem met while listing `content/`, naming the path and how to fix it.
+fn walk_error(root: &Path, error: &walkdir::Error) -> Diagnostic {
+    let path = error
+        .path()
+        .map_or_else(|| PathBuf::from("content"), |p| relative(root, p));
+    match error.loop_ancestor() {
+        Some(ancestor) => {
+            let ancestor = relative(root, ancestor);
+            let ancestor = if ancestor.as_os_str().is_empty() {
+                "the site's folder".to_string()
+            } else {
+                ancestor.display().to_string()
+            };
+            Diagnostic::error(
+                &path,
+                format!(
+                    "this symbolic link leads back to {ancestor}, a folder it is in: the folder would never end"
+                ),
+            )
+            .help("remove the link, or point it at a folder outside the one it is in")
+        }
+        None => Diagnostic::error(
+            &path,
+            format!(
+                "cannot read: {}",
+                error
+                    .io_error()
+                    .map_or_else(|| error.to_string(), ToString::to_string)
+            ),
+        )
+        .help(
+            "if it is a symbolic link, point it at a file that exists; otherwise make it readable",
+        ),
+    }
 }
 
 /// Whether a file or folder of `content/` or of the templates is not part of the site: hidden

@@ -14,6 +14,7 @@ mod policy;
 mod properties;
 mod real_site;
 mod snapshots;
+mod stress;
 mod translations;
 
 use std::path::{Path, PathBuf};
