@@ -503,3 +503,69 @@ fn serve_shows_drafts_only_when_asked() {
     let server = Server::start_with(&fixture, &["--drafts"]);
     assert_eq!(server.get("/news/draft/").0, 200);
 }
+
+#[test]
+fn serve_survives_a_thousand_rapid_saves_and_ends_serving_what_a_clean_build_makes() {
+    let fixture = Fixture::new();
+    fixture.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n+++\nEdit 0. See the [privacy policy](@/privacy.md).\n",
+    );
+    let server = Server::start_with(&fixture, &["--no-live-reload"]);
+    // As an editor's script or `sed -i` in a loop saves: a temporary file renamed over the page.
+    let saved = Command::new("bash")
+        .arg("-c")
+        .arg(r#"for i in $(seq 1 1000); do sed -i "s/Edit [0-9]*\./Edit $i./" content/about.md; done"#)
+        .current_dir(fixture.root())
+        .status()
+        .expect("bash and sed");
+    assert!(saved.success());
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !server.get("/about/").2.contains("Edit 1000.") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve never showed the last save"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    // A clean build of the final content, at serve's address; serve's form posts to its own
+    // intake where the build's posts to site.toml's.
+    let output = fixture.root().join("clean");
+    let built = fixture.cli(&[
+        "build",
+        "--base-url",
+        &format!("http://{}", server.address),
+        "--output",
+        &output.display().to_string(),
+    ]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let mut compared = 0;
+    for entry in walkdir::WalkDir::new(&output) {
+        let entry = entry.expect("entry");
+        let path = entry
+            .path()
+            .strip_prefix(&output)
+            .expect("below")
+            .to_string_lossy()
+            .to_string();
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let expected = std::fs::read_to_string(entry.path()).expect("read");
+        let (status, _, served) = server.get(&format!("/{path}"));
+        assert_eq!(status, 200, "{path}");
+        let served = served.replace(
+            &format!("http://{}", server.intake),
+            "https://intake.example.test",
+        );
+        assert_eq!(served, expected, "{path} differs from a clean build");
+        compared += 1;
+    }
+    assert!(compared > 20, "{compared}");
+}
