@@ -190,13 +190,7 @@ impl RenderCache {
         inputs: Inputs<'_>,
         rendered: impl IntoIterator<Item = (&'p Placement<'p>, CachedPage)>,
     ) {
-        let Inputs {
-            config,
-            pages,
-            urls,
-            templates,
-            assets,
-        } = inputs;
+        let Inputs { config, urls, .. } = inputs;
         if plan.all {
             // Everything was rendered: nothing older is worth keeping (a language may be gone).
             self.pages.clear();
@@ -218,11 +212,11 @@ impl RenderCache {
                 }
             }
         }
-        self.templates = Some(templates.clone());
+        self.templates = Some(inputs.templates.clone());
         self.globals = Some(plan.globals);
-        self.assets.clone_from(assets);
+        self.assets.clone_from(inputs.assets);
         for key in &plan.moved {
-            if pages.contains_key(key.as_str()) {
+            if inputs.pages.contains_key(key.as_str()) {
                 let targets = config
                     .languages
                     .iter()

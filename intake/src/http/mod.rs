@@ -28,7 +28,7 @@ use crate::seal::{Sealer, StoredInquiry};
 use crate::store::{PutOutcome, Store, put_with_retry};
 
 use self::reply::FailureClass;
-pub(crate) use self::reply::{Encoding, IntakeError, ReplyTo};
+use self::reply::{Encoding, IntakeError, ReplyTo};
 
 /// What every request handler shares.
 #[derive(Debug, Clone)]

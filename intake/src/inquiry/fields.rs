@@ -98,31 +98,6 @@ impl Field {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|field| field.name() == name)
     }
-
-    /// Whether the visitor types the value freely: personal data (name, contact details,
-    /// company, country, requirements) that may appear nowhere but in the encrypted record:
-    /// not in logs, notifications, error messages, file names or object keys.
-    pub const fn is_typed_by_visitor(self) -> bool {
-        match self {
-            Self::Name
-            | Self::Email
-            | Self::Phone
-            | Self::Company
-            | Self::Country
-            | Self::Requirements
-            | Self::Website => true,
-            Self::Locale
-            | Self::ToyType
-            | Self::Quantity
-            | Self::DeliveryDate
-            | Self::AgeStatement
-            | Self::SubmissionId
-            | Self::ConsentPrivacy
-            | Self::PolicyVersion
-            | Self::ConsentMarketing
-            | Self::ShownAt => false,
-        }
-    }
 }
 
 /// An answer's value as the text of a table cell.

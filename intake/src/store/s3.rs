@@ -30,6 +30,8 @@ pub struct S3Store {
 pub struct AwsChain {
     credentials: SharedCredentialsProvider,
     region: Option<Region>,
+    /// The HTTPS client the chain resolved with, which the S3 client then shares.
+    http: SharedHttpClient,
 }
 
 impl AwsChain {
@@ -37,7 +39,8 @@ impl AwsChain {
     /// (`AWS_PROFILE`), a web identity, or an instance or container role; the region from
     /// `AWS_REGION`, the profile, or instance metadata.
     pub async fn standard() -> Self {
-        let provider_config = ProviderConfig::default().with_http_client(https_client());
+        let http = https_client();
+        let provider_config = ProviderConfig::default().with_http_client(http.clone());
         let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
             .or_else(
                 ProfileFileRegionProvider::builder()
@@ -58,6 +61,7 @@ impl AwsChain {
         Self {
             credentials: SharedCredentialsProvider::new(credentials),
             region,
+            http,
         }
     }
 }
@@ -110,7 +114,12 @@ impl S3Store {
             });
         let mut config = aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())
-            .http_client(https_client())
+            .http_client(
+                settings
+                    .chain
+                    .as_ref()
+                    .map_or_else(https_client, |chain| chain.http.clone()),
+            )
             .region(region)
             .credentials_provider(credentials)
             .force_path_style(settings.path_style)
