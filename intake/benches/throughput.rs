@@ -44,7 +44,11 @@ async fn main() {
     })
     .expect("config");
     let sealer = config.sealer.clone();
-    let state = AppState::new(config, Store::Folder(FolderStore::new(dir.path())));
+    let state = AppState::new(
+        config,
+        Store::Folder(FolderStore::new(dir.path())),
+        intake::notify::Notifier::none(),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::notify::{Format, Language, MAX_BUDGET, NotifySettings, Webhook, webhook};
 use crate::seal::{RecipientError, Sealer};
 use crate::store::{S3Settings, StoreConfig};
 
@@ -38,6 +39,8 @@ pub struct Config {
     pub store_backoff: Duration,
     /// `NALUGA_LISTEN`: the local server's address. Default `127.0.0.1:8787`.
     pub listen: SocketAddr,
+    /// `NALUGA_NOTIFY_*`: how staff learn of a new inquiry. Default: no channel.
+    pub notify: NotifySettings,
 }
 
 /// A configuration problem; the message names the variable and how to fix it.
@@ -129,6 +132,7 @@ impl Config {
         if !prefix.is_empty() && !prefix.ends_with('/') {
             prefix.push('/');
         }
+        let notify = notify_settings(&get, &number)?;
         Ok(Self {
             sealer,
             store,
@@ -148,6 +152,7 @@ impl Config {
             store_attempts: u32::try_from(number("NALUGA_STORE_ATTEMPTS", 4)?.max(1)).unwrap_or(4),
             store_backoff: Duration::from_millis(number("NALUGA_STORE_BACKOFF_MS", 100)?),
             listen,
+            notify,
         })
     }
 
@@ -165,6 +170,139 @@ impl Config {
         } else {
             format!("{}/{locale}/{path}", self.site_url)
         }
+    }
+}
+
+/// `NALUGA_NOTIFY_*`. Messages never repeat a secret or a webhook URL's query.
+fn notify_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    number: &impl Fn(&'static str, u64) -> Result<u64, ConfigError>,
+) -> Result<NotifySettings, ConfigError> {
+    let invalid = |name: &'static str, message: String| ConfigError::Invalid { name, message };
+    let mut settings = NotifySettings::default();
+    if let Some(code) = get("NALUGA_NOTIFY_LANGUAGE") {
+        settings.language = Language::from_code(&code).ok_or_else(|| {
+            invalid(
+                "NALUGA_NOTIFY_LANGUAGE",
+                format!("expected zh or en, got {code:?}"),
+            )
+        })?;
+    }
+    if let Some(offset) = get("NALUGA_NOTIFY_UTC_OFFSET") {
+        let format =
+            time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+        settings.utc_offset = time::UtcOffset::parse(offset.trim(), &format).map_err(|_| {
+            invalid(
+                "NALUGA_NOTIFY_UTC_OFFSET",
+                format!("expected an offset like +08:00 or -05:00, got {offset:?}"),
+            )
+        })?;
+    }
+    let budget = number("NALUGA_NOTIFY_BUDGET_MS", 2000)?;
+    if budget == 0 || budget > 2000 {
+        return Err(invalid(
+            "NALUGA_NOTIFY_BUDGET_MS",
+            format!(
+                "expected 1 to 2000 (a visitor never waits longer for a notification), got {budget}"
+            ),
+        ));
+    }
+    settings.budget = std::time::Duration::from_millis(budget).min(MAX_BUDGET);
+
+    let url = get("NALUGA_NOTIFY_WEBHOOK_URL");
+    let format = get("NALUGA_NOTIFY_WEBHOOK_FORMAT");
+    let secret = get("NALUGA_NOTIFY_WEBHOOK_SECRET").map(|s| s.trim().to_string());
+    settings.webhook = match (url, format) {
+        (None, None) => {
+            if secret.is_some() {
+                return Err(invalid(
+                    "NALUGA_NOTIFY_WEBHOOK_SECRET",
+                    "is set without NALUGA_NOTIFY_WEBHOOK_URL; set both or neither".to_string(),
+                ));
+            }
+            None
+        }
+        (Some(_), None) => {
+            return Err(invalid(
+                "NALUGA_NOTIFY_WEBHOOK_FORMAT",
+                format!("name the webhook's platform: {}", Format::NAMES),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(invalid(
+                "NALUGA_NOTIFY_WEBHOOK_URL",
+                "give the webhook's address (NALUGA_NOTIFY_WEBHOOK_FORMAT is set)".to_string(),
+            ));
+        }
+        (Some(url), Some(format_name)) => {
+            let format = Format::from_name(&format_name).ok_or_else(|| {
+                invalid(
+                    "NALUGA_NOTIFY_WEBHOOK_FORMAT",
+                    format!("expected {}, got {format_name:?}", Format::NAMES),
+                )
+            })?;
+            let url = url.trim().to_string();
+            check_webhook_url(&url)
+                .map_err(|message| invalid("NALUGA_NOTIFY_WEBHOOK_URL", message))?;
+            match (format.signing(), &secret) {
+                (webhook::Signing::Required, None) => {
+                    return Err(invalid(
+                        "NALUGA_NOTIFY_WEBHOOK_SECRET",
+                        "the json format is signed: set a secret (for example `openssl rand -hex 32`) and give it to the receiver".to_string(),
+                    ));
+                }
+                (webhook::Signing::None, Some(_)) => {
+                    return Err(invalid(
+                        "NALUGA_NOTIFY_WEBHOOK_SECRET",
+                        format!(
+                            "{} webhooks are not signed (the key in the URL is the secret); remove it",
+                            format.name()
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            Some(Webhook {
+                url,
+                format,
+                secret,
+            })
+        }
+    };
+
+    if let Some(arn) = get("NALUGA_NOTIFY_SNS_TOPIC_ARN") {
+        let arn = arn.trim().to_string();
+        let parts: Vec<&str> = arn.split(':').collect();
+        let valid = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[2] == "sns"
+            && parts.iter().all(|p| !p.is_empty());
+        if !valid {
+            return Err(invalid(
+                "NALUGA_NOTIFY_SNS_TOPIC_ARN",
+                format!(
+                    "expected a topic ARN like arn:aws:sns:ap-east-1:123456789012:naluga-staff, got {arn:?}"
+                ),
+            ));
+        }
+        settings.sns_topic_arn = Some(arn);
+        settings.sns_endpoint = get("NALUGA_NOTIFY_SNS_ENDPOINT");
+    }
+    Ok(settings)
+}
+
+/// A webhook address: `https://`, or `http://` to this computer only (a token must not cross
+/// a network in clear). The message shows the address without its query.
+fn check_webhook_url(url: &str) -> Result<(), String> {
+    let shown = webhook::redacted(url);
+    let uri: axum::http::Uri = url.parse().map_err(|_| format!("{shown} is not a URL"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("https"), Some(_)) => Ok(()),
+        (Some("http"), Some("127.0.0.1" | "localhost" | "[::1]")) => Ok(()),
+        (Some("http"), Some(_)) => Err(format!(
+            "{shown}: use https:// (plain http:// only reaches a receiver on this computer)"
+        )),
+        _ => Err(format!("{shown} is not an https:// address")),
     }
 }
 
@@ -218,5 +356,135 @@ mod tests {
         .to_string();
         assert!(error.contains("NALUGA_S3_SECRET_ACCESS_KEY"), "{error}");
         assert!(!error.contains("key\""), "{error}");
+    }
+
+    #[test]
+    fn notifications_are_off_unless_configured() {
+        let notify = config(&[]).expect("valid").notify;
+        assert_eq!(notify.webhook, None);
+        assert_eq!(notify.sns_topic_arn, None);
+        assert_eq!(notify.language, Language::Zh);
+        assert_eq!(notify.utc_offset.whole_hours(), 8);
+    }
+
+    #[test]
+    fn a_webhook_is_read_with_its_format_and_secret() {
+        let notify = config(&[
+            (
+                "NALUGA_NOTIFY_WEBHOOK_URL",
+                "https://open.feishu.cn/open-apis/bot/v2/hook/abc",
+            ),
+            ("NALUGA_NOTIFY_WEBHOOK_FORMAT", "Feishu"),
+            ("NALUGA_NOTIFY_WEBHOOK_SECRET", "s3cret"),
+            ("NALUGA_NOTIFY_LANGUAGE", "en"),
+            ("NALUGA_NOTIFY_UTC_OFFSET", "-05:00"),
+            (
+                "NALUGA_NOTIFY_SNS_TOPIC_ARN",
+                "arn:aws-cn:sns:cn-north-1:123456789012:staff",
+            ),
+        ])
+        .expect("valid")
+        .notify;
+        let webhook = notify.webhook.expect("a webhook");
+        assert_eq!(webhook.format, Format::Feishu);
+        assert_eq!(webhook.secret.as_deref(), Some("s3cret"));
+        assert_eq!(notify.language, Language::En);
+        assert_eq!(notify.utc_offset.whole_hours(), -5);
+        assert!(notify.sns_topic_arn.is_some());
+    }
+
+    #[test]
+    fn notification_mistakes_name_the_variable_and_never_show_a_secret() {
+        // The variables, the one the message starts with, and a hint it holds.
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case<'_>] = &[
+            (
+                &[
+                    (
+                        "NALUGA_NOTIFY_WEBHOOK_URL",
+                        "http://hooks.example.com/x?key=TOKEN",
+                    ),
+                    ("NALUGA_NOTIFY_WEBHOOK_FORMAT", "wecom"),
+                ],
+                "NALUGA_NOTIFY_WEBHOOK_URL",
+                "use https://",
+            ),
+            (
+                &[(
+                    "NALUGA_NOTIFY_WEBHOOK_URL",
+                    "https://hooks.example.com/x?key=TOKEN",
+                )],
+                "NALUGA_NOTIFY_WEBHOOK_FORMAT",
+                "wecom, feishu",
+            ),
+            (
+                &[
+                    (
+                        "NALUGA_NOTIFY_WEBHOOK_URL",
+                        "https://hooks.example.com/x?key=TOKEN",
+                    ),
+                    ("NALUGA_NOTIFY_WEBHOOK_FORMAT", "teams"),
+                ],
+                "NALUGA_NOTIFY_WEBHOOK_FORMAT",
+                "\"teams\"",
+            ),
+            (
+                &[
+                    (
+                        "NALUGA_NOTIFY_WEBHOOK_URL",
+                        "https://hooks.example.com/x?key=TOKEN",
+                    ),
+                    ("NALUGA_NOTIFY_WEBHOOK_FORMAT", "json"),
+                ],
+                "NALUGA_NOTIFY_WEBHOOK_SECRET",
+                "is signed",
+            ),
+            (
+                &[
+                    (
+                        "NALUGA_NOTIFY_WEBHOOK_URL",
+                        "https://hooks.example.com/x?key=TOKEN",
+                    ),
+                    ("NALUGA_NOTIFY_WEBHOOK_FORMAT", "slack"),
+                    ("NALUGA_NOTIFY_WEBHOOK_SECRET", "SECRETVALUE"),
+                ],
+                "NALUGA_NOTIFY_WEBHOOK_SECRET",
+                "not signed",
+            ),
+            (
+                &[("NALUGA_NOTIFY_WEBHOOK_SECRET", "SECRETVALUE")],
+                "NALUGA_NOTIFY_WEBHOOK_SECRET",
+                "without NALUGA_NOTIFY_WEBHOOK_URL",
+            ),
+            (
+                &[("NALUGA_NOTIFY_LANGUAGE", "fr")],
+                "NALUGA_NOTIFY_LANGUAGE",
+                "zh or en",
+            ),
+            (
+                &[("NALUGA_NOTIFY_UTC_OFFSET", "8")],
+                "NALUGA_NOTIFY_UTC_OFFSET",
+                "+08:00",
+            ),
+            (
+                &[("NALUGA_NOTIFY_BUDGET_MS", "5000")],
+                "NALUGA_NOTIFY_BUDGET_MS",
+                "1 to 2000",
+            ),
+            (
+                &[("NALUGA_NOTIFY_SNS_TOPIC_ARN", "staff")],
+                "NALUGA_NOTIFY_SNS_TOPIC_ARN",
+                "topic ARN",
+            ),
+        ];
+        for (vars, name, hint) in cases {
+            let error = config(vars).expect_err("refused").to_string();
+            assert!(error.starts_with(name), "{vars:?}: {error}");
+            assert!(error.contains(hint), "{vars:?}: {error}");
+            assert!(
+                !error.contains("TOKEN") && !error.contains("SECRETVALUE"),
+                "{error}"
+            );
+        }
     }
 }

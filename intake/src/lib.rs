@@ -11,14 +11,18 @@
 //!    decrypt);
 //! 4. [`store`]: the sealed object is written once, under a key derived from its id
 //!    ([`layout`]), to a local folder or (feature `s3`) an S3 bucket; success is answered only
-//!    after the write.
+//!    after the write;
+//! 5. [`notify`]: the staff are told that an inquiry arrived (its id, toy type, quantity and
+//!    site language, never what the visitor typed) on the configured channels, within 2 s,
+//!    without the answer depending on it.
 //!
 //! [`keys`] writes identity files (staff keys, the preview's development key); [`config`]
 //! reads the deployment's settings from the environment. The staff's tool, `naluga-inquiries`,
 //! lists, decrypts, exports and deletes what was stored.
 //!
 //! Features: `s3` (the S3 store, through the AWS SDK), `lambda` (the Lambda runtime, for the
-//! `naluga-intake` binary) and `staff` (the staff tool's own dependencies), all on by default.
+//! `naluga-intake` binary), `notify` (chat webhooks and SNS e-mail) and `staff` (the staff
+//! tool's own dependencies), all on by default.
 //! The site generator, which embeds the local intake in its preview, uses none of them.
 
 pub mod config;
@@ -27,6 +31,7 @@ pub mod inquiry;
 pub mod keys;
 pub mod layout;
 mod messages;
+pub mod notify;
 pub mod seal;
 pub mod store;
 

@@ -24,6 +24,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::inquiry::{RawInquiry, Rules};
 use crate::layout::{OPEN, object_key};
+use crate::notify::{Notice, Notifier};
 use crate::seal::{Sealer, StoredInquiry};
 use crate::store::{PutOutcome, Store, put_with_retry};
 
@@ -41,22 +42,30 @@ struct Inner {
     config: Config,
     sealer: Sealer,
     store: Store,
+    notifier: Notifier,
     clock: fn() -> OffsetDateTime,
 }
 
 impl AppState {
-    /// The state of a running intake.
-    pub fn new(config: Config, store: Store) -> Self {
-        Self::with_clock(config, store, OffsetDateTime::now_utc)
+    /// The state of a running intake: its configuration, its store (`Store::open`) and its
+    /// notification channels (`Notifier::open`).
+    pub fn new(config: Config, store: Store, notifier: Notifier) -> Self {
+        Self::with_clock(config, store, notifier, OffsetDateTime::now_utc)
     }
 
     /// The same with a fixed clock, for tests.
-    pub fn with_clock(config: Config, store: Store, clock: fn() -> OffsetDateTime) -> Self {
+    pub fn with_clock(
+        config: Config,
+        store: Store,
+        notifier: Notifier,
+        clock: fn() -> OffsetDateTime,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 sealer: config.sealer.clone(),
                 config,
                 store,
+                notifier,
                 clock,
             }),
         }
@@ -217,8 +226,14 @@ async fn receive(
     )
     .await
     .map_err(|e| IntakeError::StoreUnavailable(e.to_string(), reply))?;
-    if outcome == PutOutcome::AlreadyExists {
-        tracing::info!(class = "duplicate", "submission already stored");
+    match outcome {
+        // Told once, after the write, and never for a resend: within the notifier's budget
+        // (2 s at most), before the answer, because AWS Lambda freezes the function as soon
+        // as it has answered and a notification still under way would be lost.
+        PutOutcome::Created => state.inner.notifier.send(&Notice::of(&inquiry, now)).await,
+        PutOutcome::AlreadyExists => {
+            tracing::info!(class = "duplicate", "submission already stored");
+        }
     }
     Ok(success(
         config,

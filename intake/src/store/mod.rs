@@ -14,6 +14,8 @@ use std::time::Duration;
 
 pub use folder::FolderStore;
 #[cfg(feature = "s3")]
+pub(crate) use s3::https_client;
+#[cfg(feature = "s3")]
 pub use s3::{AwsChain, S3Store};
 
 /// Where inquiries are stored.
@@ -180,6 +182,12 @@ pub async fn put_with_retry(
                 wait *= 2;
                 attempt += 1;
             }
+            // An attempt that failed in transit may have written the object all the same
+            // (the answer was lost, not the write): finding it now is most likely our own
+            // write, and is reported as one so that the staff are told of it. The rarer
+            // reading, a resend that stored it meanwhile, costs a second notification, not
+            // a missing one.
+            Ok(PutOutcome::AlreadyExists) if attempt > 1 => return Ok(PutOutcome::Created),
             other => return other,
         }
     }

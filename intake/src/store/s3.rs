@@ -66,14 +66,20 @@ impl AwsChain {
     }
 }
 
-/// The one HTTPS client: rustls with the ring provider (the SDK's default client would add
-/// aws-lc-rs, a second provider that is most of its size), certificates from the system.
-fn https_client() -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https()
+/// The one HTTPS client of the AWS clients (S3, and SNS for notifications), made once: rustls
+/// with the ring provider (the SDK's default client would add aws-lc-rs, a second provider
+/// that is most of its size), certificates from the system.
+pub(crate) fn https_client() -> SharedHttpClient {
+    static CLIENT: std::sync::OnceLock<SharedHttpClient> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .build_https()
+        })
+        .clone()
 }
 
 impl S3Store {

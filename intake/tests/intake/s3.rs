@@ -133,7 +133,7 @@ fn state(keys: &Keys, store: Store, attempts: &str) -> AppState {
             ("NALUGA_STORE_BACKOFF_MS", "50"),
         ],
     );
-    AppState::with_clock(config, store, now)
+    AppState::with_clock(config, store, intake::notify::Notifier::none(), now)
 }
 
 #[tokio::test]

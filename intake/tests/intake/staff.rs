@@ -90,7 +90,12 @@ async fn submitted_inquiries_round_trip_through_the_staff_tool_and_stock_age() {
     let keys = Keys::new();
     let config = config(&keys, &[("NALUGA_RECIPIENTS", &recipient)]);
     let store = Store::Folder(FolderStore::new(&store_dir));
-    let service = app(AppState::with_clock(config, store.clone(), now));
+    let service = app(AppState::with_clock(
+        config,
+        store.clone(),
+        intake::notify::Notifier::none(),
+        now,
+    ));
     let first = good_json();
     let mut second = good_json();
     second["submission_id"] = submission_id(1000).to_string().into();
@@ -423,4 +428,97 @@ async fn list_and_show_read_as_their_snapshots() {
     insta::assert_snapshot!("staff_list", stable(list));
     let show = stdout(&tool(&store_dir, &identity, &["show", &first.to_string()]));
     insta::assert_snapshot!("staff_show", stable(show));
+}
+
+/// Stores the good inquiry under `id`, received `minutes` after `now()`, sealed to `recipient`.
+async fn store_received(store: &Store, recipient: &str, id: uuid::Uuid, minutes: i64) {
+    let sealer = Sealer::from_list(recipient).expect("recipient");
+    let raw =
+        intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
+    let rules = intake::inquiry::Rules {
+        languages: vec!["en".into()],
+        submission_id_optional: false,
+    };
+    let inquiry = raw.validate(&rules, now()).expect("valid");
+    let mut record = StoredInquiry::new(&inquiry, now() + time::Duration::minutes(minutes));
+    record.id = id;
+    let sealed = sealer.seal(&record).expect("seal");
+    store
+        .put_new(&object_key("", OPEN, id), sealed)
+        .await
+        .expect("put");
+}
+
+/// `list --new` catches up what a notification may have missed: what arrived since this staff
+/// member last listed the store, remembered in a file beside their identity (never in the
+/// store), per store.
+#[tokio::test]
+async fn list_new_shows_what_arrived_since_the_last_list() {
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identity = keys.write_identity(dir.path());
+    let store_dir = dir.path().join("store");
+    std::fs::create_dir(&store_dir).expect("store folder");
+    let store = Store::Folder(FolderStore::new(&store_dir));
+    let ids: Vec<uuid::Uuid> = (0..3).map(|i| submission_id(i * 1000)).collect();
+    let lines = |output: String| -> Vec<String> { output.lines().map(str::to_string).collect() };
+
+    // Nothing listed yet: everything is new, and marked so in a whole list.
+    store_received(&store, &keys.recipient, ids[0], 0).await;
+    store_received(&store, &keys.recipient, ids[1], 1).await;
+    let first = lines(stdout(&tool(&store_dir, &identity, &["list", "--new"])));
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(first[0].starts_with(&ids[1].to_string()), "{first:?}");
+    assert!(
+        !first[0].ends_with("[new]"),
+        "--new lists only new ones, unmarked"
+    );
+
+    // Listed: nothing new now, said on standard error.
+    let again = tool(&store_dir, &identity, &["list", "--new"]);
+    assert_eq!(stdout(&again), "");
+    assert_eq!(
+        String::from_utf8_lossy(&again.stderr),
+        "nothing new since 2026-11-25 10:01:00 +00:00\n"
+    );
+
+    // One more arrives: only it is new, and a whole list marks only it.
+    store_received(&store, &keys.recipient, ids[2], 2).await;
+    let whole = lines(stdout(&tool(
+        &store_dir,
+        &identity,
+        &["list", "--from", "2026-11-25"],
+    )));
+    assert_eq!(whole.len(), 3);
+    assert!(whole[0].ends_with("  [new]"), "{whole:?}");
+    assert!(
+        !whole[1].ends_with("[new]") && !whole[2].ends_with("[new]"),
+        "{whole:?}"
+    );
+    // A list limited by date did not move the mark.
+    let new = lines(stdout(&tool(&store_dir, &identity, &["list", "--new"])));
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert!(new[0].starts_with(&ids[2].to_string()), "{new:?}");
+    assert_eq!(stdout(&tool(&store_dir, &identity, &["list", "--new"])), "");
+
+    // The mark is beside the identity, per store; the store holds only inquiries.
+    let seen = std::fs::read_to_string(dir.path().join("key.txt.seen.json")).expect("seen file");
+    assert!(seen.contains(&store_dir.display().to_string()), "{seen}");
+    assert!(seen.contains("2026-11-25T10:02:00Z"), "{seen}");
+    let other_store = dir.path().join("other");
+    std::fs::create_dir(&other_store).expect("folder");
+    let other = tool(&other_store, &identity, &["list", "--new"]);
+    assert_eq!(stdout(&other), "");
+    assert_eq!(String::from_utf8_lossy(&other.stderr), "no inquiry yet\n");
+    assert_eq!(Intake::files_under(&store_dir).len(), 3);
+
+    // A damaged state file is an error naming it and saying how to start again.
+    std::fs::write(dir.path().join("key.txt.seen.json"), "{not json").expect("write");
+    let broken = tool(&store_dir, &identity, &["list", "--new"]);
+    assert!(!broken.status.success());
+    let error = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        error.contains("key.txt.seen.json") && error.contains("delete it"),
+        "{error}"
+    );
 }

@@ -8,6 +8,7 @@ use age::x25519;
 use axum::body::Body;
 use axum::http::{Request, Response};
 use intake::config::Config;
+use intake::notify::Notifier;
 use intake::seal::{StoredInquiry, open};
 use intake::store::{FolderStore, Store};
 use intake::{AppState, app};
@@ -96,7 +97,18 @@ impl Intake {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = config(&keys, &[]);
         let store = Store::Folder(FolderStore::new(dir.path()));
-        let state = AppState::with_clock(config, store, now);
+        let state = AppState::with_clock(config, store, Notifier::none(), now);
+        Self { keys, dir, state }
+    }
+
+    /// An intake storing to a temporary folder and notifying as `vars` (`NALUGA_NOTIFY_*`) say.
+    pub(crate) async fn notifying(vars: &[(&str, &str)]) -> Self {
+        let keys = Keys::new();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(&keys, vars);
+        let notifier = Notifier::open(&config.notify).await.expect("notifier");
+        let store = Store::Folder(FolderStore::new(dir.path()));
+        let state = AppState::with_clock(config, store, notifier, now);
         Self { keys, dir, state }
     }
 
@@ -121,6 +133,11 @@ impl Intake {
         }
         found.sort();
         found
+    }
+
+    /// The files under `dir`, recursively.
+    pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
+        walk(dir)
     }
 
     pub(crate) fn read_only_object(&self) -> StoredInquiry {
@@ -234,6 +251,8 @@ pub(crate) async fn body_json(response: Response<Body>) -> serde_json::Value {
 pub(crate) struct LocalIntake {
     pub(crate) child: std::process::Child,
     pub(crate) address: String,
+    /// Standard error, read as it comes (a full pipe would stop a chatty server).
+    log: std::thread::JoinHandle<String>,
 }
 
 impl LocalIntake {
@@ -255,25 +274,32 @@ impl LocalIntake {
             .read_line(&mut line)
             .expect("first line");
         assert!(line.contains(&data_dir.display().to_string()), "{line}");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let log = std::thread::spawn(move || {
+            use std::io::Read;
+            let mut log = String::new();
+            let _ = stderr.read_to_string(&mut log);
+            log
+        });
         let address = line
             .split("http://")
             .nth(1)
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_string();
-        Self { child, address }
+        Self {
+            child,
+            address,
+            log,
+        }
     }
 
     /// Stops the server and returns what it logged.
     pub(crate) fn stop(mut self) -> String {
-        use std::io::Read;
         let _ = self.child.kill();
-        let mut log = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
-            let _ = stderr.read_to_string(&mut log);
-        }
         let _ = self.child.wait();
-        log
+        let log = std::mem::replace(&mut self.log, std::thread::spawn(String::new));
+        log.join().unwrap_or_default()
     }
 }
 

@@ -32,9 +32,14 @@ impl LocalIntake {
         ]);
         let config = intake::config::Config::from_lookup(|name| settings.get(name).cloned())
             .context("configuring the local intake")?;
+        // Each notification is printed in serve's terminal, as staff would get it, so that
+        // an editor sees the whole flow; no other channel is set up in a preview.
+        let notifier =
+            intake::notify::Notifier::printing(intake::notify::NotifySettings::default());
         Ok(intake::app(intake::AppState::new(
             config,
             self.store.clone(),
+            notifier,
         )))
     }
 }

@@ -2,11 +2,17 @@
 
 use anyhow::{Result, anyhow};
 
+use crate::seen::Seen;
 use crate::staff::{Loaded, Staff, load_all, parse_date, safe};
 
-/// Lists inquiries, newest first, as one-line summaries.
+/// Lists inquiries, newest first, as one-line summaries; those you have not listed before are
+/// marked `[new]`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ListArgs {
+    /// Only what arrived since you last listed this store (kept in IDENTITY.seen.json, beside
+    /// your identity file): a daily `list --new` catches whatever a notification missed.
+    #[arg(long)]
+    new: bool,
     /// Only inquiries received on or after this date (YYYY-MM-DD).
     #[arg(long)]
     from: Option<String>,
@@ -38,11 +44,32 @@ pub(crate) async fn run_list(staff: &Staff, args: ListArgs) -> Result<()> {
         .map_err(|e| anyhow!("--to: {e}"))?;
     let opened = staff.open_store().await?;
     let loaded = load_all(staff, &opened).await?;
-    for item in loaded.iter().filter(|l| {
-        let day = l.record.received_at.date();
-        from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t)
-    }) {
-        println!("{}", summary(item));
+    let mut seen = Seen::load(staff.identity_path()?, &staff.store)?;
+    let shown: Vec<&Loaded> = loaded
+        .iter()
+        .filter(|l| {
+            let day = l.record.received_at.date();
+            from.is_none_or(|f| day >= f)
+                && to.is_none_or(|t| day <= t)
+                && (!args.new || seen.is_new(l.record.received_at))
+        })
+        .collect();
+    for item in &shown {
+        // `--new` lists only new ones: no need to mark them.
+        let new = !args.new && seen.is_new(item.record.received_at);
+        println!("{}", summary(item, new));
+    }
+    if args.new && shown.is_empty() {
+        match seen.last() {
+            Some(last) => eprintln!("nothing new since {}", crate::staff::short_time(last)),
+            None => eprintln!("no inquiry yet"),
+        }
+    }
+    // A list limited by date may leave newer inquiries unseen: only a whole list, or the list
+    // of what is new, moves the mark.
+    let newest = loaded.iter().map(|l| l.record.received_at).max();
+    if let (None, None, Some(newest)) = (from, to, newest) {
+        seen.record(newest)?;
     }
     Ok(())
 }
@@ -59,16 +86,16 @@ pub(crate) async fn run_find(staff: &Staff, args: FindArgs) -> Result<()> {
         eprintln!("no inquiry from {}", safe(&args.email));
     }
     for item in found {
-        println!("{}", summary(item));
+        println!("{}", summary(item, false));
     }
     Ok(())
 }
 
-/// `id  date  locale  toy×quantity  name <email>  [marketing ok]  [closed]`
-pub(crate) fn summary(item: &Loaded) -> String {
+/// `id  date  locale  toy×quantity  name <email>  [marketing ok]  [new]  [closed]`
+pub(crate) fn summary(item: &Loaded, new: bool) -> String {
     let r = &item.record;
     format!(
-        "{}  {}  {}  {} x{}  {} <{}>{}{}",
+        "{}  {}  {}  {} x{}  {} <{}>{}{}{}",
         r.id,
         r.received_at.date(),
         safe(&r.answers.locale),
@@ -81,6 +108,7 @@ pub(crate) fn summary(item: &Loaded) -> String {
         } else {
             ""
         },
+        if new { "  [new]" } else { "" },
         if item.closed { "  [closed]" } else { "" }
     )
 }

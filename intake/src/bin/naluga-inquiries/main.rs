@@ -18,6 +18,7 @@ mod delete;
 mod export;
 mod keygen;
 mod list;
+mod seen;
 mod show;
 mod staff;
 

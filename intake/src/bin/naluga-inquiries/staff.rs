@@ -67,12 +67,18 @@ impl Staff {
         }
     }
 
+    /// The identity file `--identity` names.
+    pub(crate) fn identity_path(&self) -> Result<&std::path::Path> {
+        match &self.identity {
+            Some(path) => Ok(path),
+            None => bail!("give your identity file with --identity FILE or NALUGA_IDENTITY"),
+        }
+    }
+
     /// The identities of `--identity`; a passphrase-protected file asks for its passphrase
     /// (or takes NALUGA_IDENTITY_PASSPHRASE, for scripts).
     pub(crate) fn identities(&self) -> Result<Vec<x25519::Identity>> {
-        let Some(path) = &self.identity else {
-            bail!("give your identity file with --identity FILE or NALUGA_IDENTITY");
-        };
+        let path = self.identity_path()?;
         intake::keys::read_identities(path, || {
             if let Ok(value) = std::env::var("NALUGA_IDENTITY_PASSPHRASE") {
                 return Ok(SecretString::from(value));
@@ -187,6 +193,15 @@ pub(crate) fn safe(text: &str) -> String {
 /// Like [`safe`], keeping line breaks (for multi-line text shown in full).
 pub(crate) fn safe_multiline(text: &str) -> String {
     text.split('\n').map(safe).collect::<Vec<_>>().join("\n")
+}
+
+/// A time to the second with its offset, in UTC (`2026-11-29 01:23:08 +00:00`).
+pub(crate) fn short_time(at: time::OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
+        ))
+        .unwrap_or_else(|_| at.to_string())
 }
 
 /// The date a `--from`/`--to` option names.

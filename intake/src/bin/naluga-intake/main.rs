@@ -12,6 +12,7 @@
 use std::process::ExitCode;
 
 use intake::config::Config;
+use intake::notify::Notifier;
 use intake::store::{Store, StoreConfig};
 use intake::{AppState, app};
 use tracing_subscriber::filter::Targets;
@@ -50,7 +51,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let service = app(AppState::new(config.clone(), store));
+    let notifier = match Notifier::open(&config.notify).await {
+        Ok(notifier) => notifier,
+        Err(e) => {
+            eprintln!("naluga-intake: refusing to start: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let service = app(AppState::new(config.clone(), store, notifier));
 
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         return match lambda_http::run(service).await {

@@ -1,0 +1,193 @@
+//! What a notification reads, in Chinese or English, for a sales person: the kind of toy, the
+//! quantity and the site it came from first, then when, which one, and how to open it.
+
+use time::UtcOffset;
+use time::macros::format_description;
+
+use super::Notice;
+
+/// The language of notifications: `NALUGA_NOTIFY_LANGUAGE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// Chinese (the default: the sales team is in Dongguan).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The language a code names (`zh` or `en`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "zh-hans" => Some(Self::Zh),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+}
+
+/// A notification's text: a one-line title (an e-mail's subject) and the whole message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// `新询价：毛绒玩具 500 件（英文网站）`
+    pub title: String,
+    /// The title, then the time received, the id and how to open the inquiry, one per line.
+    pub body: String,
+}
+
+/// The text of `notice` in `language`, with the time in `offset` (shown, so nobody guesses).
+pub fn message(notice: &Notice, language: Language, offset: UtcOffset) -> Message {
+    let received = notice
+        .received_at
+        .to_offset(offset)
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
+        ))
+        .unwrap_or_else(|_| notice.received_at.to_string());
+    let open = format!("naluga-inquiries show {}", notice.id);
+    let quantity = grouped(notice.quantity);
+    match language {
+        Language::Zh => {
+            let title = format!(
+                "新询价：{} {quantity} 件（{}）",
+                toy_zh(&notice.toy_type),
+                site_zh(&notice.site_language)
+            );
+            let body = format!(
+                "{title}\n收到时间：{received}\n编号：{}\n查看：{open}",
+                notice.id
+            );
+            Message { title, body }
+        }
+        Language::En => {
+            let title = format!(
+                "New inquiry: {}, {quantity} pieces ({})",
+                toy_en(&notice.toy_type),
+                site_en(&notice.site_language)
+            );
+            let body = format!(
+                "{title}\nReceived: {received}\nID: {}\nOpen it: {open}",
+                notice.id
+            );
+            Message { title, body }
+        }
+    }
+}
+
+/// `12500` as `12,500`: quantities are read at a glance.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+// The toy types are the form's choices (`inquiry::TOY_TYPES`), named as the site names them.
+fn toy_zh(code: &str) -> &str {
+    match code {
+        "plush" => "毛绒玩具",
+        "vinyl" => "搪胶玩具",
+        "plastic" => "塑胶玩具",
+        "wooden" => "木制玩具",
+        "electronic" => "电子玩具",
+        "other" => "其他玩具",
+        other => other,
+    }
+}
+
+fn toy_en(code: &str) -> &str {
+    match code {
+        "plush" => "plush toys",
+        "vinyl" => "vinyl toys",
+        "plastic" => "plastic toys",
+        "wooden" => "wooden toys",
+        "electronic" => "electronic toys",
+        "other" => "other toys",
+        other => other,
+    }
+}
+
+fn site_zh(code: &str) -> String {
+    match code {
+        "en" => "英文网站".to_string(),
+        "zh" => "中文网站".to_string(),
+        "es" => "西班牙文网站".to_string(),
+        other => format!("{other} 网站"),
+    }
+}
+
+fn site_en(code: &str) -> String {
+    match code {
+        "en" => "English site".to_string(),
+        "zh" => "Chinese site".to_string(),
+        "es" => "Spanish site".to_string(),
+        other => format!("{other} site"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{datetime, offset};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::inquiry::TOY_TYPES;
+
+    fn notice(toy: &str, quantity: u64, site: &str) -> Notice {
+        Notice {
+            id: Uuid::nil(),
+            received_at: datetime!(2026-11-29 1:23:08.562 UTC),
+            site_language: site.to_string(),
+            toy_type: toy.to_string(),
+            quantity,
+        }
+    }
+
+    #[test]
+    fn chinese_reads_as_the_sales_team_speaks() {
+        let m = message(&notice("plush", 500, "en"), Language::Zh, offset!(+8));
+        assert_eq!(m.title, "新询价：毛绒玩具 500 件（英文网站）");
+        assert_eq!(
+            m.body,
+            "新询价：毛绒玩具 500 件（英文网站）\n收到时间：2026-11-29 09:23:08 +08:00\n\
+             编号：00000000-0000-0000-0000-000000000000\n\
+             查看：naluga-inquiries show 00000000-0000-0000-0000-000000000000"
+        );
+    }
+
+    #[test]
+    fn english_with_grouped_quantity_and_the_offset_shown() {
+        let m = message(&notice("vinyl", 12_500, "es"), Language::En, offset!(UTC));
+        assert_eq!(
+            m.title,
+            "New inquiry: vinyl toys, 12,500 pieces (Spanish site)"
+        );
+        assert!(
+            m.body.contains("\nReceived: 2026-11-29 01:23:08 +00:00\n"),
+            "{}",
+            m.body
+        );
+    }
+
+    #[test]
+    fn every_toy_type_of_the_form_has_a_name_in_both_languages() {
+        for toy in TOY_TYPES {
+            assert_ne!(toy_zh(toy), *toy, "{toy}");
+            assert_ne!(toy_en(toy), *toy, "{toy}");
+        }
+    }
+
+    #[test]
+    fn grouping() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(10_000_000), "10,000,000");
+    }
+}
