@@ -3,20 +3,25 @@
 // S3-protocol server (s3s-fs, which checks SigV4) configured as for Cloudflare R2 (custom
 // endpoint, an R2-style token in NALUGA_S3_*, region `auto`, path-style addressing). Function URL requests with a JSON body and a
 // form body are stored and decrypt with the stock `age` tool; `cargo lambda invoke --data-file`
-// with a committed Function URL event works.
+// with a committed Function URL event works. Every stored inquiry is told once to a webhook
+// receiver (our signed JSON format), before the function answers, without any personal data.
 //
 // This runs after `cargo test` (scripts/test): cargo holds its build lock while tests run, so
 // a Rust test could not let `cargo lambda` build the function.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createHmac } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inDays, repository, walk } from '../lib/harness.mjs';
 
+const execFileAsync = promisify(execFile);
 const KEY = 'naluga-test-key';
 const SECRET = 'naluga-test-secret-0123456789';
 const BUCKET = 'naluga-inquiries';
@@ -28,6 +33,9 @@ let watch;
 let watchPort;
 let recipient;
 let identity;
+let receiver;
+const notifications = [];
+const NOTIFY_SECRET = 'naluga-lambda-notify-secret';
 
 function freePort() {
   return new Promise((resolve) => {
@@ -84,6 +92,17 @@ before(async () => {
     try { await fetch(`http://127.0.0.1:${s3Port}/`); return true; } catch { return false; }
   }, 's3s-fs start', 20);
 
+  // The staff's webhook: records every call.
+  receiver = createHttpServer((request, response) => {
+    const chunks = [];
+    request.on('data', (c) => chunks.push(c));
+    request.on('end', () => {
+      notifications.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+
   // The Lambda emulator, running the function with the deployment's configuration.
   watchPort = await freePort();
   const env = {
@@ -100,6 +119,9 @@ before(async () => {
     NALUGA_S3_REGION: 'auto',
     AWS_REGION: 'ap-east-1',
     RUST_LOG: 'info',
+    NALUGA_NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${receiver.address().port}/hook`,
+    NALUGA_NOTIFY_WEBHOOK_FORMAT: 'json',
+    NALUGA_NOTIFY_WEBHOOK_SECRET: NOTIFY_SECRET,
   };
   const args = ['lambda', 'watch', '-p', 'intake', '--bin', 'naluga-intake', '-A', '127.0.0.1', '-P', String(watchPort)];
   for (const [name, value] of Object.entries(env)) args.push('--env-var', `${name}=${value}`);
@@ -113,6 +135,7 @@ before(async () => {
 
 after(async () => {
   await stop(watch);
+  if (receiver) receiver.close();
   await stop(s3);
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -161,6 +184,30 @@ test('a Function URL request with a JSON body is stored in the bucket and decryp
   assert.match(found[0].key, new RegExp(`^inquiries/\\d{4}/\\d\\d/\\d\\d/${id}\\.age$`));
   assert.equal(found[0].record.name, 'Lambda JSON');
   assert.equal(found[0].record.quantity, 2000);
+
+  // Told once, before the answer, signed, without the visitor's details.
+  const told = notifications.filter((n) => JSON.parse(n.body).id === id);
+  assert.equal(told.length, 1);
+  const { headers, body } = told[0];
+  const expected = createHmac('sha256', NOTIFY_SECRET).update(`${headers['x-naluga-timestamp']}.${body}`).digest('hex');
+  assert.equal(headers['x-naluga-signature'], `v1=${expected}`);
+  const notice = JSON.parse(body);
+  assert.equal(notice.toy_type, 'wooden');
+  assert.equal(notice.quantity, 2000);
+  assert.match(notice.text, /^新询价：木制玩具 2,000 件（英文网站）\n/);
+  for (const secret of ['Lambda JSON', 'json@example.com', 'stacking rings']) {
+    assert.ok(!body.includes(secret), `${secret} in ${body}`);
+  }
+
+  // A resend of the same submission stores nothing new and tells nobody again.
+  const again = await fetch(functionUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: ORIGIN },
+    body: JSON.stringify(inquiry),
+  });
+  assert.equal(again.status, 201);
+  assert.equal(stored().filter((s) => s.record.id === id).length, 1);
+  assert.equal(notifications.filter((n) => JSON.parse(n.body).id === id).length, 1);
 });
 
 test('a Function URL request with a form body is stored and redirected to the thank-you page', async () => {
@@ -184,10 +231,11 @@ test('a Function URL request with a form body is stored and redirected to the th
   assert.equal(found[0].record.age_statement, 'guardian');
 });
 
-test('cargo lambda invoke with the committed Function URL event fixture stores the inquiry', () => {
+test('cargo lambda invoke with the committed Function URL event fixture stores the inquiry', async () => {
   // The fixture's delivery date is 2031-01-15: valid until then (at most five years ahead).
   const fixture = join(repository, 'intake', 'tests', 'fixtures', 'events', 'function-url-form.json');
-  const output = execFileSync('cargo', [
+  // Asynchronously: the webhook receiver in this process must answer while the function runs.
+  const { stdout: output } = await execFileAsync('cargo', [
     'lambda', 'invoke', 'naluga-intake', '--data-file', fixture,
     '-A', '127.0.0.1', '-P', String(watchPort), '--output-format', 'json',
   ], { cwd: repository, encoding: 'utf8', timeout: 600_000 });
@@ -200,4 +248,10 @@ test('cargo lambda invoke with the committed Function URL event fixture stores t
   const found = stored().filter((s) => s.record.email === 'invoke@example.cn');
   assert.equal(found.length, 1);
   assert.equal(found[0].record.name, '调用测试');
+});
+
+test('every inquiry the function stored was told exactly once', () => {
+  const ids = stored().map((s) => s.record.id).sort();
+  const told = notifications.map((n) => JSON.parse(n.body).id).sort();
+  assert.deepEqual(told, ids);
 });

@@ -49,6 +49,8 @@ struct Server {
     child: Child,
     address: String,
     intake: String,
+    /// Every line serve printed after its addresses.
+    printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -90,11 +92,30 @@ impl Server {
         let second = next();
         assert!(second.contains("local intake"), "{second}");
         // Keep reading what serve prints, so that its output never hits a closed pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = printed.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().expect("printed").push(line);
+            }
+        });
         Self {
             address: address_in(&first),
             intake: address_in(&second),
             child,
+            printed,
+        }
+    }
+
+    /// What serve has printed so far, once a line contains `wanted` (or after 10 s).
+    fn printed_once(&self, wanted: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let printed = self.printed.lock().expect("printed").join("\n");
+            if printed.contains(wanted) || std::time::Instant::now() > deadline {
+                return printed;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
 
@@ -235,6 +256,22 @@ fn serve_sends_the_security_headers_and_runs_the_intake_with_a_development_key()
         .expect("decrypts");
     assert_eq!(record.answers.name, "李雷");
     assert_eq!(record.answers.locale, "zh");
+
+    // The editor sees the notification staff would get, in serve's terminal: the facts of
+    // the inquiry and how to open it, never what the visitor typed.
+    let printed = server.printed_once("notification:");
+    assert!(
+        printed.contains("notification: 新询价：毛绒玩具 200 件（中文网站）"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("naluga-inquiries show {}", record.id)),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("李雷") && !printed.contains("li@example.cn"),
+        "{printed}"
+    );
 }
 
 /// The server-sent events of serve's live reload, read from a raw connection.
