@@ -113,6 +113,8 @@ export function storedInquiries(site) {
     JSON.parse(
       execFileSync('age', ['--decrypt', '-i', site.identity, join(site.inquiries, file)], {
         encoding: 'utf8',
+        // An inquiry with files is up to about 6 MB of JSON.
+        maxBuffer: 64 * 1024 * 1024,
       }),
     ),
   );

@@ -25,6 +25,7 @@
 //! tool's own dependencies), all on by default.
 //! The site generator, which embeds the local intake in its preview, uses none of them.
 
+pub mod attachments;
 pub mod config;
 mod http;
 pub mod inquiry;

@@ -3,7 +3,73 @@
 //! Validation problems become one sentence per field; the form-post answers (error page,
 //! request errors) use the same texts. A language without its own text gets English.
 
+use crate::attachments::{AttachmentProblem, limits};
 use crate::inquiry::Problem;
+
+/// The message for a problem with the attached files in `locale`, naming the file.
+pub(crate) fn attachment_message(locale: &str, problem: &AttachmentProblem) -> String {
+    use AttachmentProblem::*;
+    let mib = |bytes: &usize| bytes / (1024 * 1024);
+    match locale {
+        "zh" => match problem {
+            TooMany(max) => format!("最多可附 {max} 个文件。"),
+            TooLarge { file, max } => {
+                format!(
+                    "“{file}”超出大小限制：所有文件合计不能超过 {} MB。",
+                    mib(max)
+                )
+            }
+            Empty { file } => format!("“{file}”是空文件。"),
+            NotAllowed { file } => {
+                format!("“{file}”不是 JPEG、PNG、WebP、GIF 图片或 PDF 文件（按文件内容判断）。")
+            }
+            Damaged { file } => format!("“{file}”已损坏或不完整，请重新导出后再附上。"),
+            BadName { file } => format!(
+                "文件名“{file}”无效：请改名，不要包含路径、控制字符，且不超过 {} 个字符。",
+                limits::NAME_CHARS
+            ),
+            NotAFile => "附件栏只接受文件。".into(),
+        },
+        "es" => match problem {
+            TooMany(max) => format!("Puede adjuntar como máximo {max} archivos."),
+            TooLarge { file, max } => format!(
+                "«{file}» supera el límite: todos los archivos juntos no pueden pasar de {} MB.",
+                mib(max)
+            ),
+            Empty { file } => format!("«{file}» está vacío."),
+            NotAllowed { file } => format!(
+                "«{file}» no es una imagen JPEG, PNG, WebP o GIF ni un PDF (según su contenido)."
+            ),
+            Damaged { file } => {
+                format!("«{file}» está dañado o incompleto; expórtelo de nuevo y adjúntelo.")
+            }
+            BadName { file } => format!(
+                "El nombre «{file}» no es válido: cámbielo, sin rutas ni caracteres de control, con {} caracteres como máximo.",
+                limits::NAME_CHARS
+            ),
+            NotAFile => "Este campo solo admite archivos.".into(),
+        },
+        _ => match problem {
+            TooMany(max) => format!("Attach at most {max} files."),
+            TooLarge { file, max } => format!(
+                "“{file}” is over the limit: all files together may be at most {} MB.",
+                mib(max)
+            ),
+            Empty { file } => format!("“{file}” is empty."),
+            NotAllowed { file } => format!(
+                "“{file}” is not a JPEG, PNG, WebP or GIF image or a PDF (judged by its content)."
+            ),
+            Damaged { file } => {
+                format!("“{file}” is damaged or incomplete; export it again and attach it.")
+            }
+            BadName { file } => format!(
+                "The name “{file}” is not valid: rename the file, without a path or control characters, at most {} characters.",
+                limits::NAME_CHARS
+            ),
+            NotAFile => "This field takes files only.".into(),
+        },
+    }
+}
 
 /// The message for a field problem in `locale`.
 pub(crate) fn problem_message(locale: &str, problem: &Problem) -> String {
@@ -197,6 +263,7 @@ pub(crate) fn field_label(locale: &str, field: &str) -> String {
         ("zh", "consent_privacy") => "隐私政策",
         ("zh", "consent_marketing") => "营销信息",
         ("zh", "age_statement") => "年龄声明",
+        ("zh", "attachments") => "附件",
         ("es", "name") => "Persona de contacto",
         ("es", "email") => "Correo electrónico",
         ("es", "phone") => "Teléfono",
@@ -209,6 +276,8 @@ pub(crate) fn field_label(locale: &str, field: &str) -> String {
         ("es", "consent_privacy") => "Política de privacidad",
         ("es", "consent_marketing") => "Comunicaciones comerciales",
         ("es", "age_statement") => "Declaración de edad",
+        ("es", "attachments") => "Archivos adjuntos",
+        (_, "attachments") => "Attachments",
         (_, "name") => "Contact person",
         (_, "email") => "Email",
         (_, "phone") => "Phone",

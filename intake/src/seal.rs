@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::attachments::Attachment;
 use crate::inquiry::{Answers, Inquiry};
 
 /// The format name and version written into every record.
@@ -43,6 +44,53 @@ pub struct StoredInquiry {
     pub consents: Consents,
     /// When the form was shown, as the browser said.
     pub shown_at: Option<String>,
+    /// The files attached, in the order sent (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<StoredAttachment>,
+}
+
+/// A file inside the record: its name (a label), media type, size and content in base64, so
+/// that the record stays one JSON object the stock tools read (`age -d ... | jq`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredAttachment {
+    /// The name the visitor's computer gave it; never a path.
+    pub name: String,
+    /// The media type its content showed (`image/png`...), not the one declared.
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size: usize,
+    /// Its content (metadata removed), base64.
+    #[serde(with = "base64_bytes")]
+    pub data: Vec<u8>,
+}
+
+impl From<Attachment> for StoredAttachment {
+    fn from(attachment: Attachment) -> Self {
+        Self {
+            name: attachment.name,
+            media_type: attachment.kind.media_type().to_string(),
+            size: attachment.bytes.len(),
+            data: attachment.bytes,
+        }
+    }
+}
+
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The record's own keys besides the answers' (for [`open`]'s check of unknown keys).
@@ -53,6 +101,7 @@ const RECORD_KEYS: &[&str] = &[
     "received_at",
     "consents",
     "shown_at",
+    "attachments",
 ];
 
 /// The consents of one inquiry.
@@ -97,7 +146,17 @@ impl StoredInquiry {
                 marketing: consent(inquiry.consent_marketing()),
             },
             shown_at: inquiry.shown_at().map(str::to_string),
+            attachments: Vec::new(),
         }
+    }
+
+    /// The same with these files attached.
+    pub fn with_attachments(mut self, attachments: Vec<Attachment>) -> Self {
+        self.attachments = attachments
+            .into_iter()
+            .map(StoredAttachment::from)
+            .collect();
+        self
     }
 }
 

@@ -70,14 +70,25 @@ fn every_form_control_has_a_label_and_the_fields_are_the_intake_contract() {
     let mut names = attrs(&html, "form#inquiry [name]", "name");
     names.sort();
     names.dedup();
-    // Every name the form sends is one the intake knows; the script adds the other two.
+    // Every name the form sends is one the intake knows (the fields, and the files under the
+    // attachments field); the script adds the other two.
     let mut expected: Vec<&str> = intake::inquiry::Field::ALL
         .iter()
         .map(|f| f.name())
         .filter(|f| !["submission_id", "shown_at"].contains(f))
+        .chain([intake::attachments::FIELD])
         .collect();
     expected.sort_unstable();
     assert_eq!(names, expected);
+    // Files need a multipart form, also without the script.
+    assert_eq!(
+        attrs(&html, "form#inquiry", "enctype"),
+        vec!["multipart/form-data"]
+    );
+    assert_eq!(
+        attrs(&html, "input[name=attachments]", "type"),
+        vec!["file"]
+    );
     // Grouped, with legends.
     assert_eq!(
         texts(&html, "form#inquiry > fieldset > legend"),

@@ -5,6 +5,7 @@
 //! line per request records its id, status, size, latency and failure class, never a field
 //! value.
 
+mod multipart;
 mod reply;
 
 use std::sync::Arc;
@@ -21,15 +22,17 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::attachments;
 use crate::config::Config;
-use crate::inquiry::{RawInquiry, Rules};
+use crate::inquiry::{Problem, RawInquiry, Rules};
 use crate::layout::{OPEN, object_key};
 use crate::notify::{Notice, Notifier};
 use crate::seal::{Sealer, StoredInquiry};
 use crate::store::{PutOutcome, Store, put_with_retry};
 
+use self::multipart::ReadError;
 use self::reply::FailureClass;
-use self::reply::{Encoding, IntakeError, ReplyTo};
+use self::reply::{Encoding, IntakeError, Problems, ReplyTo};
 
 /// What every request handler shares.
 #[derive(Debug, Clone)]
@@ -151,20 +154,30 @@ async fn receive(
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
         .unwrap_or_default();
-    let encoding = match content_type.as_str() {
-        "application/json" => Encoding::Json,
-        "application/x-www-form-urlencoded" => Encoding::Form,
+    let media_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let (kind, encoding, max) = match media_type.as_str() {
+        "application/json" => (BodyKind::Json, Encoding::Json, config.max_body_bytes),
+        "application/x-www-form-urlencoded" => {
+            (BodyKind::Form, Encoding::Form, config.max_body_bytes)
+        }
+        // With files: the site's script asks for JSON answers; a plain form gets pages.
+        "multipart/form-data" => (
+            BodyKind::Multipart,
+            if accepts_json(headers) {
+                Encoding::Json
+            } else {
+                Encoding::Form
+            },
+            attachments::limits::MULTIPART_BODY_BYTES,
+        ),
         _ => return Err(IntakeError::UnsupportedMediaType),
     };
-    let max = config.max_body_bytes;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -172,10 +185,6 @@ async fn receive(
     if declared.is_some_and(|length| length > max) {
         return Err(IntakeError::PayloadTooLarge(max));
     }
-    // The cap holds for bodies without (or lying about) a length too: reading stops there.
-    let bytes: Bytes = axum::body::to_bytes(body, max)
-        .await
-        .map_err(|_| IntakeError::PayloadTooLarge(max))?;
     let pages = ReturnPages::from_query(uri.query());
     let mut reply = ReplyTo {
         encoding,
@@ -186,11 +195,29 @@ async fn receive(
         ),
         home: config.site_url.clone(),
     };
-    let raw = match encoding {
-        Encoding::Json => RawInquiry::from_json(&bytes),
-        Encoding::Form => RawInquiry::from_form(&bytes),
-    }
-    .map_err(|message| IntakeError::Malformed(message, reply.clone()))?;
+    let (raw, files, text_sent_as_file) = match kind {
+        BodyKind::Json | BodyKind::Form => {
+            // The cap holds for bodies without (or lying about) a length too: reading stops there.
+            let bytes: Bytes = axum::body::to_bytes(body, max)
+                .await
+                .map_err(|_| IntakeError::PayloadTooLarge(max))?;
+            let raw = if kind == BodyKind::Json {
+                RawInquiry::from_json(&bytes)
+            } else {
+                RawInquiry::from_form(&bytes)
+            }
+            .map_err(|message| IntakeError::Malformed(message, reply.clone()))?;
+            (raw, Vec::new(), Vec::new())
+        }
+        BodyKind::Multipart => {
+            let boundary =
+                multipart::boundary(content_type).map_err(|e| read_error(e, max, &reply))?;
+            let received = multipart::read(body, boundary)
+                .await
+                .map_err(|e| read_error(e, max, &reply))?;
+            (received.raw, received.files, received.text_sent_as_file)
+        }
+    };
     if let Some(locale) = raw.locale(&config.languages) {
         reply.locale = locale.to_string();
     }
@@ -207,10 +234,31 @@ async fn receive(
         languages: config.languages.clone(),
         submission_id_optional: encoding == Encoding::Form,
     };
+    // Every problem at once: the text fields' and the first file's.
+    let mut problems = Problems::default();
     let inquiry = raw
         .validate(&rules, now)
-        .map_err(|problems| IntakeError::Invalid(problems, reply.clone()))?;
-    let record = StoredInquiry::new(&inquiry, now);
+        .map_err(|fields| problems.fields = fields)
+        .ok();
+    for name in text_sent_as_file {
+        problems.fields.insert(name, Problem::NotText);
+    }
+    let mut checked = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        match attachments::check(&name, bytes) {
+            Ok(attachment) => checked.push(attachment),
+            Err(problem) => {
+                problems.attachment = Some(problem);
+                break;
+            }
+        }
+    }
+    let inquiry = match inquiry {
+        Some(inquiry) if problems.is_empty() => inquiry,
+        _ => return Err(IntakeError::Invalid(problems, reply)),
+    };
+    let attachment_count = checked.len();
+    let record = StoredInquiry::new(&inquiry, now).with_attachments(checked);
     let sealed = state
         .inner
         .sealer
@@ -230,7 +278,10 @@ async fn receive(
         // Told once, after the write, and never for a resend: within the notifier's budget
         // (2 s at most), before the answer, because AWS Lambda freezes the function as soon
         // as it has answered and a notification still under way would be lost.
-        PutOutcome::Created => state.inner.notifier.send(&Notice::of(&inquiry, now)).await,
+        PutOutcome::Created => {
+            let notice = Notice::of(&inquiry, now, attachment_count);
+            state.inner.notifier.send(&notice).await;
+        }
         PutOutcome::AlreadyExists => {
             tracing::info!(class = "duplicate", "submission already stored");
         }
@@ -242,6 +293,37 @@ async fn receive(
         &pages,
         inquiry.submission_id(),
     ))
+}
+
+/// How the body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Json,
+    Form,
+    Multipart,
+}
+
+/// Whether the client asked for JSON answers (the site's script sending files).
+fn accepts_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"))
+}
+
+/// The answer to a multipart body that could not be read.
+fn read_error(error: ReadError, max: usize, reply: &ReplyTo) -> IntakeError {
+    match error {
+        ReadError::Malformed(message) => IntakeError::Malformed(message, reply.clone()),
+        ReadError::TooLarge => IntakeError::PayloadTooLarge(max),
+        ReadError::Attachment(problem) => IntakeError::Invalid(
+            Problems {
+                attachment: Some(problem),
+                ..Problems::default()
+            },
+            reply.clone(),
+        ),
+    }
 }
 
 /// The site pages a plain form names in its `action` query: `back` (the form, for the error

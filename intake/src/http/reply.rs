@@ -8,15 +8,56 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::attachments::{self, AttachmentProblem};
 use crate::inquiry::FieldProblems;
-use crate::messages::{Notice, error_page_text, field_label, notice, problem_message};
+use crate::messages::{
+    Notice, attachment_message, error_page_text, field_label, notice, problem_message,
+};
+
+/// What is wrong with an inquiry: its text fields' problems and its files' (the first).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Problems {
+    pub(crate) fields: FieldProblems,
+    pub(crate) attachment: Option<AttachmentProblem>,
+}
+
+impl Problems {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.attachment.is_none()
+    }
+
+    /// 413 when the files are over the size cap, else 422.
+    fn status(&self) -> StatusCode {
+        match self.attachment {
+            Some(AttachmentProblem::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    /// Each field's message in `locale`, the files' under `attachments`.
+    fn messages(&self, locale: &str) -> Vec<(String, String)> {
+        let mut messages: Vec<(String, String)> = self
+            .fields
+            .iter()
+            .map(|(field, problem)| (field.clone(), problem_message(locale, problem)))
+            .collect();
+        if let Some(problem) = &self.attachment {
+            messages.push((
+                attachments::FIELD.to_string(),
+                attachment_message(locale, problem),
+            ));
+        }
+        messages
+    }
+}
 
 /// How an inquiry arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Encoding {
     /// `application/json`, from the site's script: answered in JSON.
     Json,
-    /// `application/x-www-form-urlencoded`, from a plain form: answered with pages.
+    /// `application/x-www-form-urlencoded` or `multipart/form-data`, from a plain form:
+    /// answered with pages.
     Form,
 }
 
@@ -52,7 +93,7 @@ pub(crate) enum IntakeError {
     Malformed(String, ReplyTo),
     /// Validation failed.
     #[error("invalid fields")]
-    Invalid(FieldProblems, ReplyTo),
+    Invalid(Problems, ReplyTo),
     /// The store failed after retries.
     #[error("store unavailable: {0}")]
     StoreUnavailable(String, ReplyTo),
@@ -157,29 +198,24 @@ impl IntoResponse for IntakeError {
 
 /// The answer to an inquiry that failed validation: per-field messages in the visitor's
 /// language, in JSON for the script or on a page for a plain form post.
-fn invalid(problems: &FieldProblems, reply: &ReplyTo) -> Response {
+fn invalid(problems: &Problems, reply: &ReplyTo) -> Response {
     let locale = reply.locale.as_str();
+    let messages = problems.messages(locale);
     match reply.encoding {
         Encoding::Json => {
-            let errors: serde_json::Map<String, serde_json::Value> = problems
-                .iter()
-                .map(|(field, problem)| (field.clone(), problem_message(locale, problem).into()))
+            let errors: serde_json::Map<String, serde_json::Value> = messages
+                .into_iter()
+                .map(|(field, message)| (field, message.into()))
                 .collect();
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                axum::Json(json!({ "errors": errors })),
-            )
-                .into_response()
+            (problems.status(), axum::Json(json!({ "errors": errors }))).into_response()
         }
         Encoding::Form => {
-            let items: Vec<(String, String)> = problems
-                .iter()
-                .map(|(field, problem)| {
-                    (field_label(locale, field), problem_message(locale, problem))
-                })
+            let items: Vec<(String, String)> = messages
+                .into_iter()
+                .map(|(field, message)| (field_label(locale, &field), message))
                 .collect();
             html_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                problems.status(),
                 locale,
                 error_page_text(locale).title,
                 &items,

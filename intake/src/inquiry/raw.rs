@@ -29,6 +29,9 @@ pub struct RawInquiry {
     pub values: BTreeMap<String, RawValue>,
     /// Names that were sent more than once (form posts only).
     pub duplicates: Vec<String>,
+    /// A digest of the files sent with it (multipart posts), so that a plain form's
+    /// [`content_id`](Self::content_id) tells apart posts that differ only in their files.
+    pub files_digest: Option<[u8; 32]>,
 }
 
 impl RawInquiry {
@@ -54,7 +57,7 @@ impl RawInquiry {
             .collect();
         Ok(Self {
             values,
-            duplicates: Vec::new(),
+            ..Self::default()
         })
     }
 
@@ -73,6 +76,12 @@ impl RawInquiry {
         {
             return Err("the body is not valid form encoding: an escape is not UTF-8".to_string());
         }
+        Ok(Self::from_pairs(pairs))
+    }
+
+    /// Named text values, as a form sends them (urlencoded or multipart): a name sent twice is
+    /// kept once and noted as a duplicate.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut raw = Self::default();
         for (key, value) in pairs {
             match raw.values.entry(key) {
@@ -84,7 +93,7 @@ impl RawInquiry {
                 }
             }
         }
-        Ok(raw)
+        raw
     }
 
     /// The `locale` the visitor used, if it is one of `languages`; for messages.
@@ -117,6 +126,10 @@ impl RawInquiry {
                 hasher.update(&(part.len() as u64).to_le_bytes());
                 hasher.update(part.as_bytes());
             }
+        }
+        if let Some(files) = &self.files_digest {
+            hasher.update(b"files");
+            hasher.update(files);
         }
         let digest = hasher.finalize();
         let mut random = [0u8; 10];

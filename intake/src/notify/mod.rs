@@ -44,11 +44,13 @@ pub struct Notice {
     pub toy_type: String,
     /// How many pieces.
     pub quantity: u64,
+    /// How many files came with it.
+    pub attachments: usize,
 }
 
 impl Notice {
-    /// The notice of a validated inquiry, received at `received_at`.
-    pub fn of(inquiry: &Inquiry, received_at: OffsetDateTime) -> Self {
+    /// The notice of a validated inquiry, received at `received_at` with `attachments` files.
+    pub fn of(inquiry: &Inquiry, received_at: OffsetDateTime, attachments: usize) -> Self {
         let answers = inquiry.answers();
         Self {
             id: inquiry.submission_id(),
@@ -56,6 +58,7 @@ impl Notice {
             site_language: answers.locale.clone(),
             toy_type: answers.toy_type.clone(),
             quantity: answers.quantity,
+            attachments,
         }
     }
 

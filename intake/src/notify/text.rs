@@ -49,8 +49,12 @@ pub fn message(notice: &Notice, language: Language, offset: UtcOffset) -> Messag
     let quantity = grouped(notice.quantity);
     match language {
         Language::Zh => {
+            let files = match notice.attachments {
+                0 => String::new(),
+                n => format!("，附 {n} 个文件"),
+            };
             let title = format!(
-                "新询价：{} {quantity} 件（{}）",
+                "新询价：{} {quantity} 件（{}{files}）",
                 toy_zh(&notice.toy_type),
                 site_zh(&notice.site_language)
             );
@@ -61,8 +65,13 @@ pub fn message(notice: &Notice, language: Language, offset: UtcOffset) -> Messag
             Message { title, body }
         }
         Language::En => {
+            let files = match notice.attachments {
+                0 => String::new(),
+                1 => ", 1 attachment".to_string(),
+                n => format!(", {n} attachments"),
+            };
             let title = format!(
-                "New inquiry: {}, {quantity} pieces ({})",
+                "New inquiry: {}, {quantity} pieces ({}{files})",
                 toy_en(&notice.toy_type),
                 site_en(&notice.site_language)
             );
@@ -146,6 +155,7 @@ mod tests {
             site_language: site.to_string(),
             toy_type: toy.to_string(),
             quantity,
+            attachments: 0,
         }
     }
 
@@ -172,6 +182,19 @@ mod tests {
             m.body.contains("\nReceived: 2026-11-29 01:23:08 +00:00\n"),
             "{}",
             m.body
+        );
+    }
+
+    #[test]
+    fn attachments_are_counted_in_the_title() {
+        let mut with_files = notice("wooden", 300, "zh");
+        with_files.attachments = 2;
+        let zh = message(&with_files, Language::Zh, offset!(+8));
+        assert_eq!(zh.title, "新询价：木制玩具 300 件（中文网站，附 2 个文件）");
+        let en = message(&with_files, Language::En, offset!(+8));
+        assert_eq!(
+            en.title,
+            "New inquiry: wooden toys, 300 pieces (Chinese site, 2 attachments)"
         );
     }
 

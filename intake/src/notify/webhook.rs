@@ -198,6 +198,7 @@ impl Webhook {
                 "site_language": notice.site_language,
                 "toy_type": notice.toy_type,
                 "quantity": notice.quantity,
+                "attachments": notice.attachments,
                 "title": message.title,
                 "text": message.body,
                 "open": format!("naluga-inquiries show {}", notice.id),
@@ -286,6 +287,7 @@ mod tests {
             site_language: "en".to_string(),
             toy_type: "plush".to_string(),
             quantity: 500,
+            attachments: 0,
         }
     }
 

@@ -78,11 +78,30 @@ fn cases() -> Vec<Case> {
             S::UNSUPPORTED_MEDIA_TYPE,
         ),
         raw("no content type", None, b"{}", S::UNSUPPORTED_MEDIA_TYPE),
+        // Multipart bodies (the form with files; the files' own cases are in attachments.rs).
         raw(
-            "multipart",
+            "multipart with no field",
             Some("multipart/form-data; boundary=x"),
             b"--x--",
-            S::UNSUPPORTED_MEDIA_TYPE,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        raw(
+            "multipart without a boundary",
+            Some("multipart/form-data"),
+            b"--x--",
+            S::BAD_REQUEST,
+        ),
+        raw(
+            "multipart with another boundary than the body's",
+            Some("multipart/form-data; boundary=y"),
+            b"--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nAnn\r\n--x--\r\n",
+            S::BAD_REQUEST,
+        ),
+        raw(
+            "multipart cut short",
+            Some("multipart/form-data; boundary=x"),
+            b"--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nAnn",
+            S::BAD_REQUEST,
         ),
         raw(
             "xml",

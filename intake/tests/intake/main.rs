@@ -2,7 +2,9 @@
 //! real server on 127.0.0.1, from real Lambda event JSON, against a real S3-protocol server,
 //! and with the stock `age` tool.
 
+mod attachments;
 mod bad_input;
+mod files;
 mod in_process;
 mod lambda;
 mod logs;

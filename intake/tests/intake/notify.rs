@@ -515,3 +515,37 @@ fn no_personal_data_reaches_any_channel_or_log() {
         assert!(!log.contains(SECRET), "{log}");
     }
 }
+
+#[tokio::test]
+async fn the_notification_says_how_many_files_came_and_nothing_about_them() {
+    use crate::files::{Part, form_parts, pdf, png_with_metadata, post_multipart};
+    let receiver = Receiver::start();
+    let intake = json_intake(&receiver, "/json", &[]).await;
+    let mut fields = good_form();
+    fields.push(("submission_id".into(), submission_id(0).to_string()));
+    let parts = form_parts(
+        &fields,
+        vec![
+            Part::file(
+                "secret-project-sketch.png",
+                "image/png",
+                png_with_metadata(),
+            ),
+            Part::file("confidential.pdf", "application/pdf", pdf()),
+        ],
+    );
+    let response = intake.send(post_multipart(&parts, true)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let calls = receiver.calls();
+    assert_eq!(calls.len(), 1);
+    let body = calls[0].json();
+    assert_eq!(body["attachments"], 2);
+    assert_eq!(
+        body["title"],
+        "新询价：搪胶玩具 800 件（中文网站，附 2 个文件）"
+    );
+    let everything = calls[0].everything();
+    for name in ["secret-project-sketch", "confidential", "李雷"] {
+        assert!(!everything.contains(name), "{name} in {everything}");
+    }
+}

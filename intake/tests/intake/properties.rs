@@ -2,7 +2,9 @@
 //! bytes, arbitrary form pairs, and good inquiries with fields dropped, replaced by any JSON
 //! value or added: nothing panics; every accepted inquiry survives sealing and opening
 //! unchanged; every refused one names at least one field problem; through the service, a
-//! refused inquiry stores nothing and an accepted one exactly one object.
+//! refused inquiry stores nothing and an accepted one exactly one object. Multipart bodies
+//! (text fields and files of any name and content, whole or cut short) are answered without a
+//! fault, the same way.
 
 use intake::inquiry::{Field, RawInquiry, Rules};
 use intake::seal::{Sealer, StoredInquiry, open};
@@ -132,6 +134,85 @@ proptest! {
                 }
                 400 | 422 => prop_assert!(intake.stored().is_empty(), "{:?}", intake.stored()),
                 other => prop_assert!(false, "status {} for {}", other, inquiry),
+            }
+            Ok(())
+        })?;
+    }
+}
+
+/// A multipart body: the good form's fields, some parts replaced by anything (text or files
+/// with any name and content, valid or damaged pictures), sometimes cut short or garbled.
+fn multipart_case() -> impl Strategy<Value = (Vec<u8>, bool)> {
+    use crate::files::{Part, form_parts, multipart_body, pdf, png_with_metadata};
+    let file = prop_oneof![
+        Just(png_with_metadata()),
+        Just(pdf()),
+        vec(any::<u8>(), 0..64),
+        (0usize..400).prop_map(|cut| {
+            let mut png = png_with_metadata();
+            png.truncate(cut);
+            png
+        }),
+    ];
+    (
+        vec((field_name(), any::<String>()), 0..3),
+        vec((any::<String>(), file), 0..4),
+        prop_oneof![4 => Just(None), 1 => (0usize..2000).prop_map(Some)],
+        any::<bool>(),
+    )
+        .prop_map(|(texts, files, cut, script)| {
+            let mut fields = good_form();
+            fields.push(("submission_id".into(), submission_id(0).to_string()));
+            let mut parts = form_parts(&fields, Vec::new());
+            for (name, value) in texts {
+                parts.push(Part::Text(name.replace(['"', '\r', '\n'], ""), value));
+            }
+            for (name, bytes) in files {
+                parts.push(Part::file(
+                    &name.replace(['"', '\r', '\n'], ""),
+                    "application/octet-stream",
+                    bytes,
+                ));
+            }
+            let mut body = multipart_body(&parts);
+            if let Some(cut) = cut {
+                body.truncate(cut.min(body.len()));
+            }
+            (body, script)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any multipart body, whole or cut short: never a panic or a 5xx; refused, nothing is
+    /// stored; accepted, exactly one object, whose files open unchanged from what was stored.
+    #[test]
+    fn any_multipart_body_is_answered_without_a_fault((body, script) in multipart_case()) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let intake = Intake::new();
+            let mut request = axum::http::Request::post("/inquiries")
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={}", crate::files::BOUNDARY),
+                )
+                .header("origin", "https://www.naluga.test");
+            if script {
+                request = request.header("accept", "application/json");
+            }
+            let request = request.body(axum::body::Body::from(body)).expect("request");
+            let status = intake.send(request).await.status().as_u16();
+            match status {
+                201 | 303 => {
+                    let record = intake.read_only_object();
+                    prop_assert!(record.attachments.len() <= 5);
+                }
+                400 | 413 | 422 => prop_assert!(intake.stored().is_empty(), "{:?}", intake.stored()),
+                other => prop_assert!(false, "status {}", other),
             }
             Ok(())
         })?;

@@ -1,15 +1,23 @@
-// The inquiry form, enhanced. Without this script the form is a plain POST to the intake and
-// works as it is; with it, the form sends JSON, shows the intake's per-field messages in place,
-// and carries a submission id (UUID v7) so that a double click or a retry stores one inquiry.
+// The inquiry form, enhanced. Without this script the form is a plain multipart POST to the
+// intake and works as it is, files included; with it, the form checks the files first (count,
+// type, size), sends JSON (or multipart with the files, showing the upload's progress), shows
+// the intake's per-field messages in place, and carries a submission id (UUID v7) so that a
+// double click or a retry stores one inquiry.
 // No framework, nothing from elsewhere, nothing inline: the Content-Security-Policy allows
 // scripts from the site only.
 (function () {
   'use strict';
 
   var form = document.getElementById('inquiry');
-  if (!form || !window.fetch || !window.crypto || !window.crypto.getRandomValues) {
+  if (!form || !window.fetch || !window.FormData || !window.crypto || !window.crypto.getRandomValues) {
     return;
   }
+
+  // The intake's limits (intake/src/attachments/mod.rs), checked here first.
+  var MAX_FILES = 5;
+  var MAX_TOTAL = 4 * 1024 * 1024;
+  var TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'application/pdf'];
+  var EXTENSIONS = /\.(jpe?g|png|webp|gif|pdf)$/i;
 
   var summary = document.getElementById('form-summary');
   var status = document.getElementById('form-status');
@@ -39,10 +47,39 @@
       hex.slice(16, 20) + '-' + hex.slice(20);
   }
 
+  function files() {
+    var input = form.elements.attachments;
+    return input && input.files ? Array.prototype.slice.call(input.files) : [];
+  }
+
+  // The files' problem, in the page's language, or null. The intake checks again, by content.
+  function checkFiles(list) {
+    if (list.length > MAX_FILES) {
+      return form.dataset.msgFilesTooMany;
+    }
+    var total = 0;
+    for (var i = 0; i < list.length; i++) {
+      var file = list[i];
+      if (TYPES.indexOf(file.type) < 0 && !EXTENSIONS.test(file.name)) {
+        return form.dataset.msgFilesType.replace('{name}', file.name);
+      }
+      if (file.size === 0) {
+        return form.dataset.msgFilesEmpty.replace('{name}', file.name);
+      }
+      total += file.size;
+    }
+    if (total > MAX_TOTAL) {
+      return form.dataset.msgFilesSize.replace('{size}', (total / 1024 / 1024).toFixed(1));
+    }
+    return null;
+  }
+
   function collect() {
     var data = {};
     new FormData(form).forEach(function (value, name) {
-      data[name] = value;
+      if (name !== 'attachments') {
+        data[name] = value;
+      }
     });
     data.consent_privacy = form.elements.consent_privacy.checked;
     data.consent_marketing = form.elements.consent_marketing.checked;
@@ -162,15 +199,34 @@
     status.textContent = '';
   }
 
-  form.addEventListener('submit', function (event) {
-    event.preventDefault();
-    if (sending) {
+  // The intake's answer: the thank-you page, the messages by their fields, or why not.
+  function answered(code, answer) {
+    if (code === 201) {
+      window.location.assign(form.dataset.thanks);
       return;
     }
-    sending = true;
-    button.disabled = true;
-    clearErrors();
-    status.textContent = form.dataset.msgSending;
+    finish();
+    if ((code === 422 || code === 413) && answer.errors) {
+      if (answer.errors.submission_id) {
+        // This browser's clock is too far off for an id the intake accepts: send the form
+        // the plain way, where the intake makes the id.
+        form.submit();
+        return;
+      }
+      showErrors(answer.errors);
+    } else if (code >= 500) {
+      showSummary(form.dataset.msgUnavailable, []);
+    } else {
+      showSummary(answer.message || form.dataset.msgNetwork, []);
+    }
+  }
+
+  function failed() {
+    finish();
+    showSummary(form.dataset.msgNetwork, []);
+  }
+
+  function sendJson() {
     window.fetch(form.dataset.endpoint, {
       method: 'POST',
       mode: 'cors',
@@ -180,28 +236,76 @@
       body: JSON.stringify(collect())
     }).then(function (response) {
       if (response.status === 201) {
-        window.location.assign(form.dataset.thanks);
+        answered(201, {});
         return null;
       }
       return response.json().catch(function () { return {}; }).then(function (answer) {
-        finish();
-        if (response.status === 422 && answer.errors) {
-          if (answer.errors.submission_id) {
-            // This browser's clock is too far off for an id the intake accepts: send the form
-            // the plain way, where the intake makes the id.
-            form.submit();
-            return;
-          }
-          showErrors(answer.errors);
-        } else if (response.status >= 500) {
-          showSummary(form.dataset.msgUnavailable, []);
-        } else {
-          showSummary(answer.message || form.dataset.msgNetwork, []);
-        }
+        answered(response.status, answer);
       });
-    }).catch(function () {
-      finish();
-      showSummary(form.dataset.msgNetwork, []);
+    }).catch(failed);
+  }
+
+  // With files: multipart, through XMLHttpRequest, whose upload reports its progress (fetch
+  // cannot). The same submission id and fields; the intake answers in JSON when asked.
+  function sendMultipart() {
+    var data = new FormData(form);
+    var fields = collect();
+    Object.keys(fields).forEach(function (name) {
+      data.set(name, String(fields[name]));
     });
+    var request = new XMLHttpRequest();
+    request.open('POST', form.dataset.endpoint);
+    request.setRequestHeader('accept', 'application/json');
+    request.upload.addEventListener('progress', function (event) {
+      if (event.lengthComputable) {
+        var percent = Math.floor((event.loaded / event.total) * 100);
+        status.textContent = form.dataset.msgUploading.replace('{percent}', String(percent));
+      }
+    });
+    request.addEventListener('load', function () {
+      var answer = {};
+      try {
+        answer = JSON.parse(request.responseText || '{}');
+      } catch (e) {
+        answer = {};
+      }
+      answered(request.status, answer);
+    });
+    request.addEventListener('error', failed);
+    request.addEventListener('abort', failed);
+    request.send(data);
+  }
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    if (sending) {
+      return;
+    }
+    clearErrors();
+    var chosen = files();
+    var problem = checkFiles(chosen);
+    if (problem) {
+      showErrors({ attachments: problem });
+      return;
+    }
+    sending = true;
+    button.disabled = true;
+    status.textContent = form.dataset.msgSending;
+    if (chosen.length) {
+      sendMultipart();
+    } else {
+      sendJson();
+    }
   });
+
+  // A new choice of files is checked at once, beside the field.
+  if (form.elements.attachments) {
+    form.elements.attachments.addEventListener('change', function () {
+      clearErrors();
+      var problem = checkFiles(files());
+      if (problem) {
+        showErrors({ attachments: problem });
+      }
+    });
+  }
 })();

@@ -30,7 +30,22 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let stdout = std::io::stdout();
     match args.format {
         Format::Json => {
-            let records: Vec<_> = loaded.iter().map(|l| &l.record).collect();
+            // The files' names, types and sizes, not their content (`attachments` writes them).
+            let mut records = Vec::with_capacity(loaded.len());
+            for item in &loaded {
+                let mut record = serde_json::to_value(&item.record)?;
+                if let Some(files) = record
+                    .get_mut("attachments")
+                    .and_then(serde_json::Value::as_array_mut)
+                {
+                    for file in files {
+                        if let Some(file) = file.as_object_mut() {
+                            file.remove("data");
+                        }
+                    }
+                }
+                records.push(record);
+            }
             serde_json::to_writer_pretty(stdout.lock(), &records).context("writing JSON")?;
             println!();
         }
@@ -47,11 +62,11 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
 }
 
 /// The CSV export's columns: the record's id and time of receipt, the visitor's answers (their
-/// names and order declared once, in `intake::inquiry`), and the consent.
+/// names and order declared once, in `intake::inquiry`), the consent, and how many files.
 fn header() -> Vec<&'static str> {
     let mut header = vec!["id", "received_at"];
     header.extend(Answers::NAMES);
-    header.extend(["policy_version", "marketing_consent"]);
+    header.extend(["policy_version", "marketing_consent", "attachments"]);
     header
 }
 
@@ -62,6 +77,7 @@ fn row(record: &StoredInquiry) -> Vec<String> {
     row.extend([
         record.consents.privacy.policy_version.clone(),
         record.consents.marketing.given.to_string(),
+        record.attachments.len().to_string(),
     ]);
     row
 }

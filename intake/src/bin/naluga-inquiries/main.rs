@@ -4,6 +4,7 @@
 //! naluga-inquiries keygen --output ~/naluga-key.txt            # a key pair; give the printed age1... to the intake
 //! naluga-inquiries --store data/inquiries --identity ~/naluga-key.txt list
 //! naluga-inquiries --store s3://bucket/prefix --identity key.txt export --format csv > inquiries.csv
+//! naluga-inquiries --identity key.txt attachments ID --output ~/Downloads/inquiry-files
 //! ```
 //!
 //! Everything printed from an inquiry has its control characters escaped, so a hostile
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod attachments;
 mod delete;
 mod export;
 mod keygen;
@@ -49,6 +51,7 @@ enum Command {
     Keygen(keygen::Args),
     List(list::ListArgs),
     Show(show::Args),
+    Attachments(attachments::Args),
     Export(export::Args),
     Find(list::FindArgs),
     Close(delete::CloseArgs),
@@ -68,6 +71,7 @@ async fn main() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::List(args) => list::run_list(&staff, args).await,
         Command::Show(args) => show::run(&staff, args).await,
+        Command::Attachments(args) => attachments::run(&staff, args).await,
         Command::Export(args) => export::run(&staff, args).await,
         Command::Find(args) => list::run_find(&staff, args).await,
         Command::Close(args) => delete::run_close(&staff, args).await,

@@ -43,6 +43,24 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         }
     );
     println!("requirements:\n{}", safe_multiline(&r.answers.requirements));
+    if r.attachments.is_empty() {
+        println!("attachments:     none");
+    } else {
+        println!(
+            "attachments:     {} (naluga-inquiries attachments {} --output FOLDER)",
+            r.attachments.len(),
+            r.id
+        );
+        for (i, a) in r.attachments.iter().enumerate() {
+            println!(
+                "  {}. {}  {}  {} bytes",
+                i + 1,
+                safe(&a.name),
+                a.media_type,
+                a.size
+            );
+        }
+    }
     println!(
         "status:          {}",
         if found.closed {
