@@ -34,7 +34,12 @@ export const chromiumFlags = [
  * `root`: the site's folder (default: the repository's site). `liveReload: false` serves the
  * pages exactly as built (for Lighthouse, which must see what visitors get).
  */
-export async function startSite({ root = repository, liveReload = true } = {}) {
+/**
+ * `naluga-site serve` on free ports. The browser tests send forms at machine speed from one
+ * address, so the intake's time trap and rate limit are off unless `botDefences` is true
+ * (tests/bots.test.mjs proves them as deployed).
+ */
+export async function startSite({ root = repository, liveReload = true, botDefences = false } = {}) {
   const data = mkdtempSync(join(tmpdir(), 'naluga-e2e-'));
   const child = spawn(
     siteBinary,
@@ -42,7 +47,14 @@ export async function startSite({ root = repository, liveReload = true } = {}) {
       '--root', root, 'serve', '--port', '0', '--intake-port', '0', '--data', data,
       ...(liveReload ? [] : ['--no-live-reload']),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'intake=warn' } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        RUST_LOG: 'intake=warn',
+        ...(botDefences ? {} : { NALUGA_MIN_FILL_MS: '0', NALUGA_RATE_BURST: '0' }),
+      },
+    },
   );
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
@@ -161,10 +173,10 @@ export function watchForErrors(page) {
  * For a test file: the site served and a browser launched before its tests, both stopped
  * after. The returned object's `site` and `browser` are set once `before` has run.
  */
-export function siteAndBrowser() {
+export function siteAndBrowser(options = {}) {
   const shared = { site: null, browser: null };
   before(async () => {
-    shared.site = await startSite();
+    shared.site = await startSite(options);
     shared.browser = await launchBrowser();
   });
   after(async () => {

@@ -127,3 +127,70 @@ test('with JavaScript, file mistakes are shown beside the field before anything 
     await context.close();
   }
 });
+
+/** An EXIF block with a camera make and a GPS latitude (TIFF, little-endian). */
+function exifWithGps(make) {
+  const text = Buffer.from(`${make}\0`);
+  const entry = (tag, kind, count, value) => {
+    const e = Buffer.alloc(12);
+    e.writeUInt16LE(tag, 0); e.writeUInt16LE(kind, 2); e.writeUInt32LE(count, 4); e.writeUInt32LE(value, 8);
+    return e;
+  };
+  const makeAt = 8 + 30;
+  const gpsAt = makeAt + text.length;
+  const u16 = (v) => { const b = Buffer.alloc(2); b.writeUInt16LE(v); return b; };
+  const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+  const rationals = Buffer.concat([[22, 1], [57, 1], [30, 1]].map(([n, d]) => Buffer.concat([u32(n), u32(d)])));
+  return Buffer.concat([
+    Buffer.from('II*\0'), u32(8),
+    u16(2), entry(0x010f, 2, text.length, makeAt), entry(0x8825, 4, 1, gpsAt), u32(0), text,
+    u16(2), entry(0x0001, 2, 2, 0x4e), entry(0x0002, 5, 3, gpsAt + 30), u32(0), rationals,
+  ]);
+}
+
+test('a phone photo with GPS: the browser sees the same pixels in what staff get, without the location', async () => {
+  const { context, page, errors } = await newPage();
+  await page.goto(shared.site.url + '/contact/');
+  // A JPEG encoded by Chromium itself, given the EXIF a phone writes.
+  const encoded = Buffer.from(await page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64; canvas.height = 48;
+    const g = canvas.getContext('2d');
+    for (let x = 0; x < 64; x++) for (let y = 0; y < 48; y++) {
+      g.fillStyle = `rgb(${x * 4}, ${y * 5}, 120)`;
+      g.fillRect(x, y, 1, 1);
+    }
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.92));
+    return Array.from(new Uint8Array(await blob.arrayBuffer()));
+  }));
+  const make = 'NalugaPhone GPS Test';
+  const exif = Buffer.concat([Buffer.from('Exif\0\0'), exifWithGps(make)]);
+  const segment = Buffer.concat([Buffer.from([0xff, 0xe1, (exif.length + 2) >> 8, (exif.length + 2) & 0xff]), exif]);
+  const photo = Buffer.concat([encoded.subarray(0, 2), segment, encoded.subarray(2)]);
+  assert.ok(photo.includes(make));
+
+  await fill(page, 'Photo With GPS');
+  await page.setInputFiles('#f-attachments', [{ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: photo }]);
+  await Promise.all([page.waitForURL(shared.site.url + '/thanks/'), page.click('#inquiry button')]);
+  const record = storedInquiries(shared.site).find((r) => r.name === 'Photo With GPS');
+  const stored = Buffer.from(record.attachments[0].data, 'base64');
+  assert.ok(!stored.includes(make), 'the camera and GPS block is gone');
+  assert.ok(!stored.includes(Buffer.from('Exif\0\0')), 'no EXIF at all');
+  assert.ok(stored.length < photo.length);
+
+  // Decoded by the browser, the stored picture and the one sent are the same, pixel for pixel.
+  const same = await page.evaluate(async ([sent, kept]) => {
+    const pixels = async (bytes) => {
+      const bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }));
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const g = canvas.getContext('2d');
+      g.drawImage(bitmap, 0, 0);
+      return Array.from(g.getImageData(0, 0, bitmap.width, bitmap.height).data);
+    };
+    const [a, b] = [await pixels(sent), await pixels(kept)];
+    return a.length === b.length && a.every((v, i) => v === b[i]);
+  }, [Array.from(photo), Array.from(stored)]);
+  assert.ok(same, 'the same pixels');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -39,6 +39,15 @@ pub struct Config {
     pub store_backoff: Duration,
     /// `NALUGA_LISTEN`: the local server's address. Default `127.0.0.1:8787`.
     pub listen: SocketAddr,
+    /// `NALUGA_MIN_FILL_MS`: a form the script says was sent sooner after it was shown is a
+    /// bot's (answered as a success, not stored). Default 3000; 0 turns the time trap off.
+    pub min_fill: Duration,
+    /// `NALUGA_RATE_BURST`: submissions one client address may send at once. Default 10; 0
+    /// turns the rate limit off.
+    pub rate_burst: u32,
+    /// `NALUGA_RATE_REFILL_SECONDS`: how long one more submission takes to be allowed. Default
+    /// 30.
+    pub rate_refill: Duration,
     /// `NALUGA_NOTIFY_*`: how staff learn of a new inquiry. Default: no channel.
     pub notify: NotifySettings,
 }
@@ -152,6 +161,9 @@ impl Config {
             store_attempts: u32::try_from(number("NALUGA_STORE_ATTEMPTS", 4)?.max(1)).unwrap_or(4),
             store_backoff: Duration::from_millis(number("NALUGA_STORE_BACKOFF_MS", 100)?),
             listen,
+            min_fill: Duration::from_millis(number("NALUGA_MIN_FILL_MS", 3000)?),
+            rate_burst: u32::try_from(number("NALUGA_RATE_BURST", 10)?).unwrap_or(u32::MAX),
+            rate_refill: Duration::from_secs(number("NALUGA_RATE_REFILL_SECONDS", 30)?.max(1)),
             notify,
         })
     }

@@ -36,4 +36,4 @@ pub mod notify;
 pub mod seal;
 pub mod store;
 
-pub use http::{AppState, app};
+pub use http::{AppState, ClientAddress, app};

@@ -216,6 +216,19 @@ pub(crate) fn unavailable_page_title(locale: &str) -> &'static str {
     }
 }
 
+/// The message for a client over the rate limit, in `locale`, with the wait in minutes.
+pub(crate) fn rate_limited(locale: &str, minutes: u64) -> String {
+    match locale {
+        "zh" => format!("提交次数过多，请 {minutes} 分钟后再试。您填写的内容不会丢失。"),
+        "es" => format!(
+            "Se han enviado demasiadas consultas seguidas. Inténtelo de nuevo dentro de {minutes} min; no se pierde nada."
+        ),
+        _ => format!(
+            "Too many inquiries were sent in a row. Please try again in {minutes} min; nothing you typed is lost."
+        ),
+    }
+}
+
 /// Texts of the small HTML page that answers a plain form post with errors.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ErrorPageText {

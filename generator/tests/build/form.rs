@@ -71,11 +71,11 @@ fn every_form_control_has_a_label_and_the_fields_are_the_intake_contract() {
     names.sort();
     names.dedup();
     // Every name the form sends is one the intake knows (the fields, and the files under the
-    // attachments field); the script adds the other two.
+    // attachments field); the script adds the other three.
     let mut expected: Vec<&str> = intake::inquiry::Field::ALL
         .iter()
         .map(|f| f.name())
-        .filter(|f| !["submission_id", "shown_at"].contains(f))
+        .filter(|f| !["submission_id", "shown_at", "sent_at"].contains(f))
         .chain([intake::attachments::FIELD])
         .collect();
     expected.sort_unstable();

@@ -7,7 +7,10 @@
 //! pictures MPF lists carry their own EXIF); PNG's chunks other than the image's own (`eXIf`,
 //! the text chunks that carry XMP, `tIME`...); WebP's `EXIF` and `XMP ` chunks. Kept: what
 //! the picture needs to look right (JFIF, the ICC colour profile, Adobe's colour transform,
-//! PNG's palette, transparency, gamma and colour chunks, animation).
+//! PNG's palette, transparency, gamma and colour chunks, animation), and the photo's
+//! orientation: a phone stores a portrait photo sideways with an EXIF Orientation tag, so when
+//! there was one (other than "upright"), a new EXIF block holding that tag alone replaces the
+//! old one.
 
 use img_parts::jpeg::{Jpeg, JpegSegment, markers};
 use img_parts::png::Png;
@@ -27,8 +30,32 @@ pub(super) fn clean(kind: Kind, bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
     }
 }
 
+/// The EXIF Orientation of a TIFF block (as `img-parts` returns EXIF), if not "upright".
+fn orientation(exif: Option<Bytes>) -> Option<u16> {
+    let exif = exif::Reader::new().read_raw(exif?.to_vec()).ok()?;
+    let field = exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?;
+    let value = u16::try_from(field.value.get_uint(0)?).ok()?;
+    (2..=8).contains(&value).then_some(value)
+}
+
+/// An EXIF block (little-endian TIFF) holding only the Orientation tag.
+fn orientation_only(value: u16) -> Bytes {
+    let mut tiff = Vec::with_capacity(26);
+    tiff.extend_from_slice(b"II*\0");
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    // Tag 0x0112 (Orientation), type SHORT, one value, the value in the entry itself.
+    tiff.extend_from_slice(&0x0112u16.to_le_bytes());
+    tiff.extend_from_slice(&3u16.to_le_bytes());
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&u32::from(value).to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    Bytes::from(tiff)
+}
+
 fn jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
     let mut image = Jpeg::from_bytes(Bytes::from(bytes)).map_err(|_| ())?;
+    let turned = orientation(image.exif());
     let mut ended = false;
     let segments = std::mem::take(image.segments_mut());
     for segment in segments {
@@ -67,6 +94,9 @@ fn jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
     if !ended || !has_frame {
         return Err(());
     }
+    if let Some(value) = turned {
+        image.set_exif(Some(orientation_only(value)));
+    }
     Ok(image.encoder().bytes().to_vec())
 }
 
@@ -100,6 +130,7 @@ fn png(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
         b"bKGD", b"pHYs", b"acTL", b"fcTL",
     ];
     let mut image = Png::from_bytes(Bytes::from(bytes)).map_err(|_| ())?;
+    let turned = orientation(image.exif());
     let complete = image.chunks().first().is_some_and(|c| &c.kind() == b"IHDR")
         && image.chunks().last().is_some_and(|c| &c.kind() == b"IEND")
         && image.chunks().iter().any(|c| &c.kind() == b"IDAT");
@@ -109,6 +140,9 @@ fn png(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
     image
         .chunks_mut()
         .retain(|chunk| KEPT.contains(&&chunk.kind()) || &chunk.kind() == b"fdAT");
+    if let Some(value) = turned {
+        image.set_exif(Some(orientation_only(value)));
+    }
     Ok(image.encoder().bytes().to_vec())
 }
 
@@ -128,9 +162,11 @@ fn webp(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
     {
         return Err(());
     }
+    let turned = orientation(image.exif());
     image.remove_chunks_by_id(*b"XMP ");
-    // Removes the EXIF chunk and makes the VP8X header's flags say what is left.
-    image.set_exif(None);
+    // Replaces the EXIF chunk (or removes it) and makes the VP8X header's flags say what is
+    // left.
+    image.set_exif(turned.map(orientation_only));
     Ok(image.encoder().bytes().to_vec())
 }
 

@@ -5,15 +5,17 @@
 //! line per request records its id, status, size, latency and failure class, never a field
 //! value.
 
+mod limit;
 mod multipart;
 mod reply;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +32,7 @@ use crate::notify::{Notice, Notifier};
 use crate::seal::{Sealer, StoredInquiry};
 use crate::store::{PutOutcome, Store, put_with_retry};
 
+use self::limit::RateLimit;
 use self::multipart::ReadError;
 use self::reply::FailureClass;
 use self::reply::{Encoding, IntakeError, Problems, ReplyTo};
@@ -46,7 +49,31 @@ struct Inner {
     sealer: Sealer,
     store: Store,
     notifier: Notifier,
+    limit: Option<RateLimit>,
     clock: fn() -> OffsetDateTime,
+}
+
+/// The address of the client that sent a request, where the server knows it: the local
+/// servers put their peer's (`ConnectInfo`), AWS Lambda's event has the source IP in its
+/// request context; another front may insert this. Only the rate limit uses it, hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
+/// The client's address from a request's extensions, if any server put it there.
+fn client_address(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    if let Some(ClientAddress(address)) = extensions.get::<ClientAddress>() {
+        return Some(*address);
+    }
+    if let Some(ConnectInfo(address)) = extensions.get::<ConnectInfo<SocketAddr>>() {
+        return Some(address.ip());
+    }
+    #[cfg(feature = "lambda")]
+    if let Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) =
+        extensions.get::<lambda_http::request::RequestContext>()
+    {
+        return context.http.source_ip.as_deref()?.parse().ok();
+    }
+    None
 }
 
 impl AppState {
@@ -66,6 +93,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 sealer: config.sealer.clone(),
+                limit: RateLimit::new(config.rate_burst, config.rate_refill),
                 config,
                 store,
                 notifier,
@@ -94,13 +122,10 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn inquiries(
-    State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+async fn inquiries(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    let client = client_address(&parts.extensions);
     let config = state.config();
     let origin = headers
         .get(header::ORIGIN)
@@ -114,7 +139,7 @@ async fn inquiries(
     };
     let mut response = match method {
         Method::OPTIONS => preflight(allowed_origin.is_some()),
-        Method::POST => match receive(&state, &uri, &headers, body).await {
+        Method::POST => match receive(&state, &uri, &headers, client, body).await {
             Ok(response) => response,
             Err(error) => error.into_response(),
         },
@@ -148,6 +173,7 @@ async fn receive(
     state: &AppState,
     uri: &Uri,
     headers: &HeaderMap,
+    client: Option<IpAddr>,
     body: Body,
 ) -> Result<Response, IntakeError> {
     let config = state.config();
@@ -195,6 +221,24 @@ async fn receive(
         ),
         home: config.site_url.clone(),
     };
+    // A burst beyond a person's pace from one address: 429 before the body is read. The
+    // language is the form page's, from its path.
+    let limited = match (&state.inner.limit, client) {
+        (Some(limit), Some(client)) => limit.take(client, Instant::now()).err(),
+        _ => None,
+    };
+    if let Some(wait) = limited {
+        if let Some(language) = pages.back.as_deref().and_then(|back| {
+            config
+                .languages
+                .iter()
+                .find(|l| back.starts_with(&format!("/{l}/")))
+        }) {
+            reply.locale = language.clone();
+        }
+        tracing::info!(class = "rate_limited", "submission refused");
+        return Err(IntakeError::RateLimited(wait, reply));
+    }
     let (raw, files, text_sent_as_file) = match kind {
         BodyKind::Json | BodyKind::Form => {
             // The cap holds for bodies without (or lying about) a length too: reading stops there.
@@ -258,6 +302,22 @@ async fn receive(
         _ => return Err(IntakeError::Invalid(problems, reply)),
     };
     let attachment_count = checked.len();
+
+    // Sent faster than a person fills the form in, by the script's own clock: a bot running
+    // the page's script. The same answer as a success, and nothing stored.
+    let too_fast = inquiry
+        .time_to_fill()
+        .is_some_and(|t| !t.is_negative() && t < config.min_fill);
+    if too_fast {
+        tracing::info!(class = "bot", reason = "too_fast", "submission dropped");
+        return Ok(success(
+            config,
+            encoding,
+            &locale,
+            &pages,
+            inquiry.submission_id(),
+        ));
+    }
     let record = StoredInquiry::new(&inquiry, now).with_attachments(checked);
     let sealed = state
         .inner

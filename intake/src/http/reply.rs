@@ -94,6 +94,9 @@ pub(crate) enum IntakeError {
     /// Validation failed.
     #[error("invalid fields")]
     Invalid(Problems, ReplyTo),
+    /// Over the rate limit: the wait until the next submission is allowed.
+    #[error("rate limited")]
+    RateLimited(std::time::Duration, ReplyTo),
     /// The store failed after retries.
     #[error("store unavailable: {0}")]
     StoreUnavailable(String, ReplyTo),
@@ -115,6 +118,7 @@ impl IntakeError {
             Self::PayloadTooLarge(_) => "too_large",
             Self::Malformed(..) => "malformed",
             Self::Invalid(..) => "invalid",
+            Self::RateLimited(..) => "rate_limited",
             Self::StoreUnavailable(..) => "store",
             Self::Internal(_) => "internal",
         }
@@ -162,6 +166,32 @@ impl IntoResponse for IntakeError {
                 ),
             },
             Self::Invalid(problems, reply) => invalid(&problems, &reply),
+            Self::RateLimited(wait, reply) => {
+                let seconds = wait.as_secs().max(1);
+                let message = crate::messages::rate_limited(&reply.locale, seconds.div_ceil(60));
+                let mut r = match reply.encoding {
+                    Encoding::Json => (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        axum::Json(json!({
+                            "error": "rate_limited",
+                            "message": message,
+                            "retry_after": seconds,
+                        })),
+                    )
+                        .into_response(),
+                    Encoding::Form => html_page(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        &reply.locale,
+                        &message,
+                        &[],
+                        &reply.back,
+                    ),
+                };
+                if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                r
+            }
             Self::StoreUnavailable(detail, reply) => {
                 tracing::error!(error = %detail, "store write failed after retries");
                 let mut r = match reply.encoding {

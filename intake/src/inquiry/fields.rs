@@ -90,6 +90,8 @@ fields! {
         Website website,
         /// When the form was shown, as the browser says.
         ShownAt shown_at,
+        /// When the form was sent, by the same clock (the time trap; not stored).
+        SentAt sent_at,
     }
 }
 

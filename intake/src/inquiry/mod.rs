@@ -77,6 +77,7 @@ pub struct Inquiry {
     policy_version: String,
     consent_marketing: bool,
     shown_at: Option<String>,
+    time_to_fill: Option<time::Duration>,
 }
 
 impl Inquiry {
@@ -108,6 +109,12 @@ impl Inquiry {
     /// When the form was shown, as the browser says.
     pub fn shown_at(&self) -> Option<&str> {
         self.shown_at.as_deref()
+    }
+
+    /// How long the form was open before it was sent, by the browser's own clock (`shown_at`
+    /// to `sent_at`, both sent by the site's script); `None` for a plain form post.
+    pub fn time_to_fill(&self) -> Option<time::Duration> {
+        self.time_to_fill
     }
 }
 
@@ -221,6 +228,28 @@ impl RawInquiry {
                 }
                 other => Some(other),
             });
+        // When the script sent the form, by the same clock as `shown_at` (for the time trap;
+        // not stored).
+        let sent_at = v
+            .optional_line("sent_at", limits::TOKEN)
+            .and_then(|t| match t {
+                Some(t) => {
+                    match OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+                    {
+                        Ok(at) => Some(Some(at)),
+                        Err(_) => v.problem("sent_at", Problem::InvalidTime),
+                    }
+                }
+                None => Some(None),
+            });
+        let time_to_fill = match (&shown_at, sent_at) {
+            (Some(Some(shown)), Some(Some(sent))) => {
+                OffsetDateTime::parse(shown, &time::format_description::well_known::Rfc3339)
+                    .ok()
+                    .map(|shown| sent - shown)
+            }
+            _ => None,
+        };
         // The honeypot must be text if present; its content is judged before validation.
         v.optional_line("website", limits::TOKEN * 4);
 
@@ -278,6 +307,7 @@ impl RawInquiry {
                 policy_version,
                 consent_marketing,
                 shown_at,
+                time_to_fill,
             }),
             _ => Err(problems),
         }

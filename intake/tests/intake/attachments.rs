@@ -50,6 +50,37 @@ async fn a_phone_photo_loses_its_location_and_camera_but_not_a_pixel() {
     assert_eq!(record.answers.name, "李雷");
 }
 
+/// A portrait photo from a phone is stored sideways with an Orientation tag: the tag stays
+/// (alone, in a new EXIF block), so staff see it upright; the location and camera go.
+#[tokio::test]
+async fn a_portrait_photo_keeps_its_orientation_and_nothing_else() {
+    let intake = Intake::new();
+    let original = jpeg_with_exif(exif_with(Some(6)));
+    let parts = form_parts(
+        &fields(),
+        vec![Part::file("portrait.jpg", "image/jpeg", original.clone())],
+    );
+    let response = intake.send(post_multipart(&parts, true)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let stored = intake.read_only_object().attachments.remove(0);
+    let jpeg = img_parts::jpeg::Jpeg::from_bytes(Bytes::from(stored.data.clone())).expect("a JPEG");
+    let exif = exif::Reader::new()
+        .read_raw(
+            jpeg.exif()
+                .expect("an EXIF block for the orientation")
+                .to_vec(),
+        )
+        .expect("EXIF");
+    let tags: Vec<exif::Tag> = exif.fields().map(|f| f.tag).collect();
+    assert_eq!(tags, [exif::Tag::Orientation], "the orientation alone");
+    let orientation = exif
+        .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0));
+    assert_eq!(orientation, Some(6));
+    assert!(!contains(&stored.data, CAMERA) && !contains(&stored.data, XMP_MARK));
+    assert_eq!(pixels(&stored.data), pixels(&original));
+}
+
 #[tokio::test]
 async fn png_and_webp_lose_their_metadata_gif_and_pdf_are_kept_as_sent() {
     let intake = Intake::new();

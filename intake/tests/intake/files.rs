@@ -21,13 +21,12 @@ pub(crate) fn picture() -> RgbImage {
 /// An EXIF block (TIFF, little-endian) with the camera's make and a GPS position:
 /// IFD0 { Make, GPSInfo -> GPS IFD { GPSLatitudeRef "N", GPSLatitude 22/1 57/1 30/1 } }.
 pub(crate) fn exif_with_gps() -> Vec<u8> {
+    exif_with(None)
+}
+
+/// The same with an Orientation tag in IFD0 (as a phone writes for a portrait photo).
+pub(crate) fn exif_with(orientation: Option<u16>) -> Vec<u8> {
     let make = format!("{CAMERA}\0");
-    let mut tiff: Vec<u8> = Vec::new();
-    tiff.extend_from_slice(b"II*\0");
-    tiff.extend_from_slice(&8u32.to_le_bytes());
-    // IFD0 at 8: two entries (2 + 2 * 12 + 4 = 30 bytes), then the make at 38, then the GPS IFD.
-    let make_at = 8 + 30;
-    let gps_at = make_at + make.len() as u32;
     let entry = |tag: u16, kind: u16, count: u32, value: u32| {
         let mut e = Vec::new();
         e.extend_from_slice(&tag.to_le_bytes());
@@ -36,8 +35,18 @@ pub(crate) fn exif_with_gps() -> Vec<u8> {
         e.extend_from_slice(&value.to_le_bytes());
         e
     };
-    tiff.extend_from_slice(&2u16.to_le_bytes());
+    let entries = if orientation.is_some() { 3u32 } else { 2 };
+    // IFD0 at 8 (2 + 12 per entry + 4 bytes), then the make, then the GPS IFD.
+    let make_at = 8 + 2 + 12 * entries + 4;
+    let gps_at = make_at + make.len() as u32;
+    let mut tiff: Vec<u8> = Vec::new();
+    tiff.extend_from_slice(b"II*\0");
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    tiff.extend_from_slice(&(entries as u16).to_le_bytes());
     tiff.extend(entry(0x010F, 2, make.len() as u32, make_at));
+    if let Some(value) = orientation {
+        tiff.extend(entry(0x0112, 3, 1, u32::from(value)));
+    }
     tiff.extend(entry(0x8825, 4, 1, gps_at));
     tiff.extend_from_slice(&0u32.to_le_bytes());
     tiff.extend_from_slice(make.as_bytes());
@@ -63,12 +72,17 @@ fn xmp_packet() -> Vec<u8> {
 
 /// A JPEG as a phone writes it: EXIF with GPS and make, an XMP packet and a comment.
 pub(crate) fn jpeg_with_gps() -> Vec<u8> {
+    jpeg_with_exif(exif_with_gps())
+}
+
+/// A JPEG with this EXIF block, an XMP packet and a comment.
+pub(crate) fn jpeg_with_exif(exif: Vec<u8>) -> Vec<u8> {
     let mut plain = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
         .encode_image(&picture())
         .expect("encode JPEG");
     let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(Bytes::from(plain)).expect("parse JPEG");
-    jpeg.set_exif(Some(Bytes::from(exif_with_gps())));
+    jpeg.set_exif(Some(Bytes::from(exif)));
     let xmp = img_parts::jpeg::JpegSegment::new_with_contents(
         img_parts::jpeg::markers::APP1,
         Bytes::from(xmp_packet()),

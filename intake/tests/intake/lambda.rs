@@ -48,3 +48,55 @@ async fn api_gateway_v2_event_with_a_base64_form_is_stored() {
     );
     assert_eq!(record.answers.company, None);
 }
+
+/// A Function URL event carrying a multipart body with files, base64-encoded as Lambda sends
+/// binary bodies, as large as the intake takes: the event is under Lambda's 6 MB
+/// (6,291,456-byte) invocation payload, and the files arrive whole.
+#[tokio::test]
+async fn function_url_event_with_a_base64_multipart_body_near_the_limit_is_stored() {
+    use crate::files::{BOUNDARY, Part, form_parts, multipart_body};
+    use base64::Engine as _;
+
+    let intake = Intake::new();
+    let mut fields = good_form();
+    fields.push(("submission_id".into(), submission_id(0).to_string()));
+    // Two PDFs of 2 MiB each: 4 MiB of files, the most the intake takes.
+    let pdf = |fill: u8| {
+        let mut bytes = b"%PDF-1.4\n".to_vec();
+        bytes.resize(2 * 1024 * 1024 - 7, fill);
+        bytes.extend_from_slice(b"\n%%EOF\n");
+        bytes
+    };
+    let (first, second) = (pdf(b' '), pdf(b'\n'));
+    let parts = form_parts(
+        &fields,
+        vec![
+            Part::file("front.pdf", "application/pdf", first.clone()),
+            Part::file("back.pdf", "application/pdf", second.clone()),
+        ],
+    );
+    let body = multipart_body(&parts);
+    assert!(body.len() <= intake::attachments::limits::MULTIPART_BODY_BYTES);
+    let mut event: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/events/function-url-json.json"))
+            .expect("event");
+    event["headers"]["content-type"] = format!("multipart/form-data; boundary={BOUNDARY}").into();
+    event["headers"]["content-length"] = body.len().to_string().into();
+    event["body"] = base64::engine::general_purpose::STANDARD
+        .encode(&body)
+        .into();
+    event["isBase64Encoded"] = true.into();
+    let event = event.to_string();
+    assert!(
+        event.len() < 6_291_456,
+        "the event is {} bytes",
+        event.len()
+    );
+
+    let response = intake.send(from_event(&event)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let record = intake.read_only_object();
+    assert_eq!(record.attachments.len(), 2);
+    assert_eq!(record.attachments[0].data, first);
+    assert_eq!(record.attachments[1].data, second);
+}

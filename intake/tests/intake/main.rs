@@ -4,6 +4,7 @@
 
 mod attachments;
 mod bad_input;
+mod bots;
 mod files;
 mod in_process;
 mod lambda;

@@ -85,6 +85,9 @@
     data.consent_marketing = form.elements.consent_marketing.checked;
     data.submission_id = submissionId;
     data.shown_at = shownAt;
+    // By the same clock as shown_at: the intake takes a form sent faster than a person can
+    // fill it in for a bot's.
+    data.sent_at = new Date().toISOString();
     return data;
   }
 
@@ -214,6 +217,9 @@
         return;
       }
       showErrors(answer.errors);
+    } else if (code === 429) {
+      var minutes = Math.max(1, Math.ceil((Number(answer.retry_after) || 60) / 60));
+      showSummary(form.dataset.msgRateLimited.replace('{minutes}', String(minutes)), []);
     } else if (code >= 500) {
       showSummary(form.dataset.msgUnavailable, []);
     } else {

@@ -30,6 +30,18 @@ impl LocalIntake {
             ("NALUGA_LANGUAGES", languages.join(",")),
             ("NALUGA_STORE_ATTEMPTS", "2".to_string()),
         ]);
+        // The bot defences work as deployed, unless this process's environment says otherwise
+        // (the browser tests send many forms at machine speed).
+        let mut settings = settings;
+        for name in [
+            "NALUGA_MIN_FILL_MS",
+            "NALUGA_RATE_BURST",
+            "NALUGA_RATE_REFILL_SECONDS",
+        ] {
+            if let Ok(value) = std::env::var(name) {
+                settings.insert(name, value);
+            }
+        }
         let config = intake::config::Config::from_lookup(|name| settings.get(name).cloned())
             .context("configuring the local intake")?;
         // Each notification is printed in serve's terminal, as staff would get it, so that

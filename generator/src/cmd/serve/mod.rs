@@ -185,7 +185,11 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         let _ = tokio::signal::ctrl_c().await;
     };
     let site_server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
-    let intake_server = axum::serve(intake_listener, intake_service);
+    // With each client's address, for the intake's rate limit (as on Lambda).
+    let intake_server = axum::serve(
+        intake_listener,
+        intake_service.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    );
     tokio::select! {
         served = site_server => served.context("serving the site")?,
         served = intake_server => served.context("serving the intake")?,

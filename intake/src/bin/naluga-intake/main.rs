@@ -91,11 +91,15 @@ async fn main() -> ExitCode {
             settings.bucket
         ),
     }
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+    // With each client's address, for the rate limit (Lambda has it in its event).
+    let served = axum::serve(
+        listener,
+        service.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
