@@ -16,11 +16,9 @@ import binascii
 import json
 import os
 import signal
-import socket
 import statistics
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -28,24 +26,10 @@ import uuid
 import zlib
 from pathlib import Path
 
+from common import free_port, wait_for_port, uuid7
+
 REPO = Path(__file__).resolve().parent.parent
 ORIGIN = "https://www.naluga.test"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    sys.exit(f"nothing listens on port {port} after {seconds} s")
 
 
 def png(side):
@@ -54,14 +38,6 @@ def png(side):
     rows = b"".join(b"\0" + bytes((x + y) % 256 for x in range(side * 3)) for y in range(side))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows, 0)) + chunk(b"IEND", b""))
-
-
-def uuid7():
-    raw = bytearray(os.urandom(16))
-    raw[0:6] = int(time.time() * 1000).to_bytes(6, "big")
-    raw[6] = (raw[6] & 0x0F) | 0x70
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    return str(uuid.UUID(bytes=bytes(raw)))
 
 
 def fields():
@@ -111,7 +87,9 @@ def main():
         recipient = subprocess.run([str(target / "naluga-inquiries"), "keygen", "--output", f"{work}/key.txt"],
                                    check=True, capture_output=True, text=True).stdout.strip()
         env = {"NALUGA_RECIPIENTS": recipient, "NALUGA_DATA_DIR": f"{work}/data",
-               "NALUGA_ALLOWED_ORIGINS": ORIGIN, "NALUGA_SITE_URL": ORIGIN, "RUST_LOG": "warn"}
+               "NALUGA_ALLOWED_ORIGINS": ORIGIN, "NALUGA_SITE_URL": ORIGIN, "RUST_LOG": "warn",
+               # One address sending many inquiries: no rate limit here.
+               "NALUGA_RATE_BURST": "0"}
         port = free_port()
         server = subprocess.Popen([str(target / "naluga-intake")], env={**os.environ, **env,
                                   "NALUGA_LISTEN": f"127.0.0.1:{port}"}, stdout=subprocess.DEVNULL)

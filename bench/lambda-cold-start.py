@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,24 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import free_port, wait_for_port
+
 REPO = Path(__file__).resolve().parent.parent
 KEY, SECRET, BUCKET = "bench-key", "bench-secret-0123456789", "naluga-inquiries"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    sys.exit(f"nothing listens on port {port} after {seconds} s")
 
 
 def stop(process):

@@ -24,45 +24,21 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 import http.client
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from common import free_port, wait_for_port, uuid7
+
 REPO = Path(__file__).resolve().parent.parent
 KEY, SECRET, BUCKET = "load-key", "load-secret-0123456789", "naluga-inquiries"
 ORIGIN = "https://www.naluga.test"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    sys.exit(f"nothing listens on port {port} after {seconds} s")
-
-
-def uuid7():
-    raw = bytearray(os.urandom(16))
-    raw[0:6] = int(time.time() * 1000).to_bytes(6, "big")
-    raw[6] = (raw[6] & 0x0F) | 0x70
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    return str(uuid.UUID(bytes=bytes(raw)))
 
 
 def inquiry(i):
