@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build speed and memory against Hugo, and the live-reload latency of `serve`.
+"""Build speed and memory against Hugo (and Zola, with --zola), and the live-reload latency of `serve`.
 
     python3 bench/compare.py [--pages 1000] [--languages 2] [--runs 5] [--edits 20]
 
@@ -85,6 +85,40 @@ OURS_TEMPLATES = {
 """,
 }
 OURS_TEMPLATES["index.html"] = OURS_TEMPLATES["section.html"]
+
+# Zola reads the same content tree (its front matter, `_index.md` sections with `paginate_by`,
+# `p0.zh.md` translations and `@/` links are what naluga-site took from it), with equivalent
+# templates and HTML minification.
+ZOLA_TEMPLATES = {
+    "base.html": """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{% block title %}{% endblock title %} · Bench</title></head><body><nav>{% block nav %}{% endblock nav %}</nav><main>{% block content %}{% endblock content %}</main></body></html>
+""",
+    "page.html": """{% extends "base.html" %}{% block title %}{{ page.title }}{% endblock title %}{% block nav %}{% for t in page.translations %}<a href="{{ t.permalink }}" hreflang="{{ t.lang }}">{{ t.lang }}</a> {% endfor %}{% endblock nav %}{% block content %}<h1>{{ page.title }}</h1>
+<nav class="toc"><ul>{% for h in page.toc %}<li><a href="#{{ h.id }}">{{ h.title }}</a>{% if h.children %}<ul>{% for c in h.children %}<li><a href="#{{ c.id }}">{{ c.title }}</a></li>{% endfor %}</ul>{% endif %}</li>{% endfor %}</ul></nav>
+{{ page.content | safe }}{% endblock content %}
+""",
+    "section.html": """{% extends "base.html" %}{% block title %}{{ section.title }}{% endblock title %}{% block nav %}{% for t in section.translations %}<a href="{{ t.permalink }}" hreflang="{{ t.lang }}">{{ t.lang }}</a> {% endfor %}{% endblock nav %}{% block content %}<h1>{{ section.title }}</h1>{{ section.content | safe }}
+{% if paginator %}<ul>{% for item in paginator.pages %}<li><a href="{{ item.permalink }}">{{ item.title }}</a></li>{% endfor %}</ul>
+{% if paginator.previous %}<a rel="prev" href="{{ paginator.previous }}">prev</a>{% endif %}{% if paginator.next %}<a rel="next" href="{{ paginator.next }}">next</a>{% endif %}{% endif %}
+{% endblock content %}
+""",
+    "404.html": """{% extends "base.html" %}{% block content %}<h1>Not found</h1>{% endblock content %}
+""",
+}
+ZOLA_TEMPLATES["index.html"] = ZOLA_TEMPLATES["section.html"]
+
+
+def generate_zola(work, languages):
+    """work/zola: Zola's configuration and templates over a copy of naluga-site's content."""
+    zola = os.path.join(work, "zola")
+    config = ['base_url = "https://bench.example"', 'title = "Bench"', 'default_language = "en"',
+              'compile_sass = false', 'build_search_index = false', 'minify_html = true',
+              'generate_feeds = false']
+    for code, _, _ in LANGUAGES[1:languages]:
+        config += [f"[languages.{code}]", 'title = "Bench"']
+    write(os.path.join(zola, "config.toml"), "\n".join(config) + "\n")
+    for name, text in ZOLA_TEMPLATES.items():
+        write(os.path.join(zola, "templates", name), text)
+    shutil.copytree(os.path.join(work, "ours", "content"), os.path.join(zola, "content"))
 
 HUGO_LAYOUTS = {
     "_default/baseof.html": """<!doctype html><html lang="{{ .Language.LanguageCode }}"><head><meta charset="utf-8"><title>{{ .Title }} · {{ .Site.Title }}</title></head><body><nav>{{ range .AllTranslations }}<a href="{{ .RelPermalink }}" hreflang="{{ .Language.LanguageCode }}">{{ .Language.Label }}</a> {{ end }}</nav><main>{{ block "main" . }}{{ end }}</main></body></html>
@@ -258,7 +292,10 @@ def main():
     parser.add_argument("--languages", type=int, default=2, choices=(2, 3))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--edits", type=int, default=20, help="serve edits to time (0: none)")
-    parser.add_argument("--no-hugo", action="store_true", help="only naluga-site")
+    parser.add_argument("--no-hugo", action="store_true", help="without Hugo")
+    parser.add_argument("--zola", default=os.environ.get("ZOLA"),
+                        help="a Zola binary to compare with too (or the ZOLA variable); build it "
+                             "from a checkout of getzola/zola without docs/, never in this repository")
     parser.add_argument("--dir", default="/dev/shm" if os.access("/dev/shm", os.W_OK) else None,
                         help="where the sites and outputs go (default: /dev/shm, a RAM disk, so "
                              "that a slow or throttled disk does not decide the comparison)")
@@ -282,6 +319,11 @@ def main():
             print(subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip())
         tools = {"naluga-site": lambda out: [binary, "--root", os.path.join(work, "ours"),
                                              "build", "--output", out]}
+        if args.zola:
+            generate_zola(work, args.languages)
+            print(subprocess.run([args.zola, "--version"], capture_output=True, text=True).stdout.strip())
+            tools["zola"] = lambda out: [args.zola, "--root", os.path.join(work, "zola"), "build",
+                                         "--output-dir", out]
         if hugo:
             tools["hugo"] = lambda out: [hugo, "--source", os.path.join(work, "hugo"),
                                          "--destination", out, "--minify", "--quiet"]
@@ -302,10 +344,10 @@ def main():
             t = statistics.median(r["time"])
             print(f"| {name} | {t * 1000:.0f} ms | {pages / t:,.0f} | {max(r['rss']):.0f} MiB "
                   f"| {r['html']:,} | {statistics.median(r['copy']) * 1000:.0f} ms |")
-        if hugo:
-            ours, theirs = results["naluga-site"], results["hugo"]
+        for other in [name for name in results if name != "naluga-site"]:
+            ours, theirs = results["naluga-site"], results[other]
             print()
-            print(f"ratio naluga-site / hugo: time {statistics.median(ours['time']) / statistics.median(theirs['time']):.2f}, "
+            print(f"ratio naluga-site / {other}: time {statistics.median(ours['time']) / statistics.median(theirs['time']):.2f}, "
                   f"peak memory {max(ours['rss']) / max(theirs['rss']):.2f} "
                   f"(runs: {args.runs} each, alternating; times "
                   f"{', '.join(f'{t * 1000:.0f}' for t in ours['time'])} ms vs "
