@@ -7,6 +7,7 @@ mod errors;
 mod form;
 mod incremental;
 mod links;
+mod live_reload;
 mod output;
 mod pagination;
 mod pipeline;

@@ -1,18 +1,22 @@
 //! The inquiry contract: its fields ([`fields`], declared once), what the form sends
 //! ([`RawInquiry`], JSON and form encoding alike), how it is checked, and what a checked
-//! inquiry is ([`Inquiry`]). Validation collects a [`Problem`] per field; messages are
-//! localized by `messages`.
+//! inquiry is ([`Inquiry`]). Validation (the single checks in `validator`) collects a
+//! [`Problem`] per field; messages are localized by `messages`.
 
 mod fields;
 mod raw;
+mod validator;
 
 pub use fields::{AgeStatement, Answers, Field, TOY_TYPES, limits};
 pub use raw::{RawInquiry, RawValue};
+pub use validator::forbidden_in_line;
+
+use validator::{Validator, is_email};
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// What is wrong with one field.
@@ -214,42 +218,15 @@ impl RawInquiry {
                 "guardian" => Some(AgeStatement::Guardian),
                 _ => v.problem("age_statement", Problem::NotAChoice),
             });
-        let shown_at = v
-            .optional_line("shown_at", limits::TOKEN)
-            .and_then(|t| match t {
-                Some(t)
-                    if OffsetDateTime::parse(
-                        &t,
-                        &time::format_description::well_known::Rfc3339,
-                    )
-                    .is_err() =>
-                {
-                    v.problem("shown_at", Problem::InvalidTime)
-                }
-                other => Some(other),
-            });
+        let shown_at = v.optional_time("shown_at");
         // When the script sent the form, by the same clock as `shown_at` (for the time trap;
         // not stored).
-        let sent_at = v
-            .optional_line("sent_at", limits::TOKEN)
-            .and_then(|t| match t {
-                Some(t) => {
-                    match OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
-                    {
-                        Ok(at) => Some(Some(at)),
-                        Err(_) => v.problem("sent_at", Problem::InvalidTime),
-                    }
-                }
-                None => Some(None),
-            });
-        let time_to_fill = match (&shown_at, sent_at) {
-            (Some(Some(shown)), Some(Some(sent))) => {
-                OffsetDateTime::parse(shown, &time::format_description::well_known::Rfc3339)
-                    .ok()
-                    .map(|shown| sent - shown)
-            }
+        let sent_at = v.optional_time("sent_at");
+        let time_to_fill = match (&shown_at, &sent_at) {
+            (Some(Some((_, shown))), Some(Some((_, sent)))) => Some(*sent - *shown),
             _ => None,
         };
+        let shown_at = shown_at.map(|t| t.map(|(text, _)| text));
         // The honeypot must be text if present; its content is judged before validation.
         v.optional_line("website", limits::TOKEN * 4);
 
@@ -318,194 +295,6 @@ impl RawInquiry {
 /// megabyte of key.
 fn truncate_key(key: &str) -> String {
     key.chars().take(limits::TOKEN).collect()
-}
-
-struct Validator<'a> {
-    raw: &'a RawInquiry,
-    problems: &'a mut FieldProblems,
-}
-
-impl Validator<'_> {
-    fn problem<T>(&mut self, field: &str, problem: Problem) -> Option<T> {
-        self.problems.entry(field.to_string()).or_insert(problem);
-        None
-    }
-
-    /// The trimmed text of a field, `Ok(None)` when absent or empty.
-    fn text(&mut self, field: &str, max: usize) -> Result<Option<String>, ()> {
-        let text = match self.raw.values.get(field) {
-            None | Some(RawValue::Null) => return Ok(None),
-            Some(RawValue::Text(text)) => text.trim().to_string(),
-            Some(RawValue::Number(n)) if field == "quantity" => n.to_string(),
-            Some(_) => {
-                self.problem::<()>(field, Problem::NotText);
-                return Err(());
-            }
-        };
-        if text.is_empty() {
-            return Ok(None);
-        }
-        if text.chars().count() > max {
-            self.problem::<()>(field, Problem::TooLong(max));
-            return Err(());
-        }
-        Ok(Some(text))
-    }
-
-    fn line(&mut self, field: &str, max: usize) -> Result<Option<String>, ()> {
-        let text = self.text(field, max)?;
-        if let Some(text) = &text
-            && text.chars().any(forbidden_in_line)
-        {
-            self.problem::<()>(field, Problem::ForbiddenCharacter);
-            return Err(());
-        }
-        Ok(text)
-    }
-
-    fn required_line(&mut self, field: &str, max: usize) -> Option<String> {
-        match self.line(field, max) {
-            Ok(Some(text)) => Some(text),
-            Ok(None) => self.problem(field, Problem::Missing),
-            Err(()) => None,
-        }
-    }
-
-    fn optional_line(&mut self, field: &str, max: usize) -> Option<Option<String>> {
-        self.line(field, max).ok()
-    }
-
-    fn boolean(&mut self, field: &str) -> Option<bool> {
-        match self.raw.values.get(field) {
-            None | Some(RawValue::Null) => Some(false),
-            Some(RawValue::Bool(b)) => Some(*b),
-            Some(RawValue::Text(t)) => match t.as_str() {
-                "on" | "true" | "yes" | "1" => Some(true),
-                "" | "off" | "false" | "no" | "0" => Some(false),
-                _ => self.problem(field, Problem::NotABoolean),
-            },
-            Some(_) => self.problem(field, Problem::NotABoolean),
-        }
-    }
-
-    fn submission_id(&mut self, optional: bool, now: OffsetDateTime) -> Option<(Uuid, bool)> {
-        let text = match self.line("submission_id", limits::TOKEN) {
-            Ok(Some(text)) => text,
-            Ok(None) if optional => return Some((self.raw.content_id(now), false)),
-            Ok(None) => return self.problem("submission_id", Problem::Missing),
-            Err(()) => return None,
-        };
-        let Ok(id) = Uuid::try_parse(&text) else {
-            return self.problem("submission_id", Problem::InvalidSubmissionId);
-        };
-        if id.get_version_num() != 7 {
-            return self.problem("submission_id", Problem::InvalidSubmissionId);
-        }
-        // The id carries the time the form made it; it names the day folder of the stored
-        // object, so it must be close to now.
-        let Some(made) = crate::layout::id_time(id) else {
-            return self.problem("submission_id", Problem::StaleSubmissionId);
-        };
-        if !(-600..=2 * 86_400).contains(&(now - made).whole_seconds()) {
-            return self.problem("submission_id", Problem::StaleSubmissionId);
-        }
-        Some((id, true))
-    }
-
-    fn requirements(&mut self) -> Option<String> {
-        let text = match self.text("requirements", limits::REQUIREMENTS_MAX) {
-            Ok(Some(text)) => text,
-            Ok(None) => return self.problem("requirements", Problem::Missing),
-            Err(()) => return None,
-        };
-        if text.chars().any(forbidden_in_text) {
-            return self.problem("requirements", Problem::ForbiddenCharacter);
-        }
-        if text.chars().count() < limits::REQUIREMENTS_MIN {
-            return self.problem("requirements", Problem::TooShort(limits::REQUIREMENTS_MIN));
-        }
-        Some(text.replace("\r\n", "\n"))
-    }
-
-    fn quantity(&mut self) -> Option<u64> {
-        let text = match self.line("quantity", limits::TOKEN) {
-            Ok(Some(text)) => text,
-            Ok(None) => return self.problem("quantity", Problem::Missing),
-            Err(()) => return None,
-        };
-        if !text.chars().all(|c| c.is_ascii_digit()) {
-            return self.problem("quantity", Problem::NotAnInteger);
-        }
-        match text.parse::<u64>() {
-            Ok(n) if (1..=limits::QUANTITY_MAX).contains(&n) => Some(n),
-            _ => self.problem("quantity", Problem::OutOfRange(1, limits::QUANTITY_MAX)),
-        }
-    }
-
-    fn delivery_date(&mut self, today: Date) -> Option<Date> {
-        let text = match self.line("delivery_date", limits::TOKEN) {
-            Ok(Some(text)) => text,
-            Ok(None) => return self.problem("delivery_date", Problem::Missing),
-            Err(()) => return None,
-        };
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        let Ok(date) = Date::parse(&text, &format) else {
-            return self.problem("delivery_date", Problem::InvalidDate);
-        };
-        // "Today" for the visitor may be yesterday in UTC (the Americas): allow one day.
-        if date < today - time::Duration::days(1) {
-            return self.problem("delivery_date", Problem::DateInPast);
-        }
-        if date > today + time::Duration::days(5 * 366) {
-            return self.problem("delivery_date", Problem::DateTooFar);
-        }
-        Some(date)
-    }
-}
-
-/// Characters that are never acceptable in one-line fields: controls (including tab and line
-/// breaks), bidi overrides and isolates, zero-width and other invisible format characters.
-pub fn forbidden_in_line(c: char) -> bool {
-    c.is_control() || is_format_character(c)
-}
-
-/// In long text, line breaks and tabs are fine; other controls and bidi controls are not.
-fn forbidden_in_text(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-fn is_format_character(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-    )
-}
-
-/// A deliberately simple address check: one `@`, a plausible local part and a dotted domain.
-/// Deliverability is proven by the reply, not by a regular expression.
-fn is_email(email: &str) -> bool {
-    let Some((local, domain)) = email.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && local.len() <= 64
-        && !local.contains(['@', ' ', '<', '>', ',', ';', '"'])
-        && domain.contains('.')
-        && !domain.starts_with(['.', '-'])
-        && !domain.ends_with(['.', '-'])
-        && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
 #[cfg(test)]

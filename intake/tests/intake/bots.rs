@@ -188,20 +188,12 @@ async fn lambda_events_are_limited_by_their_source_ip() {
 
 #[test]
 fn the_real_server_limits_by_the_connection_s_address() {
-    use std::io::{Read, Write};
     let keys = Keys::new();
     let dir = tempfile::tempdir().expect("tempdir");
     let server = LocalIntake::start(&keys, dir.path(), &[("NALUGA_RATE_BURST", "2")]);
     let mut statuses = Vec::new();
     for _ in 0..3 {
-        let mut stream = std::net::TcpStream::connect(&server.address).expect("connect");
-        write!(
-            stream,
-            "POST /inquiries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-        )
-        .expect("send");
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).expect("read");
+        let answer = server.post("application/json", "{}");
         statuses.push(answer[9..12].to_string());
     }
     assert_eq!(statuses, ["422", "422", "429"]);

@@ -5,7 +5,7 @@
 //! Load with faults (thousands of inquiries while the S3 server or the intake is killed) is
 //! `bench/load-faults.py`, which `scripts/test` runs at a reduced size.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -40,19 +40,6 @@ impl Drop for SmallDisk {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.path).status();
     }
-}
-
-fn post(address: &str, body: &str) -> String {
-    let mut stream = std::net::TcpStream::connect(address).expect("connect");
-    write!(
-        stream,
-        "POST /inquiries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
-    answer
 }
 
 fn files(dir: &Path) -> Vec<String> {
@@ -92,7 +79,7 @@ fn a_full_disk_answers_503_leaves_nothing_half_written_and_recovers() {
     inquiry["submission_id"] = uuid::Uuid::now_v7().to_string().into();
     inquiry["requirements"] = "x".repeat(3000).into();
     let body = inquiry.to_string();
-    let answer = post(&server.address, &body);
+    let answer = server.post("application/json", &body);
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(
         answer.to_ascii_lowercase().contains("retry-after: 30"),
@@ -111,7 +98,7 @@ fn a_full_disk_answers_503_leaves_nothing_half_written_and_recovers() {
 
     // Space returns: the same submission, sent again, is stored once and reads back.
     std::fs::remove_file(&filler).expect("free the disk");
-    let answer = post(&server.address, &body);
+    let answer = server.post("application/json", &body);
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
     let stored = files(&data);
     assert_eq!(stored.len(), 1, "{stored:?}");

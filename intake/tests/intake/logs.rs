@@ -1,23 +1,7 @@
 //! The log of a submission: one line per request with its facts, never a field value. The
 //! real `naluga-intake` binary runs with its own log setup, and its standard error is read.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
 use crate::support::*;
-
-fn post(address: &str, content_type: &str, body: &str) -> String {
-    let mut stream = TcpStream::connect(address).expect("connect");
-    write!(
-        stream,
-        "POST /inquiries HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    response
-}
 
 #[test]
 fn logs_of_submissions_hold_no_field_value() {
@@ -29,19 +13,30 @@ fn logs_of_submissions_hold_no_field_value() {
         dir.path(),
         &[("RUST_LOG", "info,intake=trace,naluga_intake=trace")],
     );
-    let address = server.address.clone();
 
     // The submission ids must be close to the real clock here: the binary has no test clock.
     let mut inquiry = good_json();
     inquiry["submission_id"] = uuid::Uuid::now_v7().to_string().into();
     let body = inquiry.to_string();
-    assert!(post(&address, "application/json", &body).starts_with("HTTP/1.1 201"));
+    assert!(
+        server
+            .post("application/json", &body)
+            .starts_with("HTTP/1.1 201")
+    );
     let mut invalid = inquiry.clone();
     invalid["submission_id"] = uuid::Uuid::now_v7().to_string().into();
     invalid["email"] = "zelda-unique-local-part".into();
-    assert!(post(&address, "application/json", &invalid.to_string()).starts_with("HTTP/1.1 422"));
+    assert!(
+        server
+            .post("application/json", &invalid.to_string())
+            .starts_with("HTTP/1.1 422")
+    );
     let form = encode_form(&good_form());
-    assert!(post(&address, "application/x-www-form-urlencoded", &form).starts_with("HTTP/1.1 303"));
+    assert!(
+        server
+            .post("application/x-www-form-urlencoded", &form)
+            .starts_with("HTTP/1.1 303")
+    );
 
     let log = server.stop();
 

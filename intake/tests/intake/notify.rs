@@ -391,19 +391,6 @@ impl Drop for Moto {
     }
 }
 
-fn post(address: &str, body: &str) -> String {
-    let mut stream = TcpStream::connect(address).expect("connect");
-    write!(
-        stream,
-        "POST /inquiries HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    response
-}
-
 /// The real binary, every channel on (a signed webhook and SNS e-mail), everything logged:
 /// an inquiry whose every free-text field carries a unique marker is told on both channels,
 /// and no notification (request line, headers, body) and no log line holds any marker. The
@@ -465,7 +452,7 @@ fn no_personal_data_reaches_any_channel_or_log() {
         for (field, marker) in markers {
             inquiry[field] = marker.into();
         }
-        let answer = post(&server.address, &inquiry.to_string());
+        let answer = server.post("application/json", &inquiry.to_string());
         assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
         // The webhook and the SNS delivery (the failing run: three webhook tries).
         let calls = receiver.wait_for(before + if told { 2 } else { 3 }, 20);

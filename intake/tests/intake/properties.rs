@@ -56,6 +56,14 @@ fn mutated_inquiry() -> impl Strategy<Value = serde_json::Value> {
         })
 }
 
+/// A runtime for one case that runs the whole service.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 fn rules(submission_id_optional: bool) -> Rules {
     Rules {
         languages: vec!["en".into(), "zh".into(), "es".into()],
@@ -112,11 +120,7 @@ proptest! {
     fn through_the_service_refused_stores_nothing_and_accepted_stores_one(
         inquiry in mutated_inquiry()
     ) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
+        runtime().block_on(async {
             let intake = Intake::new();
             let bot = RawInquiry::from_json(inquiry.to_string().as_bytes())
                 .expect("an object")
@@ -189,11 +193,7 @@ proptest! {
     /// stored; accepted, exactly one object, whose files open unchanged from what was stored.
     #[test]
     fn any_multipart_body_is_answered_without_a_fault((body, script) in multipart_case()) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async {
+        runtime().block_on(async {
             let intake = Intake::new();
             let mut request = axum::http::Request::post("/inquiries")
                 .header(

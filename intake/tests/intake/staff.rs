@@ -14,7 +14,7 @@ use tower::ServiceExt;
 
 use crate::support::*;
 
-fn tool(store: &Path, identity: &Path, args: &[&str]) -> Output {
+pub(crate) fn tool(store: &Path, identity: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
         .arg("--store")
         .arg(store)
@@ -25,7 +25,7 @@ fn tool(store: &Path, identity: &Path, args: &[&str]) -> Output {
         .expect("run naluga-inquiries")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     assert!(
         output.status.success(),
         "failed: {}",
@@ -36,22 +36,8 @@ fn stdout(output: &Output) -> String {
 
 /// Stores the good inquiry once per id, sealed to `recipient`, as the intake would.
 async fn store_inquiries(store: &Store, recipient: &str, ids: &[uuid::Uuid]) {
-    let sealer = Sealer::from_list(recipient).expect("recipient");
     for &id in ids {
-        let raw = intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes())
-            .expect("json");
-        let rules = intake::inquiry::Rules {
-            languages: vec!["en".into()],
-            submission_id_optional: false,
-        };
-        let inquiry = raw.validate(&rules, now()).expect("valid");
-        let mut record = StoredInquiry::new(&inquiry, now());
-        record.id = id;
-        let sealed = sealer.seal(&record).expect("seal");
-        store
-            .put_new(&object_key("", OPEN, id), sealed)
-            .await
-            .expect("put");
+        store_received(store, recipient, id, 0).await;
     }
 }
 
@@ -520,122 +506,5 @@ async fn list_new_shows_what_arrived_since_the_last_list() {
     assert!(
         error.contains("key.txt.seen.json") && error.contains("delete it"),
         "{error}"
-    );
-}
-
-/// Files attached to an inquiry, as staff get them: `show` lists them, `attachments` writes
-/// them (byte-identical to what was stored, names made safe, never overwriting), `export`
-/// counts them, and the stock tools alone (`age`, `jq`, `base64`) get them out too.
-#[tokio::test]
-async fn attachments_reach_staff_with_the_tool_and_with_stock_tools() {
-    use crate::files::*;
-
-    let keys = Keys::new();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let identity = keys.write_identity(dir.path());
-    let store_dir = dir.path().join("store");
-    std::fs::create_dir(&store_dir).expect("store folder");
-    let config = config(&keys, &[]);
-    let store = Store::Folder(FolderStore::new(&store_dir));
-    let service = app(AppState::with_clock(
-        config,
-        store,
-        intake::notify::Notifier::none(),
-        now,
-    ));
-    let id = submission_id(0).to_string();
-    let mut fields = good_form();
-    fields.push(("submission_id".into(), id.clone()));
-    let photo = jpeg_with_gps();
-    let parts = form_parts(
-        &fields,
-        vec![
-            Part::file("熊猫 草图.jpg", "image/jpeg", photo.clone()),
-            Part::file("../spec.pdf", "application/pdf", pdf()),
-        ],
-    );
-    let response = service
-        .clone()
-        .oneshot(post_multipart(&parts, true))
-        .await
-        .expect("infallible");
-    // A name with a path is refused: the visitor renames it.
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let parts = form_parts(
-        &fields,
-        vec![
-            Part::file("熊猫 草图.jpg", "image/jpeg", photo.clone()),
-            Part::file("spec.pdf", "application/pdf", pdf()),
-        ],
-    );
-    let response = service
-        .oneshot(post_multipart(&parts, true))
-        .await
-        .expect("infallible");
-    assert_eq!(response.status(), StatusCode::CREATED);
-
-    let show = stdout(&tool(&store_dir, &identity, &["show", &id]));
-    assert!(
-        show.contains(&format!(
-            "attachments:     2 (naluga-inquiries attachments {id} --output FOLDER)"
-        )),
-        "{show}"
-    );
-    assert!(show.contains("  1. 熊猫 草图.jpg  image/jpeg  "), "{show}");
-    assert!(show.contains("  2. spec.pdf  application/pdf  "), "{show}");
-
-    let out = dir.path().join("files");
-    let written = stdout(&tool(
-        &store_dir,
-        &identity,
-        &["attachments", &id, "--output", out.to_str().expect("UTF-8")],
-    ));
-    assert_eq!(written.lines().count(), 2, "{written}");
-    let jpg = std::fs::read(out.join("1-熊猫-草图.jpg")).expect("the photo");
-    assert_eq!(pixels(&jpg), pixels(&photo));
-    assert!(!contains(&jpg, CAMERA));
-    assert_eq!(
-        std::fs::read(out.join("2-spec.pdf")).expect("the PDF"),
-        pdf()
-    );
-    // Never overwriting: a second run refuses and writes nothing.
-    let again = tool(
-        &store_dir,
-        &identity,
-        &["attachments", &id, "--output", out.to_str().expect("UTF-8")],
-    );
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("exists; nothing was written"));
-
-    // export counts them; JSON lists them without their content.
-    let csv = stdout(&tool(&store_dir, &identity, &["export", "--format", "csv"]));
-    let mut lines = csv.lines();
-    assert!(lines.next().expect("header").ends_with(",attachments"));
-    assert!(lines.next().expect("row").ends_with(",2"), "{csv}");
-    let json: serde_json::Value = serde_json::from_str(&stdout(&tool(
-        &store_dir,
-        &identity,
-        &["export", "--format", "json"],
-    )))
-    .expect("JSON");
-    assert_eq!(json[0]["attachments"][1]["name"], "spec.pdf");
-    assert!(json[0]["attachments"][1].get("data").is_none(), "{json}");
-
-    // The README's way with stock tools: age, jq and base64.
-    let key = object_key("", OPEN, id.parse().expect("uuid"));
-    let script = format!(
-        "age -d -i '{}' '{}' | jq -r '.attachments[1].data' | base64 -d > '{}'",
-        identity.display(),
-        store_dir.join(&key).display(),
-        dir.path().join("stock.pdf").display()
-    );
-    let status = Command::new("sh")
-        .args(["-c", &script])
-        .status()
-        .expect("sh");
-    assert!(status.success());
-    assert_eq!(
-        std::fs::read(dir.path().join("stock.pdf")).expect("stock.pdf"),
-        pdf()
     );
 }

@@ -294,6 +294,22 @@ impl LocalIntake {
         }
     }
 
+    /// A raw HTTP/1.1 POST of `body` to `/inquiries`: the whole answer, status line first.
+    pub(crate) fn post(&self, content_type: &str, body: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.address).expect("connect");
+        write!(
+            stream,
+            "POST /inquiries HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.address,
+            body.len()
+        )
+        .expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        answer
+    }
+
     /// Stops the server and returns what it logged.
     pub(crate) fn stop(mut self) -> String {
         let _ = self.child.kill();
