@@ -1,6 +1,7 @@
 //! Aliases: old addresses that redirect to a page, as HTML redirect pages and as `_redirects`
 //! rules (Cloudflare Pages, Netlify).
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::built::Files;
@@ -20,10 +21,13 @@ pub(crate) fn redirect_html(lang: &str, title: &str, absolute: &str, url: &str) 
     )
 }
 
+/// The redirect pages of every alias, and `_redirects`. `written` are the paths of pages
+/// already written to disk (not in `files`), which an alias may not take either.
 pub(crate) fn write_aliases(
     config: &SiteConfig,
-    placements: &[Placement<'_>],
+    placements: &[Placement],
     files: &mut Files,
+    written: &HashSet<&str>,
     diagnostics: &mut Diagnostics,
 ) {
     let mut redirects = String::new();
@@ -47,7 +51,10 @@ pub(crate) fn write_aliases(
                     .trim_start_matches('/')
                     .to_string()
             };
-            if files.contains_key(&path) || placements.iter().any(|o| output_path(&o.url) == path) {
+            if files.contains_key(&path)
+                || written.contains(path.as_str())
+                || placements.iter().any(|o| output_path(&o.url) == path)
+            {
                 diagnostics.push(
                     Diagnostic::error(
                         &p.page.file,

@@ -10,20 +10,20 @@
 //!
 //! The result is the complete set of output files in memory, or every error found.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::aliases::write_aliases;
 use crate::built::{BuiltSite, Files};
-use crate::content::{SourcePage, key_of};
-use crate::diagnostics::{BuildFailed, Diagnostics};
-use crate::library::{Placement, check_unique_urls, index_pages, place_pages, url_map};
+use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
+use crate::library::{Library, Placement};
 use crate::menus::resolve_menus;
 use crate::minify::minify_html;
 use crate::options::BuildOptions;
+use crate::output::Staging;
 use crate::plan::{Changes, Inputs, RenderCache};
 use crate::policy::find_policy;
 use crate::render::{CachedPage, Renderer};
@@ -35,11 +35,19 @@ use crate::templates::{compile_templates, register_functions};
 /// they imply: listings, links, URLs, templates) may have changed; `cache` holds the others.
 /// The result is the same as a build from scratch, which is tested. `changes` is cleared once
 /// the cache reflects them.
+///
+/// After an edit that moves nothing and changes no template (the common save), the build is
+/// *narrow*: it patches the previous build's library and output files instead of placing and
+/// collecting every page, so its work grows with the change, not with the site.
+///
+/// With a `sink`, every page is written there as soon as it is rendered and not kept: the
+/// result's `files` are then the other files (static files, 404 pages, aliases, sitemap).
 pub(crate) fn assemble(
     options: &BuildOptions,
     sources: &Sources,
     cache: &mut RenderCache,
     changes: &mut Changes,
+    sink: Option<&Staging>,
 ) -> Result<BuiltSite, BuildFailed> {
     let root = options.root.as_path();
     let config = &sources.config;
@@ -47,25 +55,27 @@ pub(crate) fn assemble(
     diagnostics.extend(sources.diagnostics().cloned());
     let mut phases = Phases::start();
 
-    // 1. Library.
-    let (loaded, failed_keys) = pages_to_build(options, sources, &mut diagnostics);
-    let pages = index_pages(&loaded, &mut diagnostics);
-    let placements = place_pages(config, &pages, &mut diagnostics);
-    phases.end("place");
-    let urls = url_map(&placements, &failed_keys);
-    phases.end("urls");
-    check_unique_urls(&placements, &mut diagnostics);
+    // 1. Library: patched when the edit moves nothing, else every page placed.
+    let mut kept = cache.library.take().filter(|_| !changes.all);
+    let patched = kept
+        .as_mut()
+        .is_some_and(|library| library.patch(options, sources, &changes.keys));
+    let library = match kept {
+        Some(library) if patched => library,
+        _ => Library::place(options, sources, &mut diagnostics),
+    };
+    phases.end(if patched { "patch library" } else { "place" });
+    let pages = &library.pages;
 
     // 2. Site-wide parts.
-    let policy = find_policy(config, &pages, &mut diagnostics);
-    let menus = resolve_menus(root, config, &urls, &mut diagnostics);
+    let policy = find_policy(config, pages, &mut diagnostics);
+    let menus = resolve_menus(root, config, &library.urls, &mut diagnostics);
     phases.end("policy, menus");
 
     // 3. Templates.
     let Some(template_sources) = &sources.templates else {
         return Err(BuildFailed { diagnostics });
     };
-    let urls = Arc::new(urls);
     let templates = compile_templates(
         root,
         &config.theme,
@@ -74,7 +84,7 @@ pub(crate) fn assemble(
             register_functions(
                 tera,
                 Arc::new(sources.translations.clone()),
-                Arc::clone(&urls),
+                Arc::clone(&library.urls),
                 Arc::new(sources.statics.urls.clone()),
             );
         },
@@ -90,8 +100,8 @@ pub(crate) fn assemble(
     // 4. Plan.
     let renderer = Renderer {
         config,
-        pages: &pages,
-        urls: &urls,
+        pages,
+        urls: &library.urls,
         menus: &menus,
         templates: &templates,
         translations: &sources.translations,
@@ -102,31 +112,103 @@ pub(crate) fn assemble(
     };
     let inputs = Inputs {
         config,
-        pages: &pages,
-        urls: &urls,
+        pages,
+        urls: &library.urls,
         templates: template_sources,
         assets: &sources.statics.urls,
     };
-    let plan = cache.plan(inputs, &renderer, changes);
-    let todo: Vec<&Placement<'_>> = placements
-        .iter()
-        .filter(|p| !cache.reusable(&plan, p))
-        .collect();
+    let plan = cache.plan(inputs, &renderer, changes, patched);
+    let narrow = patched && plan.is_narrow() && cache.all_rendered();
+    let todo: Vec<&Placement> = if narrow {
+        plan.keys_to_render()
+            .into_iter()
+            .flat_map(|key| library.placements_of(key))
+            .filter(|p| !cache.reusable(&plan, p))
+            .collect()
+    } else {
+        library
+            .placements
+            .iter()
+            .filter(|p| !cache.reusable(&plan, p))
+            .collect()
+    };
     phases.end("compare");
 
-    // 5. Render.
+    // 5. Render (and, with a sink, write).
+    let write_failed = Mutex::new(None);
     let rendered: Vec<CachedPage> = todo
         .par_iter()
-        .map(|placement| renderer.render_page(placement))
+        .map(|placement| {
+            let mut page = renderer.render_page(placement);
+            if let (Some(staging), Ok(outputs)) = (sink, &mut page.output) {
+                for (path, bytes) in outputs.iter_mut() {
+                    if let Err(e) = staging.write(path, bytes) {
+                        let mut first = write_failed.lock().unwrap_or_else(|e| e.into_inner());
+                        first.get_or_insert(e);
+                    }
+                    *bytes = bytes::Bytes::new();
+                }
+            }
+            page
+        })
         .collect();
+    if let Some(e) = write_failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        diagnostics.push(Diagnostic::error(
+            &options.root,
+            format!("cannot write the site: {e:#}"),
+        ));
+        return Err(BuildFailed { diagnostics });
+    }
     phases.end("render");
     let rendered_count = todo.len();
-    cache.record(plan, inputs, todo.into_iter().zip(rendered));
+    // What the narrow path replaces in the previous output: the pages' old files and
+    // sitemap entries.
+    let previous = cache
+        .files
+        .take()
+        .filter(|_| narrow && !changes.files)
+        .map(|files| {
+            let replaced: Vec<(Vec<String>, Option<String>)> = todo
+                .iter()
+                .map(|p| match cache.page(&p.language.code, &p.key) {
+                    Some(old) => (
+                        old.output
+                            .iter()
+                            .flatten()
+                            .map(|(path, _)| path.clone())
+                            .collect(),
+                        old.sitemap.clone(),
+                    ),
+                    None => (Vec::new(), None),
+                })
+                .collect();
+            (files, replaced)
+        });
+    cache.record(plan, inputs, todo.iter().copied().zip(rendered));
     changes.clear();
     phases.end("cache");
 
-    // 6. Outputs.
-    let mut files = collect_outputs(sources, &placements, cache, &mut diagnostics);
+    // 6. Outputs: the previous build's patched, or every page's collected.
+    let patching = previous.is_some();
+    let mut sitemap_changed = !patching;
+    let mut files = match previous {
+        Some((mut files, replaced)) => {
+            for (p, (old_paths, old_sitemap)) in todo.iter().zip(replaced) {
+                for path in old_paths {
+                    files.remove(&path);
+                }
+                if let Some(page) = cache.page(&p.language.code, &p.key) {
+                    sitemap_changed |= page.sitemap != old_sitemap;
+                    match &page.output {
+                        Ok(outputs) => files.extend(outputs.iter().cloned()),
+                        Err(d) => diagnostics.push(d.clone()),
+                    }
+                }
+            }
+            files
+        }
+        None => collect_outputs(sources, &library.placements, cache, &mut diagnostics, sink),
+    };
     phases.end("outputs");
     for language in &config.languages {
         match renderer.render_not_found(language) {
@@ -141,13 +223,32 @@ pub(crate) fn assemble(
         }
     }
     phases.end("404");
-    write_aliases(config, &placements, &mut files, &mut diagnostics);
-    let entries = placements.iter().filter_map(|p| {
-        cache
-            .page(&p.language.code, p.key)
-            .and_then(|page| page.sitemap.as_deref())
-    });
-    files.insert("sitemap.xml".to_string(), sitemap(entries).into());
+    // A patched build kept the aliases: no title, alias or URL they show changed.
+    if !patching {
+        let written: HashSet<&str> = match sink {
+            Some(_) => library
+                .placements
+                .iter()
+                .filter_map(|p| cache.page(&p.language.code, &p.key))
+                .flat_map(|page| page.output.iter().flatten())
+                .map(|(path, _)| path.as_str())
+                .collect(),
+            None => HashSet::new(),
+        };
+        write_aliases(
+            config,
+            &library.placements,
+            &mut files,
+            &written,
+            &mut diagnostics,
+        );
+    }
+    if sitemap_changed {
+        files.insert(
+            "sitemap.xml".to_string(),
+            sitemap_of(&library, cache).into(),
+        );
+    }
     phases.end("aliases, sitemap");
     let hashed_assets: Vec<String> = sources
         .statics
@@ -161,16 +262,30 @@ pub(crate) fn assemble(
     );
     files.insert("robots.txt".to_string(), robots(config).into());
     phases.end("headers");
-    phases.report(rendered_count, placements.len());
 
     let mut untranslated: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for p in placements.iter().filter(|p| p.fallback) {
+    for p in library.placements.iter().filter(|p| p.fallback) {
         untranslated
             .entry(p.language.code.clone())
             .or_default()
             .push(p.page.file.clone());
     }
-    let page_count = placements.len();
+    let page_count = library.placements.len();
+    let streamed = if sink.is_some() {
+        library
+            .placements
+            .iter()
+            .filter_map(|p| cache.page(&p.language.code, &p.key))
+            .map(|page| page.output.as_ref().map_or(0, Vec::len))
+            .sum()
+    } else {
+        // Kept for the next build to patch (a build that writes as it goes has no next one).
+        cache.files = Some(files.clone());
+        0
+    };
+    cache.library = Some(library);
+    phases.end("keep");
+    phases.report(rendered_count, page_count, patching);
     let warnings = diagnostics.into_result()?;
     Ok(BuiltSite {
         files,
@@ -179,40 +294,30 @@ pub(crate) fn assemble(
         missing_strings: sources.translations.missing(),
         page_count,
         rendered: rendered_count,
+        narrow: patching,
+        streamed,
         headers: crate::headers::security_headers(config),
         languages: config.language_codes(),
     })
 }
 
-/// The content pages this build shows (drafts only when asked), and the keys of the files
-/// that failed to load (their errors are reported; links to them are not broken links too).
-fn pages_to_build<'a>(
-    options: &BuildOptions,
-    sources: &'a Sources,
-    diagnostics: &mut Diagnostics,
-) -> (Vec<&'a SourcePage>, Vec<String>) {
-    let mut failed_keys = Vec::new();
-    let mut loaded = Vec::with_capacity(sources.pages.len());
-    for (relative, page) in &sources.pages {
-        match page {
-            Ok(page) if page.front_matter.draft && !options.include_drafts => {}
-            Ok(page) => loaded.push(page),
-            Err(d) => {
-                diagnostics.push(d.clone());
-                failed_keys.push(key_of(relative));
-            }
-        }
-    }
-    (loaded, failed_keys)
+/// `sitemap.xml`: the entries of every placed page, in the library's order.
+fn sitemap_of(library: &Library, cache: &RenderCache) -> String {
+    sitemap(library.placements.iter().filter_map(|p| {
+        cache
+            .page(&p.language.code, &p.key)
+            .and_then(|page| page.sitemap.as_deref())
+    }))
 }
 
 /// The static files, the other files of `content/`, and every placed page as rendered (now
-/// or by an earlier build).
+/// or by an earlier build; with a `sink`, the pages are written there already).
 fn collect_outputs(
     sources: &Sources,
-    placements: &[Placement<'_>],
+    placements: &[Placement],
     cache: &RenderCache,
     diagnostics: &mut Diagnostics,
+    sink: Option<&Staging>,
 ) -> Files {
     let mut files: Files = sources.statics.files.clone();
     for (relative, asset) in &sources.assets {
@@ -224,10 +329,11 @@ fn collect_outputs(
         }
     }
     for p in placements {
-        let Some(page) = cache.page(&p.language.code, p.key) else {
+        let Some(page) = cache.page(&p.language.code, &p.key) else {
             continue;
         };
         match &page.output {
+            Ok(_) if sink.is_some() => {}
             Ok(outputs) => {
                 for (path, bytes) in outputs {
                     files.insert(path.clone(), bytes.clone());
@@ -260,14 +366,15 @@ impl Phases {
         self.last = now;
     }
 
-    fn report(&self, rendered: usize, pages: usize) {
+    fn report(&self, rendered: usize, pages: usize, narrow: bool) {
         let phases: Vec<String> = self
             .took
             .iter()
             .map(|(phase, took)| format!("{phase} {:.1} ms", took.as_secs_f64() * 1000.0))
             .collect();
         tracing::debug!(
-            "rendered {rendered} of {pages} pages: {}",
+            "rendered {rendered} of {pages} pages{}: {}",
+            if narrow { " (narrow)" } else { "" },
             phases.join(", ")
         );
     }

@@ -27,6 +27,13 @@ pub struct BuiltSite {
     /// How many of them this build rendered; the others were unchanged since the previous
     /// build of the same `Project` and reused.
     pub rendered: usize,
+    /// Whether this build patched the previous build of the same `Project` (its placed pages
+    /// and its output files) rather than placing and collecting every page: true after an
+    /// edit that moved no page and changed no template, when its work grows with the change.
+    pub narrow: bool,
+    /// How many page files [`crate::build_into`] wrote straight to the output folder (they
+    /// are not in `files`); 0 for a build in memory.
+    pub streamed: usize,
     /// The headers every response must carry (also written to `_headers`).
     pub headers: Vec<(&'static str, String)>,
     /// The site's language codes, the default language first.

@@ -14,7 +14,7 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, closest, relative};
 use crate::front_matter::{FrontMatter, parse_front_matter, split_front_matter};
-use crate::markdown::{RenderedMarkdown, find_forbidden_character, render_markdown};
+use crate::markdown::{RenderedMarkdown, find_forbidden_character, render_markdown, scan_markdown};
 
 /// One markdown file of `content/`, parsed and rendered.
 #[derive(Debug)]
@@ -37,8 +37,13 @@ pub(crate) struct SourcePage {
     pub front_matter: FrontMatter,
     /// The page's title (required in front matter).
     pub title: String,
-    /// The rendered markdown.
+    /// The rendered markdown. Only its `anchors` are kept when `rendering_dropped`: use
+    /// [`SourcePage::markdown`] for the rest.
     pub markdown: RenderedMarkdown,
+    /// Whether the markdown's HTML, table of contents and links were dropped once read, to be
+    /// rendered again when the page is: a build that writes as it goes then holds little
+    /// more than the text of its pages. The heading ids stay, for checking links to them.
+    pub rendering_dropped: bool,
 }
 
 impl SourcePage {
@@ -46,6 +51,15 @@ impl SourcePage {
     pub(crate) fn stem(&self) -> &str {
         let name = self.key.rsplit('/').next().unwrap_or(&self.key);
         name.strip_suffix(".md").unwrap_or(name)
+    }
+
+    /// The rendered markdown: kept, or rendered again from the text when it was dropped.
+    pub(crate) fn markdown(&self) -> std::borrow::Cow<'_, RenderedMarkdown> {
+        if self.rendering_dropped {
+            std::borrow::Cow::Owned(render_markdown(&self.text[self.body_offset..]))
+        } else {
+            std::borrow::Cow::Borrowed(&self.markdown)
+        }
     }
 }
 
@@ -156,14 +170,17 @@ pub(crate) fn is_markdown(relative: &Path) -> bool {
 }
 
 /// Reads and renders the markdown files of a scan, in parallel, in the scan's order.
+/// With `lean`, the markdown's HTML, table of contents and links are not kept (see
+/// [`SourcePage::rendering_dropped`]).
 pub(crate) fn load_pages(
     root: &Path,
     config: &SiteConfig,
     files: &[PathBuf],
+    lean: bool,
 ) -> Vec<Result<SourcePage, Diagnostic>> {
     files
         .par_iter()
-        .map(|relative| load_page(root, config, relative))
+        .map(|relative| load_page(root, config, relative, lean))
         .collect()
 }
 
@@ -181,11 +198,12 @@ pub(crate) fn key_of(relative: &Path) -> String {
 }
 
 /// Reads one markdown file of `content/` (`relative` to it), parses its front matter and renders
-/// its markdown.
+/// its markdown (with `lean`, keeps only its heading ids).
 pub(crate) fn load_page(
     root: &Path,
     config: &SiteConfig,
     relative: &Path,
+    lean: bool,
 ) -> Result<SourcePage, Diagnostic> {
     let file = Path::new("content").join(relative);
     let text = std::fs::read_to_string(root.join(&file))
@@ -253,7 +271,11 @@ pub(crate) fn load_page(
                 .help("delete it; it is invisible and was probably pasted by accident"),
         );
     }
-    let markdown = render_markdown(split.body);
+    let mut markdown = if lean {
+        scan_markdown(split.body)
+    } else {
+        render_markdown(split.body)
+    };
     if let Some(&offset) = markdown.unparsed_links.first() {
         let at = split.body_offset + offset;
         let written = text[at..].lines().next().unwrap_or_default();
@@ -261,6 +283,10 @@ pub(crate) fn load_page(
         return Err(Diagnostic::error(&file, "this looks like a link to a page, but it is not one")
             .at(&text, at, len)
             .help("a link's address cannot hold spaces or unbalanced parentheses: write `[text](@/path.md#anchor)` with none, or `[text](<@/path.md>)`"));
+    }
+    if lean {
+        markdown.toc = Vec::new();
+        markdown.links = Vec::new();
     }
     let body_offset = split.body_offset;
     Ok(SourcePage {
@@ -273,6 +299,7 @@ pub(crate) fn load_page(
         front_matter,
         title,
         markdown,
+        rendering_dropped: lean,
         text,
     })
 }

@@ -182,6 +182,16 @@ impl Diagnostics {
         self.items.extend(other);
     }
 
+    /// How many problems were recorded.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether no problem was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// Whether any error (not merely a warning) was recorded.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)

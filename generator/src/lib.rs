@@ -5,19 +5,21 @@
 //!
 //! - what a build is given and gives: [`diagnostics`] (problems at `file:line:col` with how to
 //!   fix them), `config` (`site.toml`), `options` (overrides and the build's day), `built`
-//!   (the output files in memory);
+//!   (the output files in memory), [`output`] (the atomic write of the output folder);
 //! - reading: `i18n` (interface strings), `front_matter`, [`markdown`] and `content` (every
 //!   `content/**.md` read, parsed and rendered once), `minify`, `statics` (static files,
 //!   content-hashed), [`links`] (where every page is; the link checker), `templates` (Tera, with
 //!   `t()`, `url()` and `asset()`), `sources` (all of the above, kept between builds);
 //! - building, in the order of `assemble`'s stages: `library` (each content key placed at a
-//!   URL in every language, as a translation or a fallback), `policy`, `menus`, `views` (what
+//!   URL in every language, as a translation or a fallback; kept between builds and patched
+//!   after an edit that moves nothing), `policy`, `menus`, `views` (what
 //!   templates see), `aliases`, `sitemap`, `pagination`, `render`, `plan` (what a rebuild must
 //!   render again), `assemble` (the build as a list of stages);
 //! - keeping and writing: [`Project`] (sources and rendered pages kept in memory between
 //!   builds: told which files changed, it reads only those and renders only the pages they
-//!   affect; `serve` rebuilds this way, and [`build_site`] is a project's first build),
-//!   [`headers`] (`_headers` and what `serve` sends), [`output`] (the atomic write).
+//!   affect; `serve` rebuilds this way, and [`build_site`] is a project's first build;
+//!   [`build_into`] is the lean build of `naluga-site build`, writing each page as it renders
+//!   it), [`headers`] (`_headers` and what `serve` sends).
 //!
 //! The `naluga-site` binary (`cmd`) wraps this in `build`, `serve` and `check`.
 
@@ -26,6 +28,7 @@ pub mod config;
 pub mod headers;
 mod options;
 mod built;
+pub mod output;
 
 mod i18n;
 mod front_matter;
@@ -49,8 +52,7 @@ mod plan;
 mod assemble;
 
 mod project;
-pub mod output;
 
 pub use built::{BuiltSite, Files};
 pub use options::{BuildOptions, build_date};
-pub use project::{Project, build_site};
+pub use project::{Project, build_into, build_site};

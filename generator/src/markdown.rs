@@ -96,6 +96,16 @@ type OpenHeading<'a> = (
 /// Renders markdown with tables, footnotes, strikethrough, smart punctuation and
 /// `{#id}` heading attributes.
 pub fn render_markdown(body: &str) -> RenderedMarkdown {
+    render(body, true)
+}
+
+/// What [`render_markdown`] finds (heading ids, links, the table of contents), without the
+/// HTML: for a build that renders the HTML later, when it writes the page.
+pub fn scan_markdown(body: &str) -> RenderedMarkdown {
+    render(body, false)
+}
+
+fn render(body: &str, with_html: bool) -> RenderedMarkdown {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -167,7 +177,9 @@ pub fn render_markdown(body: &str) -> RenderedMarkdown {
             (None, event) => events.push(event),
         }
     }
-    html::push_html(&mut rendered.html, events.into_iter());
+    if with_html {
+        html::push_html(&mut rendered.html, events.into_iter());
+    }
     rendered.unparsed_links = body
         .match_indices("](@/")
         .map(|(offset, _)| offset)

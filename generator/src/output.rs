@@ -1,8 +1,9 @@
-//! The last stage: the atomic write of the output folder.
+//! The atomic write of the output folder.
 //!
 //! [`write_atomically`] writes everything into a fresh folder beside the output and swaps it
 //! into place only when every file is written, so a failed build leaves the previous site
-//! untouched.
+//! untouched. A [`Staging`] folder does the same for a build that writes its pages as it
+//! renders them ([`crate::build_into`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,48 +16,90 @@ use crate::built::Files;
 /// has been written. The new tree is written to a sibling folder first, so the swap is a
 /// rename on the same file system.
 pub fn write_atomically(output: &Path, files: &Files) -> Result<()> {
-    let output = absolute(output)?;
-    let parent = output
-        .parent()
-        .context("the output folder has no parent folder")?;
-    let name = output
-        .file_name()
-        .context("the output folder has no name")?
-        .to_string_lossy()
-        .into_owned();
-    fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.new-"))
-        .tempdir_in(parent)
-        .with_context(|| format!("creating a staging folder in {}", parent.display()))?;
+    let staging = Staging::new(output)?;
     for (path, bytes) in files {
-        let target = staging.path().join(path);
+        staging.write(path, bytes)?;
+    }
+    staging.commit()
+}
+
+/// A folder beside the output where a build writes its files, from several threads at once,
+/// before [`Staging::commit`] swaps it into place. Dropped without a commit, it is removed and
+/// the output is left as it was.
+#[derive(Debug)]
+pub struct Staging {
+    output: PathBuf,
+    parent: PathBuf,
+    name: String,
+    folder: tempfile::TempDir,
+}
+
+impl Staging {
+    /// A staging folder for `output`, in the folder that holds it.
+    pub fn new(output: &Path) -> Result<Self> {
+        let output = absolute(output)?;
+        let parent = output
+            .parent()
+            .context("the output folder has no parent folder")?
+            .to_path_buf();
+        let name = output
+            .file_name()
+            .context("the output folder has no name")?
+            .to_string_lossy()
+            .into_owned();
+        fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+        let folder = tempfile::Builder::new()
+            .prefix(&format!(".{name}.new-"))
+            .tempdir_in(&parent)
+            .with_context(|| format!("creating a staging folder in {}", parent.display()))?;
+        Ok(Self {
+            output,
+            parent,
+            name,
+            folder,
+        })
+    }
+
+    /// Writes one file: `path` is relative to the output folder, `/` separated.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let target = self.folder.path().join(path);
         if let Some(dir) = target.parent() {
             fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
+        fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))
     }
-    let staged = staging.keep();
-    if output.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(&format!(".{name}.old-"))
-            .tempdir_in(parent)
-            .with_context(|| format!("creating a folder in {}", parent.display()))?;
-        let old_path = old.path().join("previous");
-        fs::rename(&output, &old_path)
-            .with_context(|| format!("moving the previous {} aside", output.display()))?;
-        if let Err(e) = fs::rename(&staged, &output) {
-            // Put the previous site back, so a failed swap changes nothing.
-            let _ = fs::rename(&old_path, &output);
-            let _ = fs::remove_dir_all(&staged);
-            return Err(e).with_context(|| format!("moving the new site to {}", output.display()));
+
+    /// Puts the written tree in the output's place (the previous output is removed).
+    pub fn commit(self) -> Result<()> {
+        let Self {
+            output,
+            parent,
+            name,
+            folder,
+        } = self;
+        let staged = folder.keep();
+        if output.exists() {
+            let old = tempfile::Builder::new()
+                .prefix(&format!(".{name}.old-"))
+                .tempdir_in(&parent)
+                .with_context(|| format!("creating a folder in {}", parent.display()))?;
+            let old_path = old.path().join("previous");
+            fs::rename(&output, &old_path)
+                .with_context(|| format!("moving the previous {} aside", output.display()))?;
+            if let Err(e) = fs::rename(&staged, &output) {
+                // Put the previous site back, so a failed swap changes nothing.
+                let _ = fs::rename(&old_path, &output);
+                let _ = fs::remove_dir_all(&staged);
+                return Err(e)
+                    .with_context(|| format!("moving the new site to {}", output.display()));
+            }
+            drop(old);
+        } else {
+            fs::rename(&staged, &output)
+                .with_context(|| format!("moving the new site to {}", output.display()))?;
         }
-        drop(old);
-    } else {
-        fs::rename(&staged, &output)
-            .with_context(|| format!("moving the new site to {}", output.display()))?;
+        Ok(())
     }
-    Ok(())
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {

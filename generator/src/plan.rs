@@ -8,8 +8,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::built::Files;
 use crate::config::SiteConfig;
-use crate::library::{PageIndex, Placement, listing_of};
+use crate::library::{Library, PageIndex, Placement, listing_of};
 use crate::links::{Target, UrlMap};
 use crate::render::{CachedPage, Renderer};
 use crate::templates::{TemplateSources, dependents};
@@ -31,6 +32,12 @@ pub(crate) struct RenderCache {
     listed: HashMap<String, String>,
     /// By language code, then key.
     pages: HashMap<String, HashMap<String, CachedPage>>,
+    /// The pages whose rendering failed, by language code and key.
+    failed: BTreeSet<(String, String)>,
+    /// The previous build's library, for the next build to patch.
+    pub(crate) library: Option<Library>,
+    /// The previous build's output files, for the next build to patch.
+    pub(crate) files: Option<Files>,
 }
 
 /// What changed since the last build, as far as the sources know.
@@ -40,6 +47,8 @@ pub(crate) struct Changes {
     pub(crate) all: bool,
     /// Keys whose files changed, appeared or disappeared.
     pub(crate) keys: BTreeSet<String>,
+    /// A static file or a file of `content/` other than markdown changed.
+    pub(crate) files: bool,
 }
 
 impl Changes {
@@ -47,6 +56,7 @@ impl Changes {
     pub(crate) fn clear(&mut self) {
         self.all = false;
         self.keys.clear();
+        self.files = false;
     }
 }
 
@@ -54,7 +64,7 @@ impl Changes {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Inputs<'a> {
     pub(crate) config: &'a SiteConfig,
-    pub(crate) pages: &'a PageIndex<'a>,
+    pub(crate) pages: &'a PageIndex,
     pub(crate) urls: &'a UrlMap,
     pub(crate) templates: &'a TemplateSources,
     /// The static files' URLs.
@@ -79,13 +89,32 @@ pub(crate) struct Plan {
     globals: String,
 }
 
+impl Plan {
+    /// Whether only the changed keys and the listings of changed entries can differ: nothing
+    /// moved, no template changed, and nothing every page shows.
+    pub(crate) fn is_narrow(&self) -> bool {
+        !self.all && self.moved.is_empty() && self.affected_templates.is_empty()
+    }
+
+    /// The keys whose pages a narrow plan renders again: the changed ones and the listings.
+    pub(crate) fn keys_to_render(&self) -> BTreeSet<&str> {
+        self.changed
+            .iter()
+            .chain(&self.listings)
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 impl RenderCache {
-    /// Compares this build's inputs with the previous build's.
+    /// Compares this build's inputs with the previous build's. When the library was patched
+    /// (`patched`), only the changed keys can have moved, so only they are compared.
     pub(crate) fn plan(
         &mut self,
         inputs: Inputs<'_>,
         renderer: &Renderer<'_>,
         changes: &Changes,
+        patched: bool,
     ) -> Plan {
         let Inputs {
             config,
@@ -119,8 +148,13 @@ impl RenderCache {
             || self.globals.as_ref() != Some(&globals);
         let changed: HashSet<String> = changes.keys.iter().cloned().collect();
         let mut moved: HashSet<String> = HashSet::new();
-        for key in pages.keys() {
-            let same = self.targets.get(*key).is_some_and(|before| {
+        let candidates: Box<dyn Iterator<Item = &String>> = if patched {
+            Box::new(changes.keys.iter())
+        } else {
+            Box::new(pages.keys())
+        };
+        for key in candidates {
+            let same = self.targets.get(key).is_some_and(|before| {
                 before.len() == config.languages.len()
                     && before
                         .iter()
@@ -128,22 +162,29 @@ impl RenderCache {
                         .all(|(before, l)| before.as_ref() == urls.target(key, &l.code))
             });
             if !same {
-                moved.insert((*key).to_string());
+                moved.insert(key.clone());
             }
         }
-        moved.extend(
-            self.targets
-                .keys()
-                .filter(|key| !pages.contains_key(key.as_str()))
-                .cloned(),
-        );
+        if !patched {
+            moved.extend(
+                self.targets
+                    .keys()
+                    .filter(|key| !pages.contains_key(key.as_str()))
+                    .cloned(),
+            );
+        }
         let mut relisted: HashSet<&str> = moved.iter().map(String::as_str).collect();
-        for key in pages.keys() {
-            if all || changed.contains(*key) || moved.contains(*key) {
+        let candidates: Box<dyn Iterator<Item = &String>> = if all || !patched {
+            Box::new(pages.keys())
+        } else {
+            Box::new(changes.keys.iter())
+        };
+        for key in candidates {
+            if all || changed.contains(key) || moved.contains(key) {
                 let entry = renderer.listing_entry(key);
-                if self.listed.get(*key) != Some(&entry) {
+                if self.listed.get(key) != Some(&entry) {
                     relisted.insert(key);
-                    self.listed.insert((*key).to_string(), entry);
+                    self.listed.insert(key.clone(), entry);
                 }
             }
         }
@@ -160,15 +201,15 @@ impl RenderCache {
 
     /// Whether the previous build's rendering of `p` is still what a build from scratch would
     /// render.
-    pub(crate) fn reusable(&self, plan: &Plan, p: &Placement<'_>) -> bool {
+    pub(crate) fn reusable(&self, plan: &Plan, p: &Placement) -> bool {
         if plan.all
-            || plan.changed.contains(p.key)
-            || plan.moved.contains(p.key)
-            || plan.listings.contains(p.key)
+            || plan.changed.contains(&p.key)
+            || plan.moved.contains(&p.key)
+            || plan.listings.contains(&p.key)
         {
             return false;
         }
-        let Some(cached) = self.page(&p.language.code, p.key) else {
+        let Some(cached) = self.page(&p.language.code, &p.key) else {
             return false;
         };
         cached.output.is_ok()
@@ -188,18 +229,25 @@ impl RenderCache {
         &mut self,
         plan: Plan,
         inputs: Inputs<'_>,
-        rendered: impl IntoIterator<Item = (&'p Placement<'p>, CachedPage)>,
+        rendered: impl IntoIterator<Item = (&'p Placement, CachedPage)>,
     ) {
         let Inputs { config, urls, .. } = inputs;
         if plan.all {
             // Everything was rendered: nothing older is worth keeping (a language may be gone).
             self.pages.clear();
+            self.failed.clear();
         }
         for (placement, page) in rendered {
+            let id = (placement.language.code.clone(), placement.key.clone());
+            if page.output.is_err() {
+                self.failed.insert(id);
+            } else if !self.failed.is_empty() {
+                self.failed.remove(&id);
+            }
             self.pages
                 .entry(placement.language.code.clone())
                 .or_default()
-                .insert(placement.key.to_string(), page);
+                .insert(placement.key.clone(), page);
         }
         // Pages that are no longer shown (a file gone, a translation removed, a draft): only
         // changed or moved keys can have any.
@@ -209,6 +257,7 @@ impl RenderCache {
                     && let Some(by_key) = self.pages.get_mut(&language.code)
                 {
                     by_key.remove(key);
+                    self.failed.remove(&(language.code.clone(), key.clone()));
                 }
             }
         }
@@ -228,6 +277,11 @@ impl RenderCache {
                 self.listed.remove(key);
             }
         }
+    }
+
+    /// Whether every page kept rendered without error.
+    pub(crate) fn all_rendered(&self) -> bool {
+        self.failed.is_empty()
     }
 
     /// The rendering of `key` in the language `code`, if the cache has one.

@@ -27,21 +27,20 @@ impl Policy<'_> {
 
 pub(crate) fn find_policy<'a>(
     config: &SiteConfig,
-    pages: &PageIndex<'a>,
+    pages: &'a PageIndex,
     diagnostics: &mut Diagnostics,
 ) -> Option<Policy<'a>> {
     let mut found: Option<Policy<'a>> = None;
     for (key, translations) in pages {
         let reference = translations
             .get(config.default_language.as_str())
-            .copied()
             .filter(|p| p.front_matter.policy.is_some())
             .or_else(|| {
                 translations
                     .values()
-                    .copied()
                     .find(|p| p.front_matter.policy.is_some())
-            });
+            })
+            .map(|p| &**p);
         let Some(reference) = reference else { continue };
         let Some(meta) = reference.front_matter.policy.as_ref() else {
             continue;

@@ -1,7 +1,7 @@
 //! Rendering: a placed page through the theme's templates, with its `@/` links resolved and
 //! its HTML minified; a paginated section into its pagers; the localized 404 pages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use bytes::Bytes;
@@ -13,8 +13,9 @@ use crate::content::SourcePage;
 use crate::diagnostics::Diagnostic;
 use crate::front_matter::to_date;
 use crate::i18n::Translations;
-use crate::library::{PageIndex, Placement, listing_of, output_path};
+use crate::library::{PageIndex, Placement, Versions, listing_of, output_path};
 use crate::links::UrlMap;
+use crate::markdown::RenderedMarkdown;
 use crate::menus::MenuLink;
 use crate::minify::minify_html;
 use crate::pagination::{first_pager_alias, pagers};
@@ -40,7 +41,7 @@ pub(crate) struct CachedPage {
 
 pub(crate) struct Renderer<'a> {
     pub(crate) config: &'a SiteConfig,
-    pub(crate) pages: &'a PageIndex<'a>,
+    pub(crate) pages: &'a PageIndex,
     pub(crate) urls: &'a UrlMap,
     pub(crate) menus: &'a HashMap<String, Vec<MenuLink>>,
     pub(crate) templates: &'a Templates,
@@ -51,7 +52,7 @@ pub(crate) struct Renderer<'a> {
 
 impl Renderer<'_> {
     /// Renders a page (a paginated section: each of its pagers) and records what it used.
-    pub(crate) fn render_page(&self, placement: &Placement<'_>) -> CachedPage {
+    pub(crate) fn render_page(&self, placement: &Placement) -> CachedPage {
         crate::templates::start_recording();
         let template = self.template_of(placement);
         let output = self.render_outputs(placement, &template);
@@ -62,14 +63,14 @@ impl Renderer<'_> {
             sitemap: sitemap_entry(
                 self.config,
                 placement,
-                self.pages.get(placement.key),
+                self.pages.get(&placement.key),
                 self.urls,
             ),
         }
     }
 
-    pub(crate) fn template_of(&self, placement: &Placement<'_>) -> String {
-        let page = placement.page;
+    pub(crate) fn template_of(&self, placement: &Placement) -> String {
+        let page = &*placement.page;
         let is_policy = self.policy.is_some_and(|p| p.key == placement.key);
         page.front_matter.template.clone().unwrap_or_else(|| {
             if placement.key == "_index.md" {
@@ -86,14 +87,15 @@ impl Renderer<'_> {
 
     pub(crate) fn render_outputs(
         &self,
-        placement: &Placement<'_>,
+        placement: &Placement,
         template: &str,
     ) -> Result<Vec<(String, Bytes)>, Diagnostic> {
-        let page = placement.page;
+        let page = &*placement.page;
         let code = placement.language.code.as_str();
-        let content = self.resolve_content(page, code)?;
+        let markdown = page.markdown();
+        let content = self.resolve_content(page, &markdown, code)?;
         let default_language = self.config.default_language();
-        let translations = self.pages.get(placement.key);
+        let translations = self.pages.get(&placement.key);
         let alternates: Vec<AlternateView<'_>> = self
             .config
             .languages
@@ -102,13 +104,13 @@ impl Renderer<'_> {
             .filter_map(|l| {
                 Some(AlternateView {
                     hreflang: &l.tag,
-                    href: self.absolute(self.urls.url(placement.key, &l.code)?),
+                    href: self.absolute(self.urls.url(&placement.key, &l.code)?),
                 })
             })
             .collect();
         let x_default = self
             .urls
-            .url(placement.key, &default_language.code)
+            .url(&placement.key, &default_language.code)
             .map(|u| self.absolute(u));
         let canonical = if placement.fallback {
             x_default.clone()
@@ -118,11 +120,11 @@ impl Renderer<'_> {
         let is_policy = self.policy.is_some_and(|p| p.key == placement.key);
         let context = PageContext {
             page: PageView {
-                key: placement.key,
+                key: &placement.key,
                 title: &page.title,
                 description: page.front_matter.description.as_deref(),
                 content,
-                toc: &page.markdown.toc,
+                toc: &markdown.toc,
                 url: placement.url.clone(),
                 permalink: self.absolute(&placement.url),
                 date: page.front_matter.date.as_ref().and_then(to_date).map(iso),
@@ -154,11 +156,11 @@ impl Renderer<'_> {
             },
             section: page
                 .is_section
-                .then(|| self.section_view(placement.key, code)),
+                .then(|| self.section_view(&placement.key, code)),
             alternates,
             x_default,
             canonical,
-            ..self.common_context(placement.language, Some(placement.key), &placement.url)
+            ..self.common_context(&placement.language, Some(&placement.key), &placement.url)
         };
         let file = Some(page.file.as_path());
         // A translation lists its pages like the original unless it says otherwise.
@@ -329,10 +331,11 @@ impl Renderer<'_> {
     pub(crate) fn resolve_content(
         &self,
         page: &SourcePage,
+        markdown: &RenderedMarkdown,
         language: &str,
     ) -> Result<String, Diagnostic> {
         let mut first_error = None;
-        let html = page.markdown.resolve_links(|link| {
+        let html = markdown.resolve_links(|link| {
             let written = match &link.anchor {
                 Some(anchor) => format!("{}#{anchor}", link.target),
                 None => link.target.clone(),
@@ -383,13 +386,13 @@ impl Renderer<'_> {
     pub(crate) fn summary(
         &self,
         key: &str,
-        translations: &BTreeMap<&str, &SourcePage>,
+        translations: &Versions,
         language: &str,
     ) -> Option<Summary> {
         let (shown, fallback) = match translations.get(language) {
-            Some(page) => (*page, false),
+            Some(page) => (page, false),
             None => (
-                *translations.get(self.config.default_language.as_str())?,
+                translations.get(self.config.default_language.as_str())?,
                 true,
             ),
         };

@@ -1,12 +1,10 @@
 //! `sitemap.xml` (with `hreflang` alternates) and `robots.txt`.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::config::SiteConfig;
-use crate::content::SourcePage;
 use crate::front_matter::to_date;
-use crate::library::Placement;
+use crate::library::{Placement, Versions};
 use crate::links::UrlMap;
 use crate::markdown::escape_attribute;
 use crate::views::iso;
@@ -16,8 +14,8 @@ use crate::views::iso;
 /// kept with the rendered page.
 pub(crate) fn sitemap_entry(
     config: &SiteConfig,
-    placement: &Placement<'_>,
-    translations: Option<&BTreeMap<&str, &SourcePage>>,
+    placement: &Placement,
+    translations: Option<&Versions>,
     urls: &UrlMap,
 ) -> Option<String> {
     let p = placement;
@@ -43,9 +41,9 @@ pub(crate) fn sitemap_entry(
             .iter()
             .map(|l| (l.code.as_str(), l.tag.as_str()))
             .chain(std::iter::once((default, "x-default")))
-            .filter(|(code, _)| translations.contains_key(code));
+            .filter(|(code, _)| translations.contains_key(*code));
         for (code, hreflang) in alternates {
-            if let Some(url) = urls.url(p.key, code) {
+            if let Some(url) = urls.url(&p.key, code) {
                 let _ = writeln!(
                     xml,
                     "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}{}\"/>",

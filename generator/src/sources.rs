@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -28,14 +29,19 @@ pub(crate) struct Sources {
     pub(crate) templates: Option<TemplateSources>,
     pub(crate) template_diagnostics: Vec<Diagnostic>,
     /// Every markdown file by its path under `content/`, drafts included.
-    pub(crate) pages: BTreeMap<PathBuf, Result<SourcePage, Diagnostic>>,
+    pub(crate) pages: BTreeMap<PathBuf, Result<Arc<SourcePage>, Diagnostic>>,
     /// Every other file under `content/`, by its path there.
     pub(crate) assets: BTreeMap<PathBuf, Result<Bytes, Diagnostic>>,
     pub(crate) scan_diagnostics: Vec<Diagnostic>,
+    /// Whether the markdown's rendering is dropped once read (see
+    /// [`SourcePage::rendering_dropped`]).
+    lean: bool,
 }
 
 impl Sources {
-    pub(crate) fn load(options: &BuildOptions) -> Result<Self, Vec<Diagnostic>> {
+    /// Reads the whole site; `lean` drops the markdown's rendering once read (see
+    /// [`SourcePage::rendering_dropped`]).
+    pub(crate) fn load(options: &BuildOptions, lean: bool) -> Result<Self, Vec<Diagnostic>> {
         let root = options.root.as_path();
         let config = options.site_config()?;
         let mut config_diagnostics = Vec::new();
@@ -62,6 +68,7 @@ impl Sources {
             pages: BTreeMap::new(),
             assets: BTreeMap::new(),
             scan_diagnostics: Vec::new(),
+            lean,
         };
         sources.reload_translations(root);
         sources.reload_statics(root);
@@ -107,8 +114,12 @@ impl Sources {
         markdown: Vec<PathBuf>,
         assets: Vec<PathBuf>,
     ) {
-        let loaded = load_pages(root, &self.config, &markdown);
-        self.pages.extend(markdown.into_iter().zip(loaded));
+        let loaded = load_pages(root, &self.config, &markdown, self.lean);
+        self.pages.extend(
+            markdown
+                .into_iter()
+                .zip(loaded.into_iter().map(|p| p.map(Arc::new))),
+        );
         for relative in assets {
             let file = Path::new("content").join(&relative);
             let bytes = std::fs::read(root.join(&file))

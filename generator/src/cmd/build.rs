@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context as _, Result};
-use generator::build_site;
+use anyhow::Result;
+use generator::build_into;
 
 /// Builds the site into a folder; on any error the previous output stays untouched.
 #[derive(Debug, clap::Args)]
@@ -24,7 +24,8 @@ pub(crate) struct Args {
 pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
     let started = Instant::now();
     let options = super::build_options(root, args.base_url, args.drafts)?;
-    let site = match build_site(&options) {
+    let output = args.output.unwrap_or_else(|| root.join("public"));
+    let site = match build_into(&options, &output) {
         Ok(site) => site,
         Err(failed) => {
             eprintln!("{failed}");
@@ -33,13 +34,10 @@ pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
         }
     };
     super::print_warnings(&site.warnings);
-    let output = args.output.unwrap_or_else(|| root.join("public"));
-    generator::output::write_atomically(&output, &site.files)
-        .with_context(|| format!("writing the site to {}", output.display()))?;
     println!(
         "built {} pages ({} files) into {} in {} ms",
         site.page_count,
-        site.files.len(),
+        site.files.len() + site.streamed,
         output.display(),
         started.elapsed().as_millis()
     );

@@ -388,3 +388,125 @@ fn a_new_day_renders_again_only_when_it_ends_the_policy_notice() {
     let clean = fixture.build_on(after).expect("builds");
     assert_same_site(&rebuilt, &clean, "the new day");
 }
+
+/// Edits `path` (replacing `from` with `to`), rebuilds, checks the result against a clean
+/// build, and returns whether the rebuild was narrow and how many pages it rendered.
+fn narrow_after(
+    fixture: &Fixture,
+    project: &mut Project,
+    path: &str,
+    from: &str,
+    to: &str,
+) -> (bool, usize) {
+    fixture.edit(path, from, to);
+    let site = rebuild_matches_a_clean_build(fixture, project, &[path]);
+    (site.narrow, site.rendered)
+}
+
+#[test]
+fn an_edit_that_moves_nothing_patches_the_previous_build_and_anything_else_places_every_page() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    let mut edit =
+        |path: &str, from: &str, to: &str| narrow_after(&fixture, &mut project, path, from, to);
+    // The text of a page: itself in its languages (first.md has a Chinese translation and
+    // a Spanish fallback), nothing else, and the output files patched.
+    assert_eq!(
+        edit("content/news/first.md", "Text.", "Text, longer."),
+        (true, 3)
+    );
+    // What the listing shows (the date, which the sitemap also shows): the news pages too.
+    assert_eq!(
+        edit(
+            "content/news/first.md",
+            "date = 2026-01-15",
+            "date = 2026-01-16"
+        ),
+        (true, 6)
+    );
+    // The title of a page without aliases: its listing again, still narrow.
+    assert_eq!(
+        edit(
+            "content/about.md",
+            "title = \"About\"",
+            "title = \"About NALUGA\""
+        ),
+        (true, 6)
+    );
+    // The policy's text: its pages only; its version would change every page's footer.
+    assert_eq!(
+        edit("content/privacy.md", "Intro.", "Introduction."),
+        (true, 3)
+    );
+    let (narrow, rendered) = edit(
+        "content/privacy.md",
+        "version = \"2.0\"",
+        "version = \"2.1\"",
+    );
+    assert!(
+        !narrow && rendered > 10,
+        "the policy's version is on every page"
+    );
+    // What moves pages or link targets, or what aliases show: every page placed again.
+    let moving = [
+        (
+            "content/privacy.md",
+            "title = \"Privacy\"",
+            "title = \"Privacy policy\"",
+        ),
+        (
+            "content/about.md",
+            "description",
+            "slug = \"about-us\"\ndescription",
+        ),
+        ("content/news/first.md", "## 一、中文标题", "## 一、新标题"),
+        (
+            "content/news/first.md",
+            "weight = 1",
+            "weight = 1\ndraft = true",
+        ),
+    ];
+    for (path, from, to) in moving {
+        assert!(!edit(path, from, to).0, "{path}: {to}");
+    }
+    // And after all that, a text edit is narrow again.
+    assert!(edit("content/news/first.zh.md", "正文。", "新的正文。").0);
+    // A new translation, and a file beside the pages.
+    fixture.write(
+        "content/contact.zh.md",
+        "+++\ntitle = \"联系\"\n+++\n联系我们。\n",
+    );
+    let site = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/contact.zh.md"]);
+    assert!(!site.narrow);
+    fixture.write("content/news/photo.txt", "not markdown");
+    let site = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/photo.txt"]);
+    assert!(!site.narrow);
+}
+
+#[test]
+fn a_page_that_fails_keeps_failing_until_fixed_while_other_pages_are_edited() {
+    let fixture = Fixture::new();
+    let mut project = project(&fixture);
+    fixture.edit("content/about.md", "(@/privacy.md)", "(@/nowhere.md)");
+    project.note_changes([fixture.root().join("content/about.md")]);
+    let failed = project.build().expect_err("a broken link fails the build");
+    assert!(failed.to_string().contains("@/nowhere.md"), "{failed}");
+    // An unrelated edit: the broken page is still reported.
+    fixture.edit("content/news/first.md", "Text.", "Other text.");
+    project.note_changes([fixture.root().join("content/news/first.md")]);
+    let failed = project
+        .build()
+        .expect_err("the broken link still fails the build");
+    assert!(failed.to_string().contains("@/nowhere.md"), "{failed}");
+    fixture.edit("content/about.md", "(@/nowhere.md)", "(@/privacy.md)");
+    rebuild_matches_a_clean_build(&fixture, &mut project, &["content/about.md"]);
+    // Once every page renders, edits are narrow again.
+    let (narrow, _) = narrow_after(
+        &fixture,
+        &mut project,
+        "content/about.md",
+        "We make",
+        "We design",
+    );
+    assert!(narrow);
+}

@@ -80,23 +80,25 @@ impl Fixture {
 
     pub(crate) fn build_on(&self, today: time::Date) -> Result<BuiltSite, BuildFailed> {
         build_site(&BuildOptions {
-            root: self.root().to_path_buf(),
-            base_url: None,
-            include_drafts: false,
             today,
-            intake_url: None,
+            ..self.options()
         })
     }
 
-    /// A project on the fixture, as `serve` keeps one, not built yet.
-    pub(crate) fn project(&self) -> generator::Project {
-        generator::Project::new(BuildOptions {
+    /// The options of a build of the fixture, dated in the policy's notice window.
+    pub(crate) fn options(&self) -> BuildOptions {
+        BuildOptions {
             root: self.root().to_path_buf(),
             base_url: None,
             include_drafts: false,
             today: in_window(),
             intake_url: None,
-        })
+        }
+    }
+
+    /// A project on the fixture, as `serve` keeps one, not built yet.
+    pub(crate) fn project(&self) -> generator::Project {
+        generator::Project::new(self.options())
     }
 
     pub(crate) fn try_build(&self) -> Result<BuiltSite, BuildFailed> {

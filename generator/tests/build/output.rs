@@ -185,3 +185,62 @@ fn editor_leftovers_are_never_published_but_well_known_files_are() {
             .any(|path| path.contains("ignored-at-the-root"))
     );
 }
+
+/// `build` writes each page as it renders it, holding little in memory; what it writes must be
+/// what a build in memory (as `serve` and `check` make) holds, byte for byte.
+#[test]
+fn the_written_site_equals_the_site_built_in_memory() {
+    let fixture = Fixture::new();
+    // An alias and a paginated section, whose pagers are written as pages too.
+    fixture.edit(
+        "content/news/_index.md",
+        "+++\n",
+        "+++\npaginate_by = 1\naliases = [\"/old-news/\"]\n",
+    );
+    for root in [fixture.root().to_path_buf(), crate::repository()] {
+        let options = generator::BuildOptions {
+            root: root.clone(),
+            base_url: None,
+            include_drafts: false,
+            today: crate::in_window(),
+            intake_url: None,
+        };
+        let in_memory = generator::build_site(&options).expect("builds in memory");
+        let output = tempfile::tempdir().expect("tempdir");
+        let written =
+            generator::build_into(&options, &output.path().join("public")).expect("builds");
+        let on_disk = snapshot(&output.path().join("public"));
+        let expected: BTreeMap<String, Vec<u8>> = in_memory
+            .files
+            .iter()
+            .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+            .collect();
+        assert_eq!(
+            on_disk.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "{}",
+            root.display()
+        );
+        for (path, bytes) in &expected {
+            assert!(on_disk[path] == *bytes, "{path} of {}", root.display());
+        }
+        assert_eq!(written.files.len() + written.streamed, expected.len());
+        assert_eq!(written.warnings, in_memory.warnings);
+        assert_eq!(written.page_count, in_memory.page_count);
+    }
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_made_fails_the_build_naming_it() {
+    let fixture = Fixture::new();
+    fixture.write(
+        "blocked",
+        "a file where the output's parent folder should be",
+    );
+    let output = fixture.root().join("blocked/public");
+    let failed = generator::build_into(&fixture.options(), &output)
+        .expect_err("the output cannot be written");
+    let message = failed.to_string();
+    assert!(message.contains("cannot write the site"), "{message}");
+    assert!(message.contains("blocked"), "{message}");
+}
