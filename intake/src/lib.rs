@@ -35,5 +35,7 @@ mod messages;
 pub mod notify;
 pub mod seal;
 pub mod store;
+pub mod withdrawal;
 
 pub use http::{AppState, ClientAddress, app};
+pub use messages::problem_message;

@@ -72,7 +72,7 @@ pub(crate) fn attachment_message(locale: &str, problem: &AttachmentProblem) -> S
 }
 
 /// The message for a field problem in `locale`.
-pub(crate) fn problem_message(locale: &str, problem: &Problem) -> String {
+pub fn problem_message(locale: &str, problem: &Problem) -> String {
     use Problem::*;
     match locale {
         "zh" => match problem {

@@ -18,8 +18,9 @@ use crate::inquiry::{Answers, Inquiry};
 
 /// The format name and version written into every record.
 pub const FORMAT: &str = "naluga-inquiry";
-/// The record version; a reader refuses versions it does not know.
-pub const VERSION: u32 = 1;
+/// The record version; a reader refuses versions it does not know. Version 2 added the
+/// optional `corrections`; version 1 records read as version 2 records without them.
+pub const VERSION: u32 = 2;
 
 /// What is stored for one inquiry, encrypted. No IP address, no user agent.
 ///
@@ -47,6 +48,26 @@ pub struct StoredInquiry {
     /// The files attached, in the order sent (absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<StoredAttachment>,
+    /// The corrections staff made at the visitor's request (policy section VII), oldest first
+    /// (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
+}
+
+/// One correction of a record: which answers changed, and when. Not the values
+/// they had (an incorrect value is not kept), and not who, unless the staff member chose to
+/// give a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// The names of the answers that changed (`phone`, `email`).
+    pub changed: Vec<String>,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The name the staff member gave, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// A file inside the record: its name (a label), media type, size and content in base64, so
@@ -102,6 +123,7 @@ const RECORD_KEYS: &[&str] = &[
     "consents",
     "shown_at",
     "attachments",
+    "corrections",
 ];
 
 /// The consents of one inquiry.
@@ -147,6 +169,7 @@ impl StoredInquiry {
             },
             shown_at: inquiry.shown_at().map(str::to_string),
             attachments: Vec::new(),
+            corrections: Vec::new(),
         }
     }
 
@@ -214,8 +237,19 @@ impl Sealer {
         Ok(Self { recipients })
     }
 
+    /// Whether `recipient` is one of the recipients.
+    pub fn includes(&self, recipient: &x25519::Recipient) -> bool {
+        let wanted = recipient.to_string();
+        self.recipients.iter().any(|r| r.to_string() == wanted)
+    }
+
     /// Encrypts a record into a standard age file (binary format).
     pub fn seal(&self, record: &StoredInquiry) -> Result<Vec<u8>, std::io::Error> {
+        self.seal_json(record)
+    }
+
+    /// Encrypts any record (a [`crate::withdrawal::Withdrawal`], say) as JSON in an age file.
+    pub fn seal_json<T: Serialize>(&self, record: &T) -> Result<Vec<u8>, std::io::Error> {
         let plaintext = serde_json::to_vec(record)?;
         let encryptor = age::Encryptor::with_recipients(
             self.recipients.iter().map(|r| r as &dyn age::Recipient),
@@ -243,12 +277,18 @@ pub enum OpenError {
     Format(String),
 }
 
-/// Decrypts a stored object with the staff's identities.
-pub fn open(bytes: &[u8], identities: &[x25519::Identity]) -> Result<StoredInquiry, OpenError> {
+/// Decrypts an age file with the staff's identities.
+pub fn decrypt(bytes: &[u8], identities: &[x25519::Identity]) -> Result<Vec<u8>, OpenError> {
     let decryptor = age::Decryptor::new_buffered(bytes)?;
     let mut reader = decryptor.decrypt(identities.iter().map(|i| i as &dyn age::Identity))?;
     let mut plaintext = Vec::new();
     reader.read_to_end(&mut plaintext)?;
+    Ok(plaintext)
+}
+
+/// Decrypts a stored object with the staff's identities.
+pub fn open(bytes: &[u8], identities: &[x25519::Identity]) -> Result<StoredInquiry, OpenError> {
+    let plaintext = decrypt(bytes, identities)?;
     let value: serde_json::Value =
         serde_json::from_slice(&plaintext).map_err(|e| OpenError::Format(e.to_string()))?;
     // A key this version does not know means a record it does not understand (the answers

@@ -59,10 +59,12 @@ impl FolderStore {
         let prefix = prefix.to_string();
         tokio::task::spawn_blocking(move || {
             let mut objects = Vec::new();
-            if !root.exists() {
+            // Keys name folders with `/`: start at the prefix's folder, not the whole store.
+            let start = root.join(prefix.rsplit_once('/').map_or("", |(folder, _)| folder));
+            if !start.is_dir() {
                 return Ok(objects);
             }
-            let mut stack = vec![root.clone()];
+            let mut stack = vec![start];
             while let Some(dir) = stack.pop() {
                 let entries =
                     std::fs::read_dir(&dir).map_err(|e| StoreError::Unavailable(e.to_string()))?;

@@ -5,6 +5,7 @@
 mod attachments;
 mod bad_input;
 mod bots;
+mod corrections;
 mod faults;
 mod files;
 mod in_process;

@@ -326,6 +326,42 @@ async fn staff_tool_reads_closes_and_deletes_in_the_bucket_with_standard_credent
     assert!(server.objects().is_empty());
 }
 
+/// The visitor's rights carried out by the staff tool in the bucket (see `corrections`).
+#[tokio::test]
+async fn staff_correct_and_withdraw_in_the_bucket() {
+    let server = S3Server::start();
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identity = keys.write_identity(dir.path());
+    let store = server.store().await;
+    let endpoint = format!("http://127.0.0.1:{}", server.port);
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"));
+        command
+            .args(["--store", &format!("s3://{BUCKET}")])
+            .args(["--endpoint-url", &endpoint])
+            .arg("--identity")
+            .arg(&identity)
+            .args(args)
+            .env("TZ", "Asia/Shanghai")
+            .env_remove("NALUGA_RECIPIENTS")
+            .env("AWS_ACCESS_KEY_ID", KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET)
+            .env("AWS_REGION", "auto")
+            .env_remove("AWS_PROFILE");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.output().expect("run naluga-inquiries")
+    };
+    let objects = || {
+        let mut keys = server.objects();
+        keys.sort();
+        keys
+    };
+    crate::corrections::rights_scenario(&run, &objects, &store, &keys).await;
+}
+
 /// What Cloudflare R2 needs on the wire, seen by a listener that records the intake's request:
 /// path-style addressing, SigV4 for region `auto`, a create-only condition, and none of the
 /// newer default checksum headers (R2 rejects some of them).

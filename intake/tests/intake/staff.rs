@@ -14,8 +14,16 @@ use tower::ServiceExt;
 
 use crate::support::*;
 
+/// Runs the staff tool on a store, as a staff member in Dongguan (times print in UTC+8).
 pub(crate) fn tool(store: &Path, identity: &Path, args: &[&str]) -> Output {
+    tool_in("Asia/Shanghai", store, identity, args)
+}
+
+/// Runs the staff tool in the time zone `tz` (an IANA name, as `TZ` takes).
+pub(crate) fn tool_in(tz: &str, store: &Path, identity: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+        .env("TZ", tz)
+        .env_remove("NALUGA_RECIPIENTS")
         .arg("--store")
         .arg(store)
         .arg("--identity")
@@ -128,7 +136,7 @@ async fn submitted_inquiries_round_trip_through_the_staff_tool_and_stock_age() {
         "{show}"
     );
     assert!(
-        show.contains("privacy consent: given 2026-11-25 10:00:00.0 +00:00:00 (policy 1.0)"),
+        show.contains("privacy consent: given 2026-11-25 18:00:00 +08:00 (policy 1.0)"),
         "{show}"
     );
 
@@ -465,7 +473,7 @@ async fn list_new_shows_what_arrived_since_the_last_list() {
     assert_eq!(stdout(&again), "");
     assert_eq!(
         String::from_utf8_lossy(&again.stderr),
-        "nothing new since 2026-11-25 10:01:00 +00:00\n"
+        "nothing new since 2026-11-25 18:01:00 +08:00\n"
     );
 
     // One more arrives: only it is new, and a whole list marks only it.

@@ -2,7 +2,7 @@
 //! `purge` (the retention backstop).
 
 use anyhow::{Context as _, Result, bail};
-use intake::layout::{CLOSED, id_time, object_key};
+use intake::layout::{CLOSED, id_time, versioned_key};
 
 use crate::staff::{Listed, Staff, find, list_inquiries};
 
@@ -41,19 +41,22 @@ pub(crate) async fn run_close(staff: &Staff, args: CloseArgs) -> Result<()> {
     let opened = staff.open_store().await?;
     let found = find(&opened, &args.id).await?;
     if found.closed {
+        // An interrupted close may have left the open copy: finish it.
+        remove_all(&opened.store, &found.others).await?;
         println!("{} was already closed ({})", found.id, found.key);
         return Ok(());
     }
     // Copy first, then delete: an interruption leaves two copies, never none (a copy already
     // there from an interrupted close is the same object). Lifecycle rules count from an
     // object's creation, so the copy under closed/ starts the two years now.
-    let closed_key = object_key(&opened.prefix, CLOSED, found.id);
+    let closed_key = versioned_key(&opened.prefix, CLOSED, found.id, found.version);
     opened.store.put_new(&closed_key, found.bytes).await?;
-    opened
-        .store
-        .delete(&found.key)
-        .await
-        .with_context(|| format!("removing {} after copying it", found.key))?;
+    remove_all(
+        &opened.store,
+        std::iter::once(&found.key).chain(&found.others),
+    )
+    .await
+    .with_context(|| format!("removing {} after copying it", found.key))?;
     let until = time::OffsetDateTime::now_utc().date() + time::Duration::days(RETENTION_DAYS);
     println!(
         "closed {}: moved to {closed_key}; kept until {until}, then deleted",
@@ -65,8 +68,27 @@ pub(crate) async fn run_close(staff: &Staff, args: CloseArgs) -> Result<()> {
 pub(crate) async fn run_delete(staff: &Staff, args: DeleteArgs) -> Result<()> {
     let opened = staff.open_store().await?;
     let found = find(&opened, &args.id).await?;
-    opened.store.delete(&found.key).await?;
+    // Every version, so nothing of the inquiry remains.
+    remove_all(
+        &opened.store,
+        std::iter::once(&found.key).chain(&found.others),
+    )
+    .await?;
     println!("deleted {}", found.key);
+    Ok(())
+}
+
+/// Deletes these objects, stopping at the first failure.
+pub(crate) async fn remove_all(
+    store: &intake::store::Store,
+    keys: impl IntoIterator<Item = &String>,
+) -> Result<()> {
+    for key in keys {
+        store
+            .delete(key)
+            .await
+            .with_context(|| format!("deleting {key}"))?;
+    }
     Ok(())
 }
 
@@ -77,7 +99,13 @@ pub(crate) async fn run_purge(staff: &Staff, args: PurgeArgs) -> Result<()> {
     let opened = staff.open_store().await?;
     let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(args.older_than));
     let mut count = 0;
-    for Listed { object, id, closed } in list_inquiries(&opened).await? {
+    for Listed {
+        object,
+        id,
+        closed,
+        others,
+    } in list_inquiries(&opened).await?
+    {
         // Open: counted from receipt (the id's time). Closed: from closing (the object's time),
         // as the policy counts two years after the business is complete.
         let since = if closed { object.modified } else { id_time(id) };
@@ -85,7 +113,7 @@ pub(crate) async fn run_purge(staff: &Staff, args: PurgeArgs) -> Result<()> {
             if args.dry_run {
                 println!("would delete {}", object.key);
             } else {
-                opened.store.delete(&object.key).await?;
+                remove_all(&opened.store, std::iter::once(&object.key).chain(&others)).await?;
                 println!("deleted {}", object.key);
             }
             count += 1;

@@ -5,7 +5,7 @@ use anyhow::{Context as _, Result};
 use intake::inquiry::Answers;
 use intake::seal::StoredInquiry;
 
-use crate::staff::{Staff, load_all};
+use crate::staff::{Loaded, Staff, load_all, local_rfc3339};
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -22,11 +22,17 @@ pub(crate) struct Args {
     /// csv or json.
     #[arg(long, value_enum)]
     format: Format,
+    /// Only the marketing list: inquiries whose marketing consent was given and not withdrawn.
+    #[arg(long)]
+    marketing: bool,
 }
 
 pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let opened = staff.open_store().await?;
-    let loaded = load_all(staff, &opened).await?;
+    let mut loaded = load_all(staff, &opened).await?;
+    if args.marketing {
+        loaded.retain(Loaded::marketing);
+    }
     let stdout = std::io::stdout();
     match args.format {
         Format::Json => {
@@ -34,6 +40,13 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
             let mut records = Vec::with_capacity(loaded.len());
             for item in &loaded {
                 let mut record = serde_json::to_value(&item.record)?;
+                if let (Some(at), Some(object)) = (item.withdrawn, record.as_object_mut()) {
+                    // Beside the record as stored, the withdrawal that applies to it.
+                    object.insert(
+                        "marketing_withdrawn_at".to_string(),
+                        local_rfc3339(at).into(),
+                    );
+                }
                 if let Some(files) = record
                     .get_mut("attachments")
                     .and_then(serde_json::Value::as_array_mut)
@@ -53,7 +66,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
             let mut writer = csv::Writer::from_writer(stdout.lock());
             writer.write_record(header())?;
             for item in &loaded {
-                writer.write_record(row(&item.record).iter().map(|cell| spreadsheet_safe(cell)))?;
+                writer.write_record(row(item).iter().map(|cell| spreadsheet_safe(cell)))?;
             }
             writer.flush().context("writing CSV")?;
         }
@@ -62,22 +75,36 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
 }
 
 /// The CSV export's columns: the record's id and time of receipt, the visitor's answers (their
-/// names and order declared once, in `intake::inquiry`), the consent, and how many files.
+/// names and order declared once, in `intake::inquiry`), the consents, how many files, and
+/// when the record was last corrected. Times are RFC 3339 in the staff member's time zone.
 fn header() -> Vec<&'static str> {
     let mut header = vec!["id", "received_at"];
     header.extend(Answers::NAMES);
-    header.extend(["policy_version", "marketing_consent", "attachments"]);
+    header.extend([
+        "policy_version",
+        "marketing_consent",
+        "marketing_withdrawn_at",
+        "attachments",
+        "corrected_at",
+    ]);
     header
 }
 
 /// One inquiry's row, in the order of [`header`].
-fn row(record: &StoredInquiry) -> Vec<String> {
-    let mut row = vec![record.id.to_string(), record.received_at.to_string()];
+fn row(item: &Loaded) -> Vec<String> {
+    let record: &StoredInquiry = &item.record;
+    let mut row = vec![record.id.to_string(), local_rfc3339(record.received_at)];
     row.extend(record.answers.cells());
     row.extend([
         record.consents.privacy.policy_version.clone(),
         record.consents.marketing.given.to_string(),
+        item.withdrawn.map(local_rfc3339).unwrap_or_default(),
         record.attachments.len().to_string(),
+        record
+            .corrections
+            .last()
+            .map(|c| local_rfc3339(c.at))
+            .unwrap_or_default(),
     ]);
     row
 }

@@ -3,7 +3,7 @@
 use anyhow::{Result, anyhow};
 
 use crate::seen::Seen;
-use crate::staff::{Loaded, Staff, load_all, parse_date, safe};
+use crate::staff::{Loaded, Staff, load_all, local_date, local_time, parse_date, safe};
 
 /// Lists inquiries, newest first, as one-line summaries; those you have not listed before are
 /// marked `[new]`.
@@ -48,7 +48,7 @@ pub(crate) async fn run_list(staff: &Staff, args: ListArgs) -> Result<()> {
     let shown: Vec<&Loaded> = loaded
         .iter()
         .filter(|l| {
-            let day = l.record.received_at.date();
+            let day = local_date(l.record.received_at);
             from.is_none_or(|f| day >= f)
                 && to.is_none_or(|t| day <= t)
                 && (!args.new || seen.is_new(l.record.received_at))
@@ -61,7 +61,7 @@ pub(crate) async fn run_list(staff: &Staff, args: ListArgs) -> Result<()> {
     }
     if args.new && shown.is_empty() {
         match seen.last() {
-            Some(last) => eprintln!("nothing new since {}", crate::staff::short_time(last)),
+            Some(last) => eprintln!("nothing new since {}", local_time(last)),
             None => eprintln!("no inquiry yet"),
         }
     }
@@ -91,19 +91,19 @@ pub(crate) async fn run_find(staff: &Staff, args: FindArgs) -> Result<()> {
     Ok(())
 }
 
-/// `id  date  locale  toy×quantity  name <email>  [marketing ok]  [new]  [closed]`
+/// `id  time  locale  toy×quantity  name <email>  [marketing ok]  [new]  [closed]`
 pub(crate) fn summary(item: &Loaded, new: bool) -> String {
     let r = &item.record;
     format!(
         "{}  {}  {}  {} x{}  {} <{}>{}{}{}",
         r.id,
-        r.received_at.date(),
+        local_time(r.received_at),
         safe(&r.answers.locale),
         safe(&r.answers.toy_type),
         r.answers.quantity,
         safe(&r.answers.name),
         safe(&r.answers.email),
-        if r.consents.marketing.given {
+        if item.marketing() {
             "  [marketing ok]"
         } else {
             ""

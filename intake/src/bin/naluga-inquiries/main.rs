@@ -5,7 +5,12 @@
 //! naluga-inquiries --store data/inquiries --identity ~/naluga-key.txt list
 //! naluga-inquiries --store s3://bucket/prefix --identity key.txt export --format csv > inquiries.csv
 //! naluga-inquiries --identity key.txt attachments ID --output ~/Downloads/inquiry-files
+//! naluga-inquiries --identity key.txt correct ID --set "phone=+86 769 1234 5678"   # needs NALUGA_RECIPIENTS
+//! naluga-inquiries --identity key.txt withdraw --email ann@example.com
+//! naluga-inquiries --identity key.txt export --format csv --marketing > marketing.csv
 //! ```
+//!
+//! Times are printed in your time zone (the system's, or `TZ`), to the second, with the offset.
 //!
 //! Everything printed from an inquiry has its control characters escaped, so a hostile
 //! inquiry cannot rewrite the terminal.
@@ -16,6 +21,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod attachments;
+mod correct;
 mod delete;
 mod export;
 mod keygen;
@@ -24,7 +30,7 @@ mod seen;
 mod show;
 mod staff;
 
-/// Lists, decrypts, exports and deletes the inquiries sent through the NALUGA website.
+/// Lists, decrypts, exports, corrects and deletes the inquiries sent through the NALUGA website.
 #[derive(Debug, Parser)]
 #[command(name = "naluga-inquiries", version)]
 struct Cli {
@@ -55,6 +61,8 @@ enum Command {
     Export(export::Args),
     Find(list::FindArgs),
     Close(delete::CloseArgs),
+    Correct(correct::CorrectArgs),
+    Withdraw(correct::WithdrawArgs),
     Delete(delete::DeleteArgs),
     Purge(delete::PurgeArgs),
 }
@@ -75,6 +83,8 @@ async fn main() -> ExitCode {
         Command::Export(args) => export::run(&staff, args).await,
         Command::Find(args) => list::run_find(&staff, args).await,
         Command::Close(args) => delete::run_close(&staff, args).await,
+        Command::Correct(args) => correct::run_correct(&staff, args).await,
+        Command::Withdraw(args) => correct::run_withdraw(&staff, args).await,
         Command::Delete(args) => delete::run_delete(&staff, args).await,
         Command::Purge(args) => delete::run_purge(&staff, args).await,
     };

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use intake::seal::open;
 
-use crate::staff::{Staff, find, safe, safe_multiline};
+use crate::staff::{Staff, find, load_withdrawals, local_time, safe, safe_multiline, withdrawn_at};
 
 /// Shows one inquiry in full.
 #[derive(Debug, clap::Args)]
@@ -16,9 +16,10 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let opened = staff.open_store().await?;
     let found = find(&opened, &args.id).await?;
     let r = open(&found.bytes, &staff.identities()?)?;
+    let withdrawn = withdrawn_at(&r, &load_withdrawals(staff, &opened).await?);
     let optional = |v: &Option<String>| v.as_deref().map_or_else(|| "-".to_string(), safe);
     println!("id:              {}", r.id);
-    println!("received:        {}", r.received_at);
+    println!("received:        {}", local_time(r.received_at));
     println!("language:        {}", safe(&r.answers.locale));
     println!("name:            {}", safe(&r.answers.name));
     println!("email:           {}", safe(&r.answers.email));
@@ -31,17 +32,15 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     println!("age statement:   {}", r.answers.age_statement.as_str());
     println!(
         "privacy consent: given {} (policy {})",
-        r.consents.privacy.at,
+        local_time(r.consents.privacy.at),
         safe(&r.consents.privacy.policy_version)
     );
-    println!(
-        "marketing:       {}",
-        if r.consents.marketing.given {
-            "agreed"
-        } else {
-            "not agreed"
-        }
-    );
+    let marketing = match (r.consents.marketing.given, withdrawn) {
+        (false, _) => "not agreed".to_string(),
+        (true, None) => "agreed".to_string(),
+        (true, Some(at)) => format!("agreed, then withdrawn {}", local_time(at)),
+    };
+    println!("marketing:       {marketing}");
     println!("requirements:\n{}", safe_multiline(&r.answers.requirements));
     if r.attachments.is_empty() {
         println!("attachments:     none");
@@ -60,6 +59,17 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
                 a.size
             );
         }
+    }
+    for correction in &r.corrections {
+        println!(
+            "corrected:       {} {}{}",
+            local_time(correction.at),
+            safe(&correction.changed.join(", ")),
+            correction
+                .by
+                .as_deref()
+                .map_or_else(String::new, |by| format!(" (by {})", safe(by)))
+        );
     }
     println!(
         "status:          {}",

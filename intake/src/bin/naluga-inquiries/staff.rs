@@ -6,9 +6,10 @@ use std::time::Duration;
 use age::secrecy::SecretString;
 use age::x25519;
 use anyhow::{Context as _, Result, bail};
-use intake::layout::{CLOSED, OPEN, id_from_key, object_key};
+use intake::layout::{CLOSED, OPEN, WITHDRAWALS, parse_key, versions_prefix};
 use intake::seal::{StoredInquiry, open};
 use intake::store::{AwsChain, ObjectInfo, S3Settings, Store, StoreConfig};
+use intake::withdrawal::{Withdrawal, open_withdrawal};
 use uuid::Uuid;
 
 /// The global options: where the inquiries are and who reads them.
@@ -95,12 +96,38 @@ pub(crate) struct Loaded {
     pub(crate) record: StoredInquiry,
     /// Whether its business is complete (it is under `closed/`).
     pub(crate) closed: bool,
+    /// When its marketing consent was withdrawn, if it was given and then withdrawn.
+    pub(crate) withdrawn: Option<time::OffsetDateTime>,
 }
 
-/// Every inquiry, open (`inquiries/`) and closed (`closed/`), newest first. Objects that do not
-/// decrypt with these identities are reported on standard error and skipped.
+impl Loaded {
+    /// Whether the visitor may receive marketing: consent given and not withdrawn.
+    pub(crate) fn marketing(&self) -> bool {
+        self.record.consents.marketing.given && self.withdrawn.is_none()
+    }
+}
+
+/// When the marketing consent of `record` was withdrawn, if it was given and then withdrawn.
+pub(crate) fn withdrawn_at(
+    record: &StoredInquiry,
+    withdrawals: &[Withdrawal],
+) -> Option<time::OffsetDateTime> {
+    if !record.consents.marketing.given {
+        return None;
+    }
+    withdrawals
+        .iter()
+        .filter(|w| w.covers(record))
+        .map(|w| w.at)
+        .min()
+}
+
+/// Every inquiry, open (`inquiries/`) and closed (`closed/`), newest first, each in its newest
+/// version, with the withdrawals of marketing consent applied. Objects that do not decrypt
+/// with these identities are reported on standard error and skipped.
 pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loaded>> {
     let identities = staff.identities()?;
+    let withdrawals = load_withdrawals(staff, opened).await?;
     let mut loaded = Vec::new();
     for Listed { object, closed, .. } in list_inquiries(opened).await? {
         let bytes = opened
@@ -109,7 +136,11 @@ pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loade
             .await
             .with_context(|| format!("reading {}", object.key))?;
         match open(&bytes, &identities) {
-            Ok(record) => loaded.push(Loaded { record, closed }),
+            Ok(record) => loaded.push(Loaded {
+                withdrawn: withdrawn_at(&record, &withdrawals),
+                record,
+                closed,
+            }),
             Err(e) => eprintln!("warning: {}: {e}", object.key),
         }
     }
@@ -117,16 +148,44 @@ pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loade
     Ok(loaded)
 }
 
+/// Every withdrawal of marketing consent in the store.
+pub(crate) async fn load_withdrawals(staff: &Staff, opened: &Opened) -> Result<Vec<Withdrawal>> {
+    let identities = staff.identities()?;
+    let mut withdrawals = Vec::new();
+    for object in opened
+        .store
+        .list(&format!("{}{WITHDRAWALS}", opened.prefix))
+        .await
+        .context("listing the store")?
+    {
+        let bytes = opened
+            .store
+            .get(&object.key)
+            .await
+            .with_context(|| format!("reading {}", object.key))?;
+        match open_withdrawal(&bytes, &identities) {
+            Ok(withdrawal) => withdrawals.push(withdrawal),
+            Err(e) => eprintln!("warning: {}: {e}", object.key),
+        }
+    }
+    Ok(withdrawals)
+}
+
 /// One stored inquiry object, open or closed, not yet read.
 pub(crate) struct Listed {
     pub(crate) object: ObjectInfo,
     pub(crate) id: Uuid,
     pub(crate) closed: bool,
+    /// Every other object of the same inquiry (older versions an interrupted correction left,
+    /// the open copy an interrupted close left).
+    pub(crate) others: Vec<String>,
 }
 
-/// Every inquiry object, open (`inquiries/`) then closed (`closed/`); other keys are skipped.
+/// Every inquiry, open (`inquiries/`) then closed (`closed/`), as its current object: the
+/// newest version, and of an inquiry both open and closed (an interrupted close), the closed
+/// one. Other keys are skipped.
 pub(crate) async fn list_inquiries(opened: &Opened) -> Result<Vec<Listed>> {
-    let mut listed = Vec::new();
+    let mut objects = Vec::new();
     for folder in [OPEN, CLOSED] {
         for object in opened
             .store
@@ -134,46 +193,97 @@ pub(crate) async fn list_inquiries(opened: &Opened) -> Result<Vec<Listed>> {
             .await
             .context("listing the store")?
         {
-            if let Some(id) = id_from_key(&object.key) {
-                listed.push(Listed {
-                    object,
-                    id,
-                    closed: folder == CLOSED,
-                });
+            if let Some((id, version)) = parse_key(&object.key) {
+                objects.push((id, version, folder == CLOSED, object));
             }
         }
     }
-    Ok(listed)
+    Ok(current_objects(objects))
 }
 
-/// An inquiry found by its id, with its sealed bytes.
+/// Groups objects by inquiry and keeps the current one of each, in the order first seen.
+fn current_objects(objects: Vec<(Uuid, u32, bool, ObjectInfo)>) -> Vec<Listed> {
+    let mut by_id: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
+    let mut listed: Vec<(u32, Listed)> = Vec::new();
+    for (id, version, closed, object) in objects {
+        match by_id.get(&id) {
+            None => {
+                by_id.insert(id, listed.len());
+                listed.push((
+                    version,
+                    Listed {
+                        object,
+                        id,
+                        closed,
+                        others: Vec::new(),
+                    },
+                ));
+            }
+            Some(&i) => {
+                let (current_version, current) = &mut listed[i];
+                if (version, closed) > (*current_version, current.closed) {
+                    let older = std::mem::replace(&mut current.object, object);
+                    current.others.push(older.key);
+                    current.closed = closed;
+                    *current_version = version;
+                } else {
+                    current.others.push(object.key);
+                }
+            }
+        }
+    }
+    listed.into_iter().map(|(_, l)| l).collect()
+}
+
+/// An inquiry found by its id: its current object, read.
 #[derive(Debug)]
 pub(crate) struct Found {
     pub(crate) id: Uuid,
     pub(crate) key: String,
+    pub(crate) version: u32,
     pub(crate) closed: bool,
     pub(crate) bytes: Vec<u8>,
+    /// Its other objects (see [`Listed::others`]).
+    pub(crate) others: Vec<String>,
 }
 
-/// The inquiry with this id, open or closed (its date folder comes from the id).
+/// The inquiry with this id, open or closed, in its newest version (its date folder comes
+/// from the id).
 pub(crate) async fn find(opened: &Opened, id: &str) -> Result<Found> {
     let id = Uuid::try_parse(id.trim()).context("the id is not a UUID")?;
+    let mut objects = Vec::new();
     for folder in [OPEN, CLOSED] {
-        let key = object_key(&opened.prefix, folder, id);
-        match opened.store.get(&key).await {
-            Ok(bytes) => {
-                return Ok(Found {
-                    id,
-                    key,
-                    closed: folder == CLOSED,
-                    bytes,
-                });
+        let versions = versions_prefix(&opened.prefix, folder, id);
+        for object in opened
+            .store
+            .list(&versions)
+            .await
+            .context("reading the store")?
+        {
+            if let Some((found, version)) = parse_key(&object.key)
+                && found == id
+            {
+                objects.push((id, version, folder == CLOSED, object));
             }
-            Err(intake::store::StoreError::NotFound(_)) => {}
-            Err(e) => return Err(e).context("reading the store"),
         }
     }
-    bail!("no inquiry {id} in the store")
+    let Some(current) = current_objects(objects).pop() else {
+        bail!("no inquiry {id} in the store")
+    };
+    let bytes = opened
+        .store
+        .get(&current.object.key)
+        .await
+        .with_context(|| format!("reading {}", current.object.key))?;
+    let version = parse_key(&current.object.key).map_or(1, |(_, v)| v);
+    Ok(Found {
+        id,
+        key: current.object.key,
+        version,
+        closed: current.closed,
+        bytes,
+        others: current.others,
+    })
 }
 
 /// Text from an inquiry, made safe for a terminal: control, bidi and invisible format
@@ -195,13 +305,38 @@ pub(crate) fn safe_multiline(text: &str) -> String {
     text.split('\n').map(safe).collect::<Vec<_>>().join("\n")
 }
 
-/// A time to the second with its offset, in UTC (`2026-11-29 01:23:08 +00:00`).
-pub(crate) fn short_time(at: time::OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
-        ))
-        .unwrap_or_else(|_| at.to_string())
+/// `at` in the staff member's time zone: the system's, or the one `TZ` names.
+fn zoned(at: time::OffsetDateTime) -> Option<jiff::Zoned> {
+    let timestamp = jiff::Timestamp::from_second(at.unix_timestamp()).ok()?;
+    Some(timestamp.to_zoned(jiff::tz::TimeZone::system()))
+}
+
+/// A time to the second in the staff member's time zone, with the offset it had then
+/// (`2026-11-29 09:23:08 +08:00`).
+pub(crate) fn local_time(at: time::OffsetDateTime) -> String {
+    zoned(at).map_or_else(
+        || at.to_string(),
+        |z| z.strftime("%Y-%m-%d %H:%M:%S %:z").to_string(),
+    )
+}
+
+/// The same in RFC 3339 (`2026-11-29T09:23:08+08:00`), for exports.
+pub(crate) fn local_rfc3339(at: time::OffsetDateTime) -> String {
+    zoned(at).map_or_else(
+        || at.to_string(),
+        |z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+    )
+}
+
+/// The day `at` falls on in the staff member's time zone (what `--from` and `--to` mean).
+pub(crate) fn local_date(at: time::OffsetDateTime) -> time::Date {
+    zoned(at)
+        .and_then(|z| {
+            let month = time::Month::try_from(u8::try_from(z.month()).ok()?).ok()?;
+            time::Date::from_calendar_date(i32::from(z.year()), month, u8::try_from(z.day()).ok()?)
+                .ok()
+        })
+        .unwrap_or_else(|| at.date())
 }
 
 /// The date a `--from`/`--to` option names.

@@ -1,0 +1,252 @@
+//! `correct` (a visitor's right to correct or supplement their data, policy section VII) and
+//! `withdraw` (their right to withdraw marketing consent, sections III and VII).
+//!
+//! A correction decrypts the inquiry, changes it, checks the changed answers by the form's own
+//! rules, and stores it again, encrypted to the deployment's recipients, as the next version
+//! beside the old one (create-only), which it then removes: an interruption leaves two
+//! versions, never none, and every reader takes the newest. Only staff who are among the
+//! recipients may write, so nobody locks themselves out of what they wrote.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, bail};
+use intake::inquiry::{Answers, RawInquiry, Rules};
+use intake::layout::{OPEN, versioned_key};
+use intake::seal::{Correction, Sealer, open};
+use intake::store::PutOutcome;
+use intake::withdrawal::{Withdrawal, same_address, withdrawal_key};
+
+use crate::delete::remove_all;
+use crate::staff::{Staff, find, load_all, safe};
+
+/// Corrects or supplements answers of an open inquiry; the record keeps which answers changed
+/// and when, not their former values.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CorrectArgs {
+    /// The inquiry's id, as `list` prints it.
+    id: String,
+    /// A corrected answer as FIELD=VALUE (`--set "phone=+86 769 1234 5678"`); an empty value
+    /// clears an optional answer (`--set company=`). Repeat for several.
+    #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+    set: Vec<String>,
+    #[command(flatten)]
+    recipients: Recipients,
+    /// A name to keep with the correction, if you wish (none is kept otherwise).
+    #[arg(long)]
+    by: Option<String>,
+}
+
+/// Withdraws the marketing consent of an e-mail address, for all its inquiries: exports of the
+/// marketing list leave them out from now on. The withdrawal is kept, dated.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WithdrawArgs {
+    /// The address, compared without regard to case.
+    #[arg(long)]
+    email: String,
+    #[command(flatten)]
+    recipients: Recipients,
+    /// A name to keep with the withdrawal, if you wish (none is kept otherwise).
+    #[arg(long)]
+    by: Option<String>,
+}
+
+/// Whom what is written is encrypted to: the deployment's recipients, as the intake has them.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Recipients {
+    /// The recipients (age1...), as the intake's NALUGA_RECIPIENTS.
+    #[arg(long, env = "NALUGA_RECIPIENTS", conflicts_with = "recipients_file")]
+    recipients: Option<String>,
+    /// A file of recipients, one per line (`#` comments allowed).
+    #[arg(long)]
+    recipients_file: Option<PathBuf>,
+}
+
+impl Recipients {
+    /// The sealer for these recipients, refused unless one of `staff`'s identities is among
+    /// them (what they write, they can read again).
+    fn sealer(&self, staff: &Staff) -> Result<Sealer> {
+        let list = match (&self.recipients, &self.recipients_file) {
+            (Some(list), _) => list.clone(),
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?
+                .lines()
+                .map(|line| line.split('#').next().unwrap_or_default().trim())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            (None, None) => bail!(
+                "give the deployment's recipients with --recipients (or NALUGA_RECIPIENTS) or --recipients-file, so that every staff member can read what you write"
+            ),
+        };
+        let sealer = Sealer::from_list(&list).context("the recipients")?;
+        let mine = staff.identities()?;
+        if !mine
+            .iter()
+            .any(|identity| sealer.includes(&identity.to_public()))
+        {
+            bail!(
+                "your own key ({}) is not among the recipients: you could not read what you wrote; add it, or check that these are the deployment's recipients",
+                mine.first()
+                    .map_or_else(String::new, |identity| identity.to_public().to_string())
+            );
+        }
+        Ok(sealer)
+    }
+}
+
+pub(crate) async fn run_correct(staff: &Staff, args: CorrectArgs) -> Result<()> {
+    let sealer = args.recipients.sealer(staff)?;
+    let opened = staff.open_store().await?;
+    let found = find(&opened, &args.id).await?;
+    if found.closed {
+        bail!(
+            "{} is closed: its business is complete, and a new version would restart its two-year retention. If the visitor asks for their data to be put right, delete it (`delete {}`), as their right to delete allows",
+            found.id,
+            found.id
+        );
+    }
+    let mut record = open(&found.bytes, &staff.identities()?)?;
+    let mut changed = Vec::new();
+    for assignment in &args.set {
+        let Some((field, value)) = assignment.split_once('=') else {
+            bail!(
+                "--set {assignment:?}: write FIELD=VALUE, e.g. --set \"phone=+86 769 1234 5678\""
+            );
+        };
+        let field = field.trim();
+        record.answers = with_answer(&record.answers, field, value.trim())?;
+        changed.push(field.to_string());
+    }
+    check(&record.answers, &changed, &record)?;
+    changed.sort();
+    changed.dedup();
+    record.corrections.push(Correction {
+        changed: changed.clone(),
+        at: time::OffsetDateTime::now_utc(),
+        by: args
+            .by
+            .map(|by| by.trim().to_string())
+            .filter(|by| !by.is_empty()),
+    });
+    let key = versioned_key(&opened.prefix, OPEN, found.id, found.version + 1);
+    let sealed = sealer
+        .seal(&record)
+        .context("encrypting the corrected inquiry")?;
+    if opened.store.put_new(&key, sealed).await? != PutOutcome::Created {
+        bail!(
+            "{key} appeared meanwhile (someone else corrected this inquiry): run `show {}` and correct again",
+            found.id
+        );
+    }
+    remove_all(&opened.store, std::iter::once(&found.key).chain(&found.others))
+        .await
+        .with_context(|| {
+            format!("removing the previous version {} (the new one, {key}, is stored; readers take the newest)", found.key)
+        })?;
+    println!("corrected {} ({}): now {key}", found.id, changed.join(", "));
+    Ok(())
+}
+
+/// `answers` with `field` set to `value` (empty clears an optional answer).
+fn with_answer(answers: &Answers, field: &str, value: &str) -> Result<Answers> {
+    if !Answers::NAMES.contains(&field) {
+        let near = Answers::NAMES
+            .iter()
+            .min_by_key(|name| strsim::levenshtein(name, field))
+            .copied()
+            .unwrap_or_default();
+        bail!(
+            "`{}` is not an answer of the form; did you mean `{near}`? The answers are: {}",
+            safe(field),
+            Answers::NAMES.join(", ")
+        );
+    }
+    if field == "locale" {
+        bail!("`locale` is the site language the inquiry came through, not the visitor's data");
+    }
+    let mut json = serde_json::to_value(answers).context("reading the answers")?;
+    let slot = json
+        .get_mut(field)
+        .context("the answer is missing from the record")?;
+    *slot = match (&*slot, value) {
+        (serde_json::Value::Number(_), value) => value
+            .parse::<u64>()
+            .map(serde_json::Value::from)
+            .with_context(|| format!("{field}: {value:?} is not a whole number"))?,
+        (_, "") => serde_json::Value::Null,
+        (_, value) => value.into(),
+    };
+    serde_json::from_value(json).with_context(|| format!("{field}: {value:?} cannot be stored"))
+}
+
+/// Checks the changed answers by the form's rules (the others are as the visitor sent them,
+/// and may no longer pass today: a delivery date now past, say).
+fn check(
+    answers: &Answers,
+    changed: &[String],
+    record: &intake::seal::StoredInquiry,
+) -> Result<()> {
+    let mut pairs: Vec<(String, String)> = Answers::NAMES
+        .iter()
+        .map(|name| (*name).to_string())
+        .zip(answers.cells())
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+    pairs.extend([
+        ("consent_privacy".to_string(), "true".to_string()),
+        (
+            "policy_version".to_string(),
+            record.consents.privacy.policy_version.clone(),
+        ),
+    ]);
+    let rules = Rules {
+        languages: vec![answers.locale.clone()],
+        submission_id_optional: true,
+    };
+    let problems =
+        match RawInquiry::from_pairs(pairs).validate(&rules, time::OffsetDateTime::now_utc()) {
+            Ok(_) => return Ok(()),
+            Err(problems) => problems,
+        };
+    let mine: Vec<String> = problems
+        .iter()
+        .filter(|(field, _)| changed.contains(field))
+        .map(|(field, problem)| format!("{field}: {}", intake::problem_message("en", problem)))
+        .collect();
+    if mine.is_empty() {
+        Ok(())
+    } else {
+        bail!("nothing was changed:\n  {}", mine.join("\n  "))
+    }
+}
+
+pub(crate) async fn run_withdraw(staff: &Staff, args: WithdrawArgs) -> Result<()> {
+    let sealer = args.recipients.sealer(staff)?;
+    let opened = staff.open_store().await?;
+    let email = args.email.trim();
+    if email.is_empty() || !email.contains('@') {
+        bail!("--email {:?} is not an e-mail address", safe(email));
+    }
+    let inquiries = load_all(staff, &opened).await?;
+    let covered = inquiries
+        .iter()
+        .filter(|l| same_address(&l.record.answers.email, email))
+        .count();
+    let withdrawal = Withdrawal::new(
+        email,
+        time::OffsetDateTime::now_utc(),
+        args.by
+            .map(|by| by.trim().to_string())
+            .filter(|by| !by.is_empty()),
+    );
+    let key = withdrawal_key(&opened.prefix, withdrawal.id);
+    let sealed = sealer
+        .seal_json(&withdrawal)
+        .context("encrypting the withdrawal")?;
+    opened.store.put_new(&key, sealed).await?;
+    println!(
+        "withdrew marketing consent for {} ({covered} inquir{}); kept as {key}",
+        safe(email),
+        if covered == 1 { "y" } else { "ies" }
+    );
+    Ok(())
+}
