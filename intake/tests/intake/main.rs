@@ -9,6 +9,7 @@ mod corrections;
 mod faults;
 mod files;
 mod in_process;
+mod inbox;
 mod lambda;
 mod logs;
 mod notify;

@@ -137,7 +137,7 @@ pub(crate) async fn run_correct(staff: &Staff, args: CorrectArgs) -> Result<()> 
             found.id
         );
     }
-    remove_all(&opened.store, std::iter::once(&found.key).chain(&found.others))
+    remove_all(&opened.store, &found.all_keys())
         .await
         .with_context(|| {
             format!("removing the previous version {} (the new one, {key}, is stored; readers take the newest)", found.key)

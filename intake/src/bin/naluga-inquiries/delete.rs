@@ -4,7 +4,7 @@
 use anyhow::{Context as _, Result, bail};
 use intake::layout::{CLOSED, id_time, versioned_key};
 
-use crate::staff::{Listed, Staff, find, list_inquiries};
+use crate::staff::{Found, Listed, Opened, Staff, find, list_inquiries};
 
 /// The privacy policy keeps an inquiry two years after the business is complete.
 const RETENTION_DAYS: i64 = 730;
@@ -46,17 +46,7 @@ pub(crate) async fn run_close(staff: &Staff, args: CloseArgs) -> Result<()> {
         println!("{} was already closed ({})", found.id, found.key);
         return Ok(());
     }
-    // Copy first, then delete: an interruption leaves two copies, never none (a copy already
-    // there from an interrupted close is the same object). Lifecycle rules count from an
-    // object's creation, so the copy under closed/ starts the two years now.
-    let closed_key = versioned_key(&opened.prefix, CLOSED, found.id, found.version);
-    opened.store.put_new(&closed_key, found.bytes).await?;
-    remove_all(
-        &opened.store,
-        std::iter::once(&found.key).chain(&found.others),
-    )
-    .await
-    .with_context(|| format!("removing {} after copying it", found.key))?;
+    let closed_key = close_found(&opened, &found).await?;
     let until = time::OffsetDateTime::now_utc().date() + time::Duration::days(RETENTION_DAYS);
     println!(
         "closed {}: moved to {closed_key}; kept until {until}, then deleted",
@@ -65,24 +55,37 @@ pub(crate) async fn run_close(staff: &Staff, args: CloseArgs) -> Result<()> {
     Ok(())
 }
 
+/// Moves an open inquiry under `closed/` (see `close`); returns its new key.
+pub(crate) async fn close_found(opened: &Opened, found: &Found) -> Result<String> {
+    // Copy first, then delete: an interruption leaves two copies, never none (a copy already
+    // there from an interrupted close is the same object). Lifecycle rules count from an
+    // object's creation, so the copy under closed/ starts the two years now.
+    let closed_key = versioned_key(&opened.prefix, CLOSED, found.id, found.version);
+    if found.closed {
+        remove_all(&opened.store, &found.others).await?;
+        return Ok(found.key.clone());
+    }
+    opened
+        .store
+        .put_new(&closed_key, found.bytes.clone())
+        .await?;
+    remove_all(&opened.store, &found.all_keys())
+        .await
+        .with_context(|| format!("removing {} after copying it", found.key))?;
+    Ok(closed_key)
+}
+
 pub(crate) async fn run_delete(staff: &Staff, args: DeleteArgs) -> Result<()> {
     let opened = staff.open_store().await?;
     let found = find(&opened, &args.id).await?;
     // Every version, so nothing of the inquiry remains.
-    remove_all(
-        &opened.store,
-        std::iter::once(&found.key).chain(&found.others),
-    )
-    .await?;
+    remove_all(&opened.store, &found.all_keys()).await?;
     println!("deleted {}", found.key);
     Ok(())
 }
 
 /// Deletes these objects, stopping at the first failure.
-pub(crate) async fn remove_all(
-    store: &intake::store::Store,
-    keys: impl IntoIterator<Item = &String>,
-) -> Result<()> {
+pub(crate) async fn remove_all(store: &intake::store::Store, keys: &[String]) -> Result<()> {
     for key in keys {
         store
             .delete(key)
@@ -113,7 +116,11 @@ pub(crate) async fn run_purge(staff: &Staff, args: PurgeArgs) -> Result<()> {
             if args.dry_run {
                 println!("would delete {}", object.key);
             } else {
-                remove_all(&opened.store, std::iter::once(&object.key).chain(&others)).await?;
+                remove_all(
+                    &opened.store,
+                    &[vec![object.key.clone()], others.clone()].concat(),
+                )
+                .await?;
                 println!("deleted {}", object.key);
             }
             count += 1;

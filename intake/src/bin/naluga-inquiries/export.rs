@@ -33,45 +33,52 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     if args.marketing {
         loaded.retain(Loaded::marketing);
     }
-    let stdout = std::io::stdout();
-    match args.format {
-        Format::Json => {
-            // The files' names, types and sizes, not their content (`attachments` writes them).
-            let mut records = Vec::with_capacity(loaded.len());
-            for item in &loaded {
-                let mut record = serde_json::to_value(&item.record)?;
-                if let (Some(at), Some(object)) = (item.withdrawn, record.as_object_mut()) {
-                    // Beside the record as stored, the withdrawal that applies to it.
-                    object.insert(
-                        "marketing_withdrawn_at".to_string(),
-                        local_rfc3339(at).into(),
-                    );
-                }
-                if let Some(files) = record
-                    .get_mut("attachments")
-                    .and_then(serde_json::Value::as_array_mut)
-                {
-                    for file in files {
-                        if let Some(file) = file.as_object_mut() {
-                            file.remove("data");
-                        }
-                    }
-                }
-                records.push(record);
-            }
-            serde_json::to_writer_pretty(stdout.lock(), &records).context("writing JSON")?;
-            println!();
+    let items: Vec<&Loaded> = loaded.iter().collect();
+    let bytes = match args.format {
+        Format::Json => json(&items)?,
+        Format::Csv => csv(&items)?,
+    };
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes).context("writing the export")
+}
+
+/// The JSON export of `items`: the stored records, with the files' names, types and sizes but
+/// not their content (`attachments` writes them), and the withdrawal that applies.
+pub(crate) fn json(items: &[&Loaded]) -> Result<Vec<u8>> {
+    let mut records = Vec::with_capacity(items.len());
+    for item in items {
+        let mut record = serde_json::to_value(&item.record)?;
+        if let (Some(at), Some(object)) = (item.withdrawn, record.as_object_mut()) {
+            // Beside the record as stored, the withdrawal that applies to it.
+            object.insert(
+                "marketing_withdrawn_at".to_string(),
+                local_rfc3339(at).into(),
+            );
         }
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(stdout.lock());
-            writer.write_record(header())?;
-            for item in &loaded {
-                writer.write_record(row(item).iter().map(|cell| spreadsheet_safe(cell)))?;
+        if let Some(files) = record
+            .get_mut("attachments")
+            .and_then(serde_json::Value::as_array_mut)
+        {
+            for file in files {
+                if let Some(file) = file.as_object_mut() {
+                    file.remove("data");
+                }
             }
-            writer.flush().context("writing CSV")?;
         }
+        records.push(record);
     }
-    Ok(())
+    let mut out = serde_json::to_vec_pretty(&records).context("writing JSON")?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// The CSV export of `items`: cells safe from spreadsheet formulas.
+pub(crate) fn csv(items: &[&Loaded]) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header())?;
+    for item in items {
+        writer.write_record(row(item).iter().map(|cell| spreadsheet_safe(cell)))?;
+    }
+    writer.into_inner().context("writing CSV")
 }
 
 /// The CSV export's columns: the record's id and time of receipt, the visitor's answers (their

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! naluga-inquiries keygen --output ~/naluga-key.txt            # a key pair; give the printed age1... to the intake
+//! naluga-inquiries --identity ~/naluga-key.txt inbox           # the inbox in your browser
 //! naluga-inquiries --store data/inquiries --identity ~/naluga-key.txt list
 //! naluga-inquiries --store s3://bucket/prefix --identity key.txt export --format csv > inquiries.csv
 //! naluga-inquiries --identity key.txt attachments ID --output ~/Downloads/inquiry-files
@@ -24,6 +25,7 @@ mod attachments;
 mod correct;
 mod delete;
 mod export;
+mod inbox;
 mod keygen;
 mod list;
 mod seen;
@@ -54,6 +56,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Inbox(inbox::Args),
     Keygen(keygen::Args),
     List(list::ListArgs),
     Show(show::Args),
@@ -76,6 +79,7 @@ async fn main() -> ExitCode {
         identity: cli.identity,
     };
     let result = match cli.command {
+        Command::Inbox(args) => inbox::run(&staff, args).await,
         Command::Keygen(args) => keygen::run(args),
         Command::List(args) => list::run_list(&staff, args).await,
         Command::Show(args) => show::run(&staff, args).await,

@@ -150,7 +150,14 @@ pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loade
 
 /// Every withdrawal of marketing consent in the store.
 pub(crate) async fn load_withdrawals(staff: &Staff, opened: &Opened) -> Result<Vec<Withdrawal>> {
-    let identities = staff.identities()?;
+    read_withdrawals(opened, &staff.identities()?).await
+}
+
+/// Every withdrawal of marketing consent in the store, decrypted with `identities`.
+pub(crate) async fn read_withdrawals(
+    opened: &Opened,
+    identities: &[x25519::Identity],
+) -> Result<Vec<Withdrawal>> {
     let mut withdrawals = Vec::new();
     for object in opened
         .store
@@ -163,7 +170,7 @@ pub(crate) async fn load_withdrawals(staff: &Staff, opened: &Opened) -> Result<V
             .get(&object.key)
             .await
             .with_context(|| format!("reading {}", object.key))?;
-        match open_withdrawal(&bytes, &identities) {
+        match open_withdrawal(&bytes, identities) {
             Ok(withdrawal) => withdrawals.push(withdrawal),
             Err(e) => eprintln!("warning: {}: {e}", object.key),
         }
@@ -245,6 +252,15 @@ pub(crate) struct Found {
     pub(crate) bytes: Vec<u8>,
     /// Its other objects (see [`Listed::others`]).
     pub(crate) others: Vec<String>,
+}
+
+impl Found {
+    /// Its current object's key, then the others'.
+    pub(crate) fn all_keys(&self) -> Vec<String> {
+        std::iter::once(self.key.clone())
+            .chain(self.others.iter().cloned())
+            .collect()
+    }
 }
 
 /// The inquiry with this id, open or closed, in its newest version (its date folder comes

@@ -1,0 +1,134 @@
+//! What keeps the inbox to its staff member, checked on every request before anything else:
+//!
+//! - only `127.0.0.1:PORT` or `localhost:PORT` as the `Host` (a page elsewhere that rebinds its
+//!   domain to 127.0.0.1 sends its own name: DNS rebinding);
+//! - the random token in the first address, swapped at once for an `HttpOnly`,
+//!   `SameSite=Strict` cookie (the address in the history then opens nothing without it);
+//! - for anything but reading (`GET`, `HEAD`), an `Origin` that is the inbox's own (another
+//!   site's form cannot post here: CSRF);
+//! - on every answer: a Content-Security-Policy allowing only the inbox's own stylesheet,
+//!   script and images (nothing inline, nothing from elsewhere, no frames), `no-store`, no
+//!   referrer, no sniffing.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::Inbox;
+
+/// The session cookie's name.
+pub(crate) const SESSION: &str = "naluga_inbox";
+/// The interface language cookie's name.
+pub(crate) const LANGUAGE: &str = "naluga_inbox_lang";
+
+pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The value of cookie `name` in a request's headers.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// Equal strings, compared in a time that does not depend on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn refused(status: StatusCode, why: &'static str) -> Response {
+    (status, why).into_response()
+}
+
+/// The checks above, then the request, then the headers.
+pub(crate) async fn guard(
+    State(inbox): State<Arc<Inbox>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = check(&inbox, request, next).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+async fn check(inbox: &Inbox, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !inbox.hosts.iter().any(|allowed| allowed == host) {
+        return refused(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this address is not the inbox's",
+        );
+    }
+    // The first address carries the token: swap it for the cookie, and drop it from the URL.
+    if let Some(token) = request
+        .uri()
+        .query()
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix("token="))
+    {
+        if !same_secret(token, &inbox.token) {
+            return refused(
+                StatusCode::FORBIDDEN,
+                "this address is not valid any more: use the one the terminal printed",
+            );
+        }
+        let mut response = Redirect::to(request.uri().path()).into_response();
+        let cookie = format!(
+            "{SESSION}={}; HttpOnly; SameSite=Strict; Path=/",
+            inbox.session
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+        return response;
+    }
+    let signed_in =
+        cookie(request.headers(), SESSION).is_some_and(|s| same_secret(s, &inbox.session));
+    if !signed_in {
+        return refused(
+            StatusCode::FORBIDDEN,
+            "open the inbox with the address naluga-inquiries printed in the terminal",
+        );
+    }
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let origin = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok());
+        if origin.is_none_or(|origin| !inbox.origins.iter().any(|own| own == origin)) {
+            return refused(
+                StatusCode::FORBIDDEN,
+                "refused: this request did not come from the inbox's own pages",
+            );
+        }
+    }
+    // Idle too long: lock before answering, so the answer is the locked page.
+    inbox.lock_if_idle().await;
+    inbox.touch().await;
+    next.run(request).await
+}

@@ -1,0 +1,229 @@
+//! `inbox`: the staff's web inbox, on their own computer.
+//!
+//! It serves on 127.0.0.1 only, reads the store directly (a folder, or S3/R2 as the other
+//! commands do) and decrypts with the staff member's identity in this process: no server ever
+//! sees an inquiry in clear. Decrypted inquiries are held in memory only, and dropped when the
+//! inbox locks itself after its idle time (15 minutes unless told otherwise); unlocking reads
+//! the identity again, asking a protected one's passphrase on a page, never storing it.
+//!
+//! The pages are plain HTML forms and links, rendered here: every action works without
+//! script, and the only script (copy buttons) is the inbox's own file. See [`guard`] for what
+//! keeps the inbox to its staff member.
+
+mod data;
+mod filter;
+mod guard;
+mod pages;
+mod routes;
+mod texts;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use age::x25519;
+use anyhow::{Context as _, Result};
+use tokio::sync::{Mutex, RwLock};
+
+use crate::staff::{Opened, Staff, read_withdrawals};
+
+use self::data::Inquiries;
+
+/// Opens the inbox: a local web app to read and act on inquiries (Chinese and English).
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Print the address instead of opening the browser.
+    #[arg(long)]
+    no_open: bool,
+    /// Minutes without use after which the inbox locks itself: decrypted inquiries leave
+    /// memory until it is unlocked again.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    idle_minutes: u64,
+    /// The idle time in seconds instead (for tests).
+    #[arg(long, hide = true)]
+    idle_seconds: Option<u64>,
+    /// Start locked and ask a protected identity's passphrase on the inbox's page, not in
+    /// the terminal.
+    #[arg(long)]
+    unlock_in_browser: bool,
+}
+
+/// The running inbox.
+pub(crate) struct Inbox {
+    /// As `--store` names it (the "seen" mark is kept per store).
+    store_name: String,
+    identity: PathBuf,
+    opened: Arc<Opened>,
+    /// The `Host` values it answers to, and its origins.
+    hosts: Vec<String>,
+    origins: Vec<String>,
+    /// The first address's token, and the session cookie it is swapped for.
+    token: String,
+    session: String,
+    idle: Duration,
+    last_use: Mutex<Instant>,
+    unlocked: RwLock<Option<Unlocked>>,
+    templates: tera::Tera,
+}
+
+/// What the inbox holds while unlocked.
+pub(crate) struct Unlocked {
+    identities: Arc<Vec<x25519::Identity>>,
+    inquiries: Inquiries,
+    /// The newest receipt this staff member had seen before this visit: newer ones are new.
+    seen_before: Option<time::OffsetDateTime>,
+}
+
+impl std::fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inbox")
+            .field("hosts", &self.hosts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inbox {
+    /// Notes a request: the idle time counts from the last one.
+    async fn touch(&self) {
+        *self.last_use.lock().await = Instant::now();
+    }
+
+    /// Drops what was decrypted and the identities.
+    async fn lock(&self) {
+        *self.unlocked.write().await = None;
+    }
+
+    /// Locks the inbox if it was idle too long.
+    async fn lock_if_idle(&self) {
+        if self.last_use.lock().await.elapsed() >= self.idle {
+            self.lock().await;
+        }
+    }
+
+    /// Reads the identity file (asking `passphrase` only if it is protected), decrypts every
+    /// inquiry, and moves the "seen" mark.
+    async fn unlock(&self, passphrase: Option<String>) -> Result<()> {
+        let path = self.identity.clone();
+        let identities = tokio::task::spawn_blocking(move || {
+            intake::keys::read_identities(&path, || {
+                passphrase
+                    .map(age::secrecy::SecretString::from)
+                    .context("the identity file is protected: its passphrase is needed")
+            })
+        })
+        .await
+        .context("reading the identity")??;
+        let identities = Arc::new(identities);
+        let withdrawals = read_withdrawals(&self.opened, &identities).await?;
+        let inquiries = Inquiries::load(&self.opened, &identities, withdrawals).await?;
+        let mut seen = crate::seen::Seen::load(&self.identity, &self.store_name)?;
+        let seen_before = seen.last();
+        if let Some(newest) = inquiries.items.iter().map(|l| l.record.received_at).max() {
+            seen.record(newest)?;
+        }
+        *self.unlocked.write().await = Some(Unlocked {
+            identities,
+            inquiries,
+            seen_before,
+        });
+        // The idle time counts from the unlocking (reading a protected key takes a while).
+        self.touch().await;
+        Ok(())
+    }
+
+    /// Whether the identity file is passphrase-protected.
+    fn protected(&self) -> bool {
+        std::fs::read(&self.identity).is_ok_and(|bytes| intake::keys::is_protected(&bytes))
+    }
+}
+
+/// A random value for the token and the session, hex.
+fn random_hex() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
+    let identity = staff.identity_path()?.to_path_buf();
+    let opened = Arc::new(staff.open_store().await?);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .with_context(|| format!("listening on 127.0.0.1:{}", args.port))?;
+    let port = listener.local_addr().context("reading the address")?.port();
+    let inbox = Arc::new(Inbox {
+        store_name: staff.store.clone(),
+        identity,
+        opened,
+        hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+        origins: vec![
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}"),
+        ],
+        token: random_hex()?,
+        session: random_hex()?,
+        idle: Duration::from_secs(args.idle_seconds.unwrap_or(args.idle_minutes * 60)),
+        last_use: Mutex::new(Instant::now()),
+        unlocked: RwLock::new(None),
+        templates: pages::templates()?,
+    });
+    // Unlocked in the terminal before serving, unless asked to do it on the page (or a
+    // protected identity and no terminal to ask on).
+    let ask_on_page = args.unlock_in_browser
+        || (inbox.protected()
+            && std::env::var_os("NALUGA_IDENTITY_PASSPHRASE").is_none()
+            && !std::io::IsTerminal::is_terminal(&std::io::stdin()));
+    if !ask_on_page {
+        let passphrase = if inbox.protected() {
+            Some(match std::env::var("NALUGA_IDENTITY_PASSPHRASE") {
+                Ok(value) => value,
+                Err(_) => rpassword::prompt_password(format!(
+                    "Passphrase for {}: ",
+                    inbox.identity.display()
+                ))
+                .context("reading the passphrase")?,
+            })
+        } else {
+            None
+        };
+        let started = Instant::now();
+        inbox.unlock(passphrase).await?;
+        if let Some(unlocked) = inbox.unlocked.read().await.as_ref() {
+            eprintln!(
+                "decrypted {} inquiries in {} ms",
+                unlocked.inquiries.items.len(),
+                started.elapsed().as_millis()
+            );
+        }
+    }
+    let address = format!("http://127.0.0.1:{port}/?token={}", inbox.token);
+    // Written so that a closed terminal (a pipe whose reader went) does not stop the inbox.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "inbox on {address}");
+    let _ = writeln!(out, "(only this computer can open it; Ctrl+C stops it)");
+    let _ = out.flush();
+    if !args.no_open
+        && let Err(e) = open::that_detached(&address)
+    {
+        eprintln!("could not open a browser ({e}); open the address above");
+    }
+    // Locks itself when idle, even if no request comes.
+    let watcher = Arc::clone(&inbox);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            watcher.lock_if_idle().await;
+        }
+    });
+    let app = routes::router(inbox);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving the inbox")
+}

@@ -1,0 +1,194 @@
+//! The inbox's words, in Chinese (first: the sales staff read it) and English, and how a
+//! request picks one: the switch's cookie, else the browser's `Accept-Language`.
+
+use std::collections::BTreeMap;
+
+/// (key, Chinese, English).
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app", "NALUGA 询价", "NALUGA inquiries"),
+    ("language", "语言", "Language"),
+    ("lock", "锁定", "Lock"),
+    ("locked", "已锁定", "Locked"),
+    (
+        "locked_why",
+        "询价箱在闲置一段时间后自动锁定，解密的数据已从内存中清除。",
+        "The inbox locks itself when idle; decrypted data has been cleared from memory.",
+    ),
+    ("passphrase", "密钥口令", "Passphrase of your key"),
+    ("unlock", "解锁", "Unlock"),
+    (
+        "wrong_passphrase",
+        "口令不正确，请重试。",
+        "Wrong passphrase; try again.",
+    ),
+    ("inquiries", "询价", "Inquiries"),
+    ("search", "搜索", "Search"),
+    (
+        "search_hint",
+        "姓名、邮箱、公司或需求中的词",
+        "Words in the name, e-mail, company or requirements",
+    ),
+    ("from", "从", "From"),
+    ("to", "至", "To"),
+    ("toy_type", "玩具类型", "Toy type"),
+    ("site_language", "网站语言", "Site language"),
+    ("status", "状态", "Status"),
+    ("open", "进行中", "Open"),
+    ("closed", "已完成", "Closed"),
+    ("marketing", "营销信息", "Marketing"),
+    ("marketing_yes", "同意接收", "May receive"),
+    ("marketing_no", "不接收", "May not receive"),
+    ("any", "全部", "Any"),
+    ("filter", "筛选", "Filter"),
+    ("clear", "清除筛选", "Clear"),
+    ("matching", "条符合", "matching"),
+    ("of", "共", "of"),
+    ("new", "新", "New"),
+    ("new_count", "条新询价", "new"),
+    ("none", "没有符合条件的询价。", "No inquiry matches."),
+    ("received", "收到时间", "Received"),
+    ("contact", "联系人", "Contact"),
+    ("company", "公司", "Company"),
+    ("quantity", "数量", "Quantity"),
+    ("pieces", "件", "pieces"),
+    ("previous", "上一页", "Previous"),
+    ("next", "下一页", "Next"),
+    ("page", "页", "Page"),
+    ("export_csv", "导出 CSV", "Export CSV"),
+    ("export_json", "导出 JSON", "Export JSON"),
+    (
+        "export_marketing",
+        "导出营销名单",
+        "Export the marketing list",
+    ),
+    ("exports", "导出（当前筛选）", "Exports (this filter)"),
+    (
+        "unreadable",
+        "个对象无法用您的密钥解密，未显示。",
+        "objects could not be decrypted with your key and are not shown.",
+    ),
+    (
+        "ignored",
+        "无法识别的筛选条件已忽略：",
+        "Filter values not understood, ignored:",
+    ),
+    ("back", "返回列表", "Back to the list"),
+    ("name", "姓名", "Name"),
+    ("email", "邮箱", "E-mail"),
+    ("phone", "电话", "Phone"),
+    ("country", "国家/地区", "Country"),
+    ("delivery_date", "期望交货日期", "Delivery date"),
+    ("requirements", "需求", "Requirements"),
+    ("age_statement", "年龄声明", "Age statement"),
+    ("age_adult", "已满 18 岁", "Adult"),
+    (
+        "age_minor_with_consent",
+        "未满 18 岁，已获监护人同意",
+        "Minor, with a guardian's consent",
+    ),
+    ("consents", "同意事项", "Consents"),
+    ("privacy_consent", "隐私政策", "Privacy policy"),
+    ("policy_version", "政策版本", "policy version"),
+    ("given", "已同意", "given"),
+    ("not_given", "未同意", "not given"),
+    ("withdrawn", "已撤回", "withdrawn"),
+    ("attachments", "附件", "Attachments"),
+    ("no_attachments", "无附件", "None"),
+    ("download", "下载", "Download"),
+    ("reply", "用邮件回复", "Reply by e-mail"),
+    (
+        "reply_subject",
+        "NALUGA 回复您的询价",
+        "NALUGA: your inquiry",
+    ),
+    ("copy", "复制", "Copy"),
+    ("copied", "已复制", "Copied"),
+    ("actions", "操作", "Actions"),
+    ("close", "标记为已完成", "Close (business complete)"),
+    (
+        "close_note",
+        "两年后删除（隐私政策规定的保存期限）。",
+        "Deleted two years later, as the privacy policy says.",
+    ),
+    ("delete", "删除", "Delete"),
+    ("delete_confirm", "确认删除询价", "Delete the inquiry"),
+    (
+        "delete_note",
+        "删除后无法恢复（访客的删除权）。请确认您要删除的是这条询价：",
+        "This cannot be undone (the visitor's right to delete). Check that this is the inquiry to delete:",
+    ),
+    ("cancel", "取消", "Cancel"),
+    ("deleted", "已删除询价", "Deleted the inquiry"),
+    ("closed_done", "已标记为已完成", "Closed"),
+    ("corrections", "更正记录", "Corrections"),
+    ("not_found", "找不到这条询价。", "There is no such inquiry."),
+    (
+        "forbidden",
+        "请使用终端中显示的地址打开询价箱。",
+        "Open the inbox with the address printed in the terminal.",
+    ),
+    ("plush", "毛绒玩具", "Plush toys"),
+    ("vinyl", "搪胶玩具", "Vinyl toys"),
+    ("plastic", "塑胶玩具", "Plastic toys"),
+    ("wooden", "木制玩具", "Wooden toys"),
+    ("electronic", "电子玩具", "Electronic toys"),
+    ("other", "其他", "Other"),
+    ("site_en", "英文网站", "English site"),
+    ("site_zh", "中文网站", "Chinese site"),
+    ("site_es", "西班牙文网站", "Spanish site"),
+];
+
+/// The interface languages.
+pub(crate) const LANGUAGES: &[&str] = &["zh", "en"];
+
+/// The words of `language` (`zh` unless `en`), by key.
+pub(crate) fn texts(language: &str) -> BTreeMap<&'static str, &'static str> {
+    let english = language == "en";
+    TEXTS
+        .iter()
+        .map(|(key, zh, en)| (*key, if english { *en } else { *zh }))
+        .collect()
+}
+
+/// The language of a request: the switch's choice, else the first of the browser's languages
+/// the inbox has, else Chinese.
+pub(crate) fn language_of(cookie: Option<&str>, accept_language: Option<&str>) -> &'static str {
+    if let Some(chosen) = cookie.and_then(|c| LANGUAGES.iter().find(|l| **l == c)) {
+        return chosen;
+    }
+    for range in accept_language.unwrap_or_default().split(',') {
+        let tag = range
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_lowercase();
+        let primary = tag.split('-').next().unwrap_or_default();
+        if let Some(found) = LANGUAGES.iter().find(|l| **l == primary) {
+            return found;
+        }
+    }
+    "zh"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_switch_wins_then_the_browser_then_chinese() {
+        assert_eq!(language_of(Some("en"), Some("zh-CN")), "en");
+        assert_eq!(language_of(None, Some("fr-FR, en-GB;q=0.8")), "en");
+        assert_eq!(language_of(Some("xx"), Some("de")), "zh");
+        assert_eq!(language_of(None, None), "zh");
+    }
+
+    #[test]
+    fn every_key_has_both_languages() {
+        for (key, zh, en) in TEXTS {
+            assert!(!zh.is_empty() && !en.is_empty(), "{key}");
+        }
+        let keys: std::collections::BTreeSet<_> = TEXTS.iter().map(|(k, _, _)| k).collect();
+        assert_eq!(keys.len(), TEXTS.len(), "a key is declared twice");
+    }
+}
