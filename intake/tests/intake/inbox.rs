@@ -628,3 +628,103 @@ async fn it_locks_itself_when_idle_and_a_protected_key_unlocks_on_the_page() {
     inbox.sign_in();
     assert!(inbox.get("/").text().contains("type=\"password\""));
 }
+
+#[tokio::test]
+async fn corrections_and_withdrawals_from_the_inquiry_page() {
+    let setup = Setup::new();
+    let id = seed(&setup.store, &setup.keys.recipient, 0, |r| {
+        r.consents.marketing.given = true;
+    })
+    .await;
+    // Without the deployment's recipients, the page offers neither and says how.
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
+    inbox.sign_in();
+    let page = inbox.get(&format!("/inquiries/{id}")).text();
+    assert!(!page.contains("/correct\""), "{page}");
+    assert!(!page.contains("action=\"/withdraw\""), "{page}");
+    assert!(page.contains("--recipients"), "{page}");
+    drop(inbox);
+
+    let recipients = [("NALUGA_RECIPIENTS", setup.keys.recipient.as_str())];
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &recipients, &[]);
+    inbox.sign_in();
+    let page = inbox.get(&format!("/inquiries/{id}")).text();
+    assert!(
+        page.contains(&format!("action=\"/inquiries/{id}/correct\"")),
+        "{page}"
+    );
+    // The form as the page sends it: every answer, one changed.
+    let form = |phone: &str, email: &str| {
+        serde_urlencoded::to_string([
+            ("name", "Ann Example"),
+            ("email", email),
+            ("phone", phone),
+            ("company", "Example Toys Ltd"),
+            ("country", "United Kingdom"),
+            ("toy_type", "plush"),
+            ("quantity", "1500"),
+            ("delivery_date", "2027-04-01"),
+            (
+                "requirements",
+                "A 25 cm plush bear with an embroidered logo on the chest.",
+            ),
+            ("age_statement", "adult"),
+            ("by", ""),
+        ])
+        .expect("form")
+    };
+    let unchanged = inbox.post(
+        &format!("/inquiries/{id}/correct"),
+        &form("+44 20 7946 0000", "ann@example.com"),
+    );
+    assert_eq!(
+        unchanged.header("location"),
+        Some(format!("/inquiries/{id}?done=unchanged").as_str())
+    );
+    let refused = inbox.post(
+        &format!("/inquiries/{id}/correct"),
+        &form("+44 20 7946 0000", "not-an-address"),
+    );
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("email: "), "{}", refused.text());
+    assert!(setup.store_dir.join(object_key("", OPEN, id)).exists());
+    let corrected = inbox.post(
+        &format!("/inquiries/{id}/correct"),
+        &form("+86 769 1234 5678", "ann@example.com"),
+    );
+    assert_eq!(
+        corrected.header("location"),
+        Some(format!("/inquiries/{id}?done=corrected").as_str())
+    );
+    assert!(!setup.store_dir.join(object_key("", OPEN, id)).exists());
+    assert!(
+        setup
+            .store_dir
+            .join(intake::layout::versioned_key("", OPEN, id, 2))
+            .exists()
+    );
+    let page = inbox.get(&format!("/inquiries/{id}?done=corrected")).text();
+    assert!(page.contains("+86 769 1234 5678"), "{page}");
+    assert!(page.contains("已更正"), "{page}");
+    assert!(page.contains("更正记录"), "{page}");
+
+    // Withdraw: for the address; the page and the marketing list follow.
+    assert_eq!(inbox.get("/marketing.csv").text().lines().count(), 2);
+    let withdrawn = inbox.post(
+        "/withdraw",
+        &serde_urlencoded::to_string([
+            ("email", "ann@example.com"),
+            ("back", &format!("/inquiries/{id}")),
+        ])
+        .expect("form"),
+    );
+    assert_eq!(
+        withdrawn.header("location"),
+        Some(format!("/inquiries/{id}?done=withdrawn").as_str())
+    );
+    let page = inbox.get(&format!("/inquiries/{id}")).text();
+    assert!(page.contains("已撤回"), "{page}");
+    assert!(!page.contains("action=\"/withdraw\""), "{page}");
+    assert_eq!(inbox.get("/marketing.csv").text().lines().count(), 1);
+    assert!(std::fs::read_dir(setup.store_dir.join("withdrawals")).is_ok());
+}

@@ -12,12 +12,12 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use intake::inquiry::{Answers, RawInquiry, Rules};
 use intake::layout::{OPEN, versioned_key};
-use intake::seal::{Correction, Sealer, open};
+use intake::seal::{Correction, Sealer, StoredInquiry, open};
 use intake::store::PutOutcome;
 use intake::withdrawal::{Withdrawal, same_address, withdrawal_key};
 
 use crate::delete::remove_all;
-use crate::staff::{Staff, find, load_all, safe};
+use crate::staff::{Found, Opened, Staff, find, load_all, safe};
 
 /// Corrects or supplements answers of an open inquiry; the record keeps which answers changed
 /// and when, not their former values.
@@ -51,7 +51,7 @@ pub(crate) struct WithdrawArgs {
 }
 
 /// Whom what is written is encrypted to: the deployment's recipients, as the intake has them.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Recipients {
     /// The recipients (age1...), as the intake's NALUGA_RECIPIENTS.
     #[arg(long, env = "NALUGA_RECIPIENTS", conflicts_with = "recipients_file")]
@@ -62,9 +62,19 @@ pub(crate) struct Recipients {
 }
 
 impl Recipients {
+    /// Whether recipients were given at all.
+    pub(crate) fn given(&self) -> bool {
+        self.recipients.is_some() || self.recipients_file.is_some()
+    }
+
     /// The sealer for these recipients, refused unless one of `staff`'s identities is among
     /// them (what they write, they can read again).
     fn sealer(&self, staff: &Staff) -> Result<Sealer> {
+        self.sealer_for(&staff.identities()?)
+    }
+
+    /// The same for identities already read.
+    pub(crate) fn sealer_for(&self, mine: &[age::x25519::Identity]) -> Result<Sealer> {
         let list = match (&self.recipients, &self.recipients_file) {
             (Some(list), _) => list.clone(),
             (None, Some(file)) => std::fs::read_to_string(file)
@@ -78,7 +88,6 @@ impl Recipients {
             ),
         };
         let sealer = Sealer::from_list(&list).context("the recipients")?;
-        let mine = staff.identities()?;
         if !mine
             .iter()
             .any(|identity| sealer.includes(&identity.to_public()))
@@ -97,6 +106,34 @@ pub(crate) async fn run_correct(staff: &Staff, args: CorrectArgs) -> Result<()> 
     let sealer = args.recipients.sealer(staff)?;
     let opened = staff.open_store().await?;
     let found = find(&opened, &args.id).await?;
+    let record = open(&found.bytes, &staff.identities()?)?;
+    let mut set = Vec::new();
+    for assignment in &args.set {
+        let Some((field, value)) = assignment.split_once('=') else {
+            bail!(
+                "--set {assignment:?}: write FIELD=VALUE, e.g. --set \"phone=+86 769 1234 5678\""
+            );
+        };
+        set.push((field.trim().to_string(), value.trim().to_string()));
+    }
+    let (key, changed, _) =
+        correct_found(&opened, &found, record, &set, args.by, &sealer, "en").await?;
+    println!("corrected {} ({}): now {key}", found.id, changed.join(", "));
+    Ok(())
+}
+
+/// Sets the answers `set` (FIELD, VALUE) of the open inquiry `found` (decrypted: `record`),
+/// checks them by the form's rules (problems said in `language`), and stores the record as
+/// the next version, then removes the older ones. Returns the new key and what changed.
+pub(crate) async fn correct_found(
+    opened: &Opened,
+    found: &Found,
+    mut record: StoredInquiry,
+    set: &[(String, String)],
+    by: Option<String>,
+    sealer: &Sealer,
+    language: &str,
+) -> Result<(String, Vec<String>, StoredInquiry)> {
     if found.closed {
         bail!(
             "{} is closed: its business is complete, and a new version would restart its two-year retention. If the visitor asks for their data to be put right, delete it (`delete {}`), as their right to delete allows",
@@ -104,26 +141,18 @@ pub(crate) async fn run_correct(staff: &Staff, args: CorrectArgs) -> Result<()> 
             found.id
         );
     }
-    let mut record = open(&found.bytes, &staff.identities()?)?;
     let mut changed = Vec::new();
-    for assignment in &args.set {
-        let Some((field, value)) = assignment.split_once('=') else {
-            bail!(
-                "--set {assignment:?}: write FIELD=VALUE, e.g. --set \"phone=+86 769 1234 5678\""
-            );
-        };
-        let field = field.trim();
-        record.answers = with_answer(&record.answers, field, value.trim())?;
-        changed.push(field.to_string());
+    for (field, value) in set {
+        record.answers = with_answer(&record.answers, field, value)?;
+        changed.push(field.clone());
     }
-    check(&record.answers, &changed, &record)?;
+    check(&record.answers, &changed, &record, language)?;
     changed.sort();
     changed.dedup();
     record.corrections.push(Correction {
         changed: changed.clone(),
         at: time::OffsetDateTime::now_utc(),
-        by: args
-            .by
+        by: by
             .map(|by| by.trim().to_string())
             .filter(|by| !by.is_empty()),
     });
@@ -142,8 +171,7 @@ pub(crate) async fn run_correct(staff: &Staff, args: CorrectArgs) -> Result<()> 
         .with_context(|| {
             format!("removing the previous version {} (the new one, {key}, is stored; readers take the newest)", found.key)
         })?;
-    println!("corrected {} ({}): now {key}", found.id, changed.join(", "));
-    Ok(())
+    Ok((key, changed, record))
 }
 
 /// `answers` with `field` set to `value` (empty clears an optional answer).
@@ -183,7 +211,8 @@ fn with_answer(answers: &Answers, field: &str, value: &str) -> Result<Answers> {
 fn check(
     answers: &Answers,
     changed: &[String],
-    record: &intake::seal::StoredInquiry,
+    record: &StoredInquiry,
+    language: &str,
 ) -> Result<()> {
     let mut pairs: Vec<(String, String)> = Answers::NAMES
         .iter()
@@ -210,7 +239,7 @@ fn check(
     let mine: Vec<String> = problems
         .iter()
         .filter(|(field, _)| changed.contains(field))
-        .map(|(field, problem)| format!("{field}: {}", intake::problem_message("en", problem)))
+        .map(|(field, problem)| format!("{field}: {}", intake::problem_message(language, problem)))
         .collect();
     if mine.is_empty() {
         Ok(())
@@ -223,19 +252,35 @@ pub(crate) async fn run_withdraw(staff: &Staff, args: WithdrawArgs) -> Result<()
     let sealer = args.recipients.sealer(staff)?;
     let opened = staff.open_store().await?;
     let email = args.email.trim();
-    if email.is_empty() || !email.contains('@') {
-        bail!("--email {:?} is not an e-mail address", safe(email));
-    }
     let inquiries = load_all(staff, &opened).await?;
     let covered = inquiries
         .iter()
         .filter(|l| same_address(&l.record.answers.email, email))
         .count();
+    let (_, key) = store_withdrawal(&opened, &sealer, email, args.by).await?;
+    println!(
+        "withdrew marketing consent for {} ({covered} inquir{}); kept as {key}",
+        safe(email),
+        if covered == 1 { "y" } else { "ies" }
+    );
+    Ok(())
+}
+
+/// Stores a withdrawal of the marketing consent of `email`, dated now. Returns it and its key.
+pub(crate) async fn store_withdrawal(
+    opened: &Opened,
+    sealer: &Sealer,
+    email: &str,
+    by: Option<String>,
+) -> Result<(Withdrawal, String)> {
+    let email = email.trim();
+    if email.is_empty() || !email.contains('@') {
+        bail!("{:?} is not an e-mail address", safe(email));
+    }
     let withdrawal = Withdrawal::new(
         email,
         time::OffsetDateTime::now_utc(),
-        args.by
-            .map(|by| by.trim().to_string())
+        by.map(|by| by.trim().to_string())
             .filter(|by| !by.is_empty()),
     );
     let key = withdrawal_key(&opened.prefix, withdrawal.id);
@@ -243,10 +288,5 @@ pub(crate) async fn run_withdraw(staff: &Staff, args: WithdrawArgs) -> Result<()
         .seal_json(&withdrawal)
         .context("encrypting the withdrawal")?;
     opened.store.put_new(&key, sealed).await?;
-    println!(
-        "withdrew marketing consent for {} ({covered} inquir{}); kept as {key}",
-        safe(email),
-        if covered == 1 { "y" } else { "ies" }
-    );
-    Ok(())
+    Ok((withdrawal, key))
 }

@@ -46,6 +46,9 @@ pub(crate) struct Args {
     /// The idle time in seconds instead (for tests).
     #[arg(long, hide = true)]
     idle_seconds: Option<u64>,
+    /// The deployment's recipients, for corrections and withdrawals (see `correct`).
+    #[command(flatten)]
+    recipients: crate::correct::Recipients,
     /// Start locked and ask a protected identity's passphrase on the inbox's page, not in
     /// the terminal.
     #[arg(long)]
@@ -65,6 +68,7 @@ pub(crate) struct Inbox {
     token: String,
     session: String,
     idle: Duration,
+    recipients: crate::correct::Recipients,
     last_use: Mutex<Instant>,
     unlocked: RwLock<Option<Unlocked>>,
     templates: tera::Tera,
@@ -73,6 +77,9 @@ pub(crate) struct Inbox {
 /// What the inbox holds while unlocked.
 pub(crate) struct Unlocked {
     identities: Arc<Vec<x25519::Identity>>,
+    /// What corrections and withdrawals are encrypted to; `None` without recipients (or
+    /// with recipients that leave this staff member out): those actions are then offered not.
+    sealer: Option<intake::seal::Sealer>,
     inquiries: Inquiries,
     /// The newest receipt this staff member had seen before this visit: newer ones are new.
     seen_before: Option<time::OffsetDateTime>,
@@ -117,6 +124,17 @@ impl Inbox {
         })
         .await
         .context("reading the identity")??;
+        let sealer = if self.recipients.given() {
+            match self.recipients.sealer_for(&identities) {
+                Ok(sealer) => Some(sealer),
+                Err(e) => {
+                    eprintln!("corrections and withdrawals are off: {e:#}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let identities = Arc::new(identities);
         let withdrawals = read_withdrawals(&self.opened, &identities).await?;
         let inquiries = Inquiries::load(&self.opened, &identities, withdrawals).await?;
@@ -127,6 +145,7 @@ impl Inbox {
         }
         *self.unlocked.write().await = Some(Unlocked {
             identities,
+            sealer,
             inquiries,
             seen_before,
         });
@@ -167,6 +186,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         token: random_hex()?,
         session: random_hex()?,
         idle: Duration::from_secs(args.idle_seconds.unwrap_or(args.idle_minutes * 60)),
+        recipients: args.recipients.clone(),
         last_use: Mutex::new(Instant::now()),
         unlocked: RwLock::new(None),
         templates: pages::templates()?,

@@ -25,6 +25,8 @@ pub(crate) fn router(inbox: Arc<Inbox>) -> Router {
         .route("/inquiries/{id}", get(inquiry))
         .route("/inquiries/{id}/files/{n}", get(file))
         .route("/inquiries/{id}/close", post(close))
+        .route("/inquiries/{id}/correct", post(correct))
+        .route("/withdraw", post(withdraw))
         .route("/inquiries/{id}/delete", get(confirm_delete).post(delete))
         .route("/export.csv", get(export_csv))
         .route("/export.json", get(export_json))
@@ -331,6 +333,24 @@ struct InquiryView {
     withdrawn: Option<String>,
     files: Vec<FileView>,
     corrections: Vec<String>,
+    /// The answers a correction may change, with their current values.
+    editable: Vec<EditField>,
+}
+
+#[derive(Serialize)]
+struct EditField {
+    name: &'static str,
+    label: String,
+    value: String,
+    /// For a choice: the values and their labels.
+    choices: Vec<Choice>,
+}
+
+#[derive(Serialize)]
+struct InquiryPage {
+    i: InquiryView,
+    /// Whether corrections and withdrawals can be written.
+    writable: bool,
 }
 
 fn size_text(bytes: usize) -> String {
@@ -399,7 +419,53 @@ fn inquiry_view(item: &Loaded, lang: &'static str) -> InquiryView {
             .iter()
             .map(|c| format!("{} {}", local_time(c.at), c.changed.join(", ")))
             .collect(),
+        editable: editable(a, &words),
     }
+}
+
+/// The answers staff may correct (all but the site language), as the form shows them.
+fn editable(answers: &intake::inquiry::Answers, words: &BTreeMap<&str, &str>) -> Vec<EditField> {
+    let values: BTreeMap<&str, String> = intake::inquiry::Answers::NAMES
+        .iter()
+        .copied()
+        .zip(answers.cells())
+        .collect();
+    let choice = |value: &str, label: String| Choice {
+        value: value.to_string(),
+        label,
+        count: 0,
+        selected: false,
+    };
+    intake::inquiry::Answers::NAMES
+        .iter()
+        .copied()
+        .filter(|name| *name != "locale")
+        .map(|name| EditField {
+            name,
+            label: words.get(name).copied().unwrap_or(name).to_string(),
+            value: values.get(name).cloned().unwrap_or_default(),
+            choices: match name {
+                "toy_type" => intake::inquiry::TOY_TYPES
+                    .iter()
+                    .map(|t| choice(t, toy_label(words, t)))
+                    .collect(),
+                "age_statement" => ["adult", "guardian"]
+                    .iter()
+                    .map(|a| {
+                        choice(
+                            a,
+                            words
+                                .get(format!("age_{a}").as_str())
+                                .copied()
+                                .unwrap_or(a)
+                                .to_string(),
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect()
 }
 
 fn not_found(inbox: &Inbox, lang: &'static str, here: &str) -> Response {
@@ -439,17 +505,38 @@ async fn inquiry(
     };
     let words = texts(lang);
     let query = query_of(&uri);
+    let notice = match query.get("done").map(String::as_str) {
+        Some("closed") => Some(words["closed_done"].to_string()),
+        Some("corrected") => Some(words["corrected_done"].to_string()),
+        Some("unchanged") => Some(words["nothing_changed"].to_string()),
+        Some("withdrawn") => Some(words["withdrawn_done"].to_string()),
+        _ => None,
+    };
+    inquiry_page(&inbox, unlocked, item, lang, &here, notice, StatusCode::OK)
+}
+
+fn inquiry_page(
+    inbox: &Inbox,
+    unlocked: &Unlocked,
+    item: &Loaded,
+    lang: &'static str,
+    here: &str,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
     let frame = Frame {
         lang,
-        here: &here,
+        here,
         unlocked: true,
-        notice: (query.get("done").map(String::as_str) == Some("closed"))
-            .then(|| words["closed_done"].to_string()),
+        notice,
     };
-    let view: BTreeMap<&str, InquiryView> = [("i", inquiry_view(item, lang))].into_iter().collect();
+    let view = InquiryPage {
+        i: inquiry_view(item, lang),
+        writable: unlocked.sealer.is_some(),
+    };
     page(
         &inbox.templates,
-        StatusCode::OK,
+        status,
         "inquiry.html",
         &item.record.answers.name,
         &frame,
@@ -533,6 +620,132 @@ async fn close(
         item.closed = true;
     }
     Redirect::to(&format!("/inquiries/{}?done=closed", found.id)).into_response()
+}
+
+/// Corrects the answers the form changed (see `naluga-inquiries correct`).
+async fn correct(
+    State(inbox): State<Arc<Inbox>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let lang = lang(&headers);
+    let here = format!("/inquiries/{id}");
+    let (identities, sealer) = match inbox.unlocked.read().await.as_ref() {
+        Some(Unlocked {
+            identities,
+            sealer: Some(sealer),
+            ..
+        }) => (Arc::clone(identities), sealer.clone()),
+        Some(_) => return Redirect::to(&here).into_response(),
+        None => return locked(&inbox, &headers, &uri, None),
+    };
+    let Ok(found) = find(&inbox.opened, &id).await else {
+        return not_found(&inbox, lang, &here);
+    };
+    let bytes = found.bytes.clone();
+    let record = match tokio::task::spawn_blocking(move || open(&bytes, &identities)).await {
+        Ok(Ok(record)) => record,
+        _ => return not_found(&inbox, lang, &here),
+    };
+    let current: BTreeMap<&str, String> = intake::inquiry::Answers::NAMES
+        .iter()
+        .copied()
+        .zip(record.answers.cells())
+        .collect();
+    let set: Vec<(String, String)> = current
+        .iter()
+        .filter(|(name, _)| **name != "locale")
+        .filter_map(|(name, value)| {
+            let sent = form.get(*name)?.replace("\r\n", "\n");
+            (sent.trim() != value.trim()).then(|| ((*name).to_string(), sent.trim().to_string()))
+        })
+        .collect();
+    if set.is_empty() {
+        return Redirect::to(&format!("{here}?done=unchanged")).into_response();
+    }
+    let by = form.get("by").cloned();
+    match crate::correct::correct_found(&inbox.opened, &found, record, &set, by, &sealer, lang)
+        .await
+    {
+        Ok((_, _, mut corrected)) => {
+            for file in &mut corrected.attachments {
+                file.data = Vec::new();
+            }
+            if let Some(unlocked) = inbox.unlocked.write().await.as_mut()
+                && let Some(item) = unlocked
+                    .inquiries
+                    .items
+                    .iter_mut()
+                    .find(|i| i.record.id == found.id)
+            {
+                item.record = corrected;
+            }
+            Redirect::to(&format!("{here}?done=corrected")).into_response()
+        }
+        Err(e) => {
+            let guard = inbox.unlocked.read().await;
+            let words = texts(lang);
+            match guard
+                .as_ref()
+                .and_then(|u| u.inquiries.get(found.id).map(|item| (u, item)))
+            {
+                Some((unlocked, item)) => inquiry_page(
+                    &inbox,
+                    unlocked,
+                    item,
+                    lang,
+                    &here,
+                    Some(format!("{} {e:#}", words["failed"])),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                None => not_found(&inbox, lang, &here),
+            }
+        }
+    }
+}
+
+/// Withdraws the marketing consent of an address (see `naluga-inquiries withdraw`).
+async fn withdraw(
+    State(inbox): State<Arc<Inbox>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let lang = lang(&headers);
+    let back = form
+        .get("back")
+        .filter(|b| b.starts_with("/inquiries/") && !b.contains("//"))
+        .cloned()
+        .unwrap_or_else(|| "/".to_string());
+    let sealer = match inbox.unlocked.read().await.as_ref() {
+        Some(Unlocked {
+            sealer: Some(sealer),
+            ..
+        }) => sealer.clone(),
+        Some(_) => return Redirect::to(&back).into_response(),
+        None => return locked(&inbox, &headers, &uri, None),
+    };
+    let email = form.get("email").cloned().unwrap_or_default();
+    match crate::correct::store_withdrawal(&inbox.opened, &sealer, &email, form.get("by").cloned())
+        .await
+    {
+        Ok((withdrawal, _)) => {
+            if let Some(unlocked) = inbox.unlocked.write().await.as_mut() {
+                for item in &mut unlocked.inquiries.items {
+                    if item.withdrawn.is_none()
+                        && item.record.consents.marketing.given
+                        && withdrawal.covers(&item.record)
+                    {
+                        item.withdrawn = Some(withdrawal.at);
+                    }
+                }
+            }
+            Redirect::to(&format!("{back}?done=withdrawn")).into_response()
+        }
+        Err(e) => failed(&inbox, lang, &back, &e),
+    }
 }
 
 /// A store failure, said without inquiry data (the store's messages hold none).

@@ -121,6 +121,41 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("deleted", "已删除询价", "Deleted the inquiry"),
     ("closed_done", "已标记为已完成", "Closed"),
     ("corrections", "更正记录", "Corrections"),
+    ("correct", "更正或补充", "Correct or supplement"),
+    (
+        "correct_note",
+        "按访客的要求更正（更正权）。记录保存更改了哪些内容及时间，不保存原来的值。",
+        "At the visitor's request (right to correct). The record keeps what changed and when, not the former values.",
+    ),
+    (
+        "your_name",
+        "您的姓名（可选，会随更正保存）",
+        "Your name (optional, kept with the correction)",
+    ),
+    ("save_correction", "保存更正", "Save the correction"),
+    ("corrected_done", "已更正", "Corrected"),
+    (
+        "nothing_changed",
+        "没有更改任何内容。",
+        "Nothing was changed.",
+    ),
+    ("withdraw", "撤回营销同意", "Withdraw marketing consent"),
+    (
+        "withdraw_note",
+        "撤回此邮箱所有询价的营销同意（撤回同意权），并保存带日期的撤回记录。",
+        "For every inquiry from this address (right to withdraw consent); a dated withdrawal is kept.",
+    ),
+    (
+        "withdrawn_done",
+        "已撤回营销同意",
+        "Marketing consent withdrawn",
+    ),
+    (
+        "no_recipients",
+        "要更正或撤回，请用 --recipients（或 NALUGA_RECIPIENTS）启动询价箱，填写部署使用的收件人公钥。",
+        "To correct or withdraw, start the inbox with --recipients (or NALUGA_RECIPIENTS): the deployment's recipients.",
+    ),
+    ("failed", "未能完成：", "Not done:"),
     ("not_found", "找不到这条询价。", "There is no such inquiry."),
     (
         "forbidden",
