@@ -307,7 +307,7 @@ async fn only_the_first_address_its_cookie_its_host_and_its_own_pages_get_in() {
     ] {
         assert_eq!(answer.header("content-security-policy"), Some(CSP));
         assert_eq!(answer.header("cache-control"), Some("no-store"));
-        assert_eq!(answer.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(answer.header("referrer-policy"), Some("same-origin"));
         assert_eq!(answer.header("x-frame-options"), Some("DENY"));
     }
     // Nothing inline for the policy to allow: no style or script element with content, no
@@ -491,6 +491,7 @@ async fn an_inquiry_shows_every_field_its_files_and_acts_on_the_store() {
     .await;
     let other = seed(&setup.store, &setup.keys.recipient, 1, |r| {
         r.answers.name = "Bo Other".into();
+        r.answers.age_statement = intake::inquiry::AgeStatement::Guardian;
     })
     .await;
     let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
@@ -545,6 +546,10 @@ async fn an_inquiry_shows_every_field_its_files_and_acts_on_the_store() {
     let page = english(&inbox, &format!("/inquiries/{id}?done=closed"));
     assert!(page.contains("role=\"status\">Closed</p>"), "{page}");
     assert!(!page.contains("/close\""), "no second close: {page}");
+
+    // The age statement, for a minor with a guardian's consent.
+    let page = english(&inbox, &format!("/inquiries/{other}"));
+    assert!(page.contains("Minor, with a guardian"), "{page}");
 
     // Delete: a confirmation that names the inquiry; a form naming another deletes nothing.
     let confirm = english(&inbox, &format!("/inquiries/{other}/delete"));
@@ -727,4 +732,30 @@ async fn corrections_and_withdrawals_from_the_inquiry_page() {
     assert!(!page.contains("action=\"/withdraw\""), "{page}");
     assert_eq!(inbox.get("/marketing.csv").text().lines().count(), 1);
     assert!(std::fs::read_dir(setup.store_dir.join("withdrawals")).is_ok());
+}
+
+/// The newest are read first and shown at once; the rest follow in the background, and an
+/// export waits for all of them.
+#[tokio::test]
+async fn the_newest_show_first_and_the_rest_follow() {
+    let setup = Setup::new();
+    for n in 0..250 {
+        seed(&setup.store, &setup.keys.recipient, n, |r| {
+            r.answers.name = format!("Buyer {n:03}");
+        })
+        .await;
+    }
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
+    inbox.sign_in();
+    let page = inbox.get("/").text();
+    let newest = page
+        .find("Buyer 249")
+        .unwrap_or_else(|| panic!("the newest in {page}"));
+    assert!(newest < page.find("Buyer 248").expect("next"));
+    assert_eq!(page.matches("<tr class=\"new\">").count(), 50);
+    let csv = inbox.get("/export.csv").text();
+    assert_eq!(csv.lines().count(), 251, "every inquiry, once");
+    let page = inbox.get("/").text();
+    assert!(page.contains("250 条符合 · 共 250"), "{page}");
+    assert!(!page.contains("正在读取"), "{page}");
 }

@@ -8,7 +8,9 @@
 //!   site's form cannot post here: CSRF);
 //! - on every answer: a Content-Security-Policy allowing only the inbox's own stylesheet,
 //!   script and images (nothing inline, nothing from elsewhere, no frames), `no-store`, no
-//!   referrer, no sniffing.
+//!   referrer beyond the inbox itself (`same-origin`: with `no-referrer` a browser sends
+//!   `Origin: null` on form posts, which the CSRF check could not tell from another site's),
+//!   no sniffing.
 
 use std::sync::Arc;
 
@@ -62,7 +64,7 @@ pub(crate) async fn guard(
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ] {

@@ -80,7 +80,7 @@ pub(crate) struct Unlocked {
     /// What corrections and withdrawals are encrypted to; `None` without recipients (or
     /// with recipients that leave this staff member out): those actions are then offered not.
     sealer: Option<intake::seal::Sealer>,
-    inquiries: Inquiries,
+    inquiries: Arc<RwLock<Inquiries>>,
     /// The newest receipt this staff member had seen before this visit: newer ones are new.
     seen_before: Option<time::OffsetDateTime>,
 }
@@ -137,10 +137,18 @@ impl Inbox {
         };
         let identities = Arc::new(identities);
         let withdrawals = read_withdrawals(&self.opened, &identities).await?;
-        let inquiries = Inquiries::load(&self.opened, &identities, withdrawals).await?;
+        let inquiries = Inquiries::start(&self.opened, &identities, withdrawals).await?;
         let mut seen = crate::seen::Seen::load(&self.identity, &self.store_name)?;
         let seen_before = seen.last();
-        if let Some(newest) = inquiries.items.iter().map(|l| l.record.received_at).max() {
+        // The newest are read first: the newest of all is among them.
+        let newest = inquiries
+            .read()
+            .await
+            .items
+            .iter()
+            .map(|l| l.record.received_at)
+            .max();
+        if let Some(newest) = newest {
             seen.record(newest)?;
         }
         *self.unlocked.write().await = Some(Unlocked {
@@ -213,9 +221,11 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         let started = Instant::now();
         inbox.unlock(passphrase).await?;
         if let Some(unlocked) = inbox.unlocked.read().await.as_ref() {
+            let inquiries = unlocked.inquiries.read().await;
             eprintln!(
-                "decrypted {} inquiries in {} ms",
-                unlocked.inquiries.items.len(),
+                "read the newest {} of {} inquiries in {} ms; the others follow",
+                inquiries.read,
+                inquiries.listed,
                 started.elapsed().as_millis()
             );
         }

@@ -36,6 +36,8 @@ pub(crate) fn router(inbox: Arc<Inbox>) -> Router {
         .route("/language/{code}", get(language))
         .route("/static/inbox.css", get(stylesheet))
         .route("/static/inbox.js", get(script))
+        // Browsers ask for an icon; there is none (and no 404 to log).
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&inbox),
             guard,
@@ -141,6 +143,8 @@ struct ListView {
     total: usize,
     new_count: usize,
     unreadable: usize,
+    /// How far the reading of the store is, while it goes on.
+    loading: Option<String>,
     ignored: String,
     page: usize,
     pages: usize,
@@ -173,7 +177,8 @@ async fn list(State(inbox): State<Arc<Inbox>>, headers: HeaderMap, uri: Uri) -> 
     let lang = lang(&headers);
     let words = texts(lang);
     let filter = Filter::from_query(&query);
-    let items = &unlocked.inquiries.items;
+    let inquiries = unlocked.inquiries.read().await;
+    let items = &inquiries.items;
     let matching: Vec<&Loaded> = items.iter().filter(|i| filter.matches(i, None)).collect();
     let pages = matching.len().div_ceil(PER_PAGE).max(1);
     let page_number = filter.page.min(pages);
@@ -273,7 +278,9 @@ async fn list(State(inbox): State<Arc<Inbox>>, headers: HeaderMap, uri: Uri) -> 
         matching: matching.len(),
         total: items.len(),
         new_count: matching.iter().filter(|i| is_new(unlocked, i)).count(),
-        unreadable: unlocked.inquiries.unreadable,
+        unreadable: inquiries.unreadable,
+        loading: (!inquiries.complete())
+            .then(|| format!("{} / {}", inquiries.read, inquiries.listed)),
         ignored: filter.ignored.join(", "),
         page: page_number,
         pages,
@@ -497,10 +504,8 @@ async fn inquiry(
     };
     let lang = lang(&headers);
     let here = here(&uri);
-    let Some(item) = Uuid::try_parse(&id)
-        .ok()
-        .and_then(|id| unlocked.inquiries.get(id))
-    else {
+    let inquiries = unlocked.inquiries.read().await;
+    let Some(item) = Uuid::try_parse(&id).ok().and_then(|id| inquiries.get(id)) else {
         return not_found(&inbox, lang, &here);
     };
     let words = texts(lang);
@@ -610,9 +615,11 @@ async fn close(
     if let Err(e) = crate::delete::close_found(&inbox.opened, &found).await {
         return failed(&inbox, lang, &here, &e);
     }
-    if let Some(unlocked) = inbox.unlocked.write().await.as_mut()
+    if let Some(unlocked) = inbox.unlocked.read().await.as_ref()
         && let Some(item) = unlocked
             .inquiries
+            .write()
+            .await
             .items
             .iter_mut()
             .find(|i| i.record.id == found.id)
@@ -673,9 +680,11 @@ async fn correct(
             for file in &mut corrected.attachments {
                 file.data = Vec::new();
             }
-            if let Some(unlocked) = inbox.unlocked.write().await.as_mut()
+            if let Some(unlocked) = inbox.unlocked.read().await.as_ref()
                 && let Some(item) = unlocked
                     .inquiries
+                    .write()
+                    .await
                     .items
                     .iter_mut()
                     .find(|i| i.record.id == found.id)
@@ -687,11 +696,12 @@ async fn correct(
         Err(e) => {
             let guard = inbox.unlocked.read().await;
             let words = texts(lang);
-            match guard
-                .as_ref()
-                .and_then(|u| u.inquiries.get(found.id).map(|item| (u, item)))
-            {
-                Some((unlocked, item)) => inquiry_page(
+            let Some(unlocked) = guard.as_ref() else {
+                return locked(&inbox, &headers, &uri, None);
+            };
+            let inquiries = unlocked.inquiries.read().await;
+            match inquiries.get(found.id) {
+                Some(item) => inquiry_page(
                     &inbox,
                     unlocked,
                     item,
@@ -732,8 +742,8 @@ async fn withdraw(
         .await
     {
         Ok((withdrawal, _)) => {
-            if let Some(unlocked) = inbox.unlocked.write().await.as_mut() {
-                for item in &mut unlocked.inquiries.items {
+            if let Some(unlocked) = inbox.unlocked.read().await.as_ref() {
+                for item in &mut unlocked.inquiries.write().await.items {
                     if item.withdrawn.is_none()
                         && item.record.consents.marketing.given
                         && withdrawal.covers(&item.record)
@@ -777,10 +787,8 @@ async fn confirm_delete(
     };
     let lang = lang(&headers);
     let here = here(&uri);
-    let Some(item) = Uuid::try_parse(&id)
-        .ok()
-        .and_then(|id| unlocked.inquiries.get(id))
-    else {
+    let inquiries = unlocked.inquiries.read().await;
+    let Some(item) = Uuid::try_parse(&id).ok().and_then(|id| inquiries.get(id)) else {
         return not_found(&inbox, lang, &here);
     };
     let frame = Frame {
@@ -822,8 +830,13 @@ async fn delete(
     if let Err(e) = crate::delete::remove_all(&inbox.opened.store, &found.all_keys()).await {
         return failed(&inbox, lang, &here, &e);
     }
-    if let Some(unlocked) = inbox.unlocked.write().await.as_mut() {
-        unlocked.inquiries.items.retain(|i| i.record.id != found.id);
+    if let Some(unlocked) = inbox.unlocked.read().await.as_ref() {
+        unlocked
+            .inquiries
+            .write()
+            .await
+            .items
+            .retain(|i| i.record.id != found.id);
     }
     Redirect::to("/?done=deleted").into_response()
 }
@@ -834,11 +847,19 @@ async fn filtered(
     query: &BTreeMap<String, String>,
     marketing_only: bool,
 ) -> Option<Vec<u8>> {
+    // An export is of everything: it waits for the reading of the store to end.
+    loop {
+        let guard = inbox.unlocked.read().await;
+        if guard.as_ref()?.inquiries.read().await.complete() {
+            break;
+        }
+        drop(guard);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let guard = inbox.unlocked.read().await;
-    let unlocked = guard.as_ref()?;
+    let inquiries = guard.as_ref()?.inquiries.read().await;
     let filter = Filter::from_query(query);
-    let items: Vec<&Loaded> = unlocked
-        .inquiries
+    let items: Vec<&Loaded> = inquiries
         .items
         .iter()
         .filter(|i| {

@@ -63,6 +63,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("exports", "导出（当前筛选）", "Exports (this filter)"),
     (
+        "loading",
+        "正在读取询价，列表和计数会随之增加：",
+        "Still reading the store; the list and its counts grow:",
+    ),
+    (
         "unreadable",
         "个对象无法用您的密钥解密，未显示。",
         "objects could not be decrypted with your key and are not shown.",
@@ -82,7 +87,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("age_statement", "年龄声明", "Age statement"),
     ("age_adult", "已满 18 岁", "Adult"),
     (
-        "age_minor_with_consent",
+        "age_guardian",
         "未满 18 岁，已获监护人同意",
         "Minor, with a guardian's consent",
     ),
