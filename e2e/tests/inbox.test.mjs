@@ -170,6 +170,10 @@ async function round(storeArgs, env, { screenshots = false } = {}) {
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('.files a[download]')]);
     assert.ok(readFileSync(await pdf.path()).equals(readFileSync(join(fixtures, 'spec.pdf'))));
     assert.match(await page.getAttribute('a.button[href^="mailto:"]', 'href'), /^mailto:ann@example\.com\?subject=/);
+    // Copy buttons, where the browser can write the clipboard (the inbox is a secure context).
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.click('button.copy[data-copy="ann@example.com"]');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'ann@example.com');
     await accessible(page, 'an inquiry, in Chinese');
     await page.setViewportSize({ width: 360, height: 740 });
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'an inquiry fits 360 px');
