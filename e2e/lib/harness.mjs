@@ -102,6 +102,18 @@ export function inDays(days) {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** A UUID version 7, as the form makes its `submission_id` (RFC 9562). */
+export function uuidv7() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i--) { bytes[i] = ms % 256; ms = Math.floor(ms / 256); }
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const h = Buffer.from(bytes).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** Every file under `folder`, as paths relative to it. */
 export function walk(folder) {
   const out = [];

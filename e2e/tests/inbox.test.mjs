@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { inDays, launchBrowser, repository, startSite, watchForErrors } from '../lib/harness.mjs';
+import { inDays, launchBrowser, repository, startSite, uuidv7, watchForErrors } from '../lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -28,17 +28,6 @@ const SECRET = 'inbox-secret-0123456789';
 
 let site;
 let browser;
-
-function uuidv7() {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  let ms = Date.now();
-  for (let i = 5; i >= 0; i--) { bytes[i] = ms % 256; ms = Math.floor(ms / 256); }
-  bytes[6] = (bytes[6] & 0x0f) | 0x70;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const h = Buffer.from(bytes).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /** Sends an inquiry to the site's intake as the form's script does (multipart, with files). */
 async function submit(fields, files = []) {

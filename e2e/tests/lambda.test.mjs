@@ -19,7 +19,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inDays, repository, walk } from '../lib/harness.mjs';
+import { inDays, repository, uuidv7, walk } from '../lib/harness.mjs';
 
 const execFileAsync = promisify(execFile);
 const KEY = 'naluga-test-key';
@@ -148,17 +148,6 @@ function stored() {
       key: f,
       record: JSON.parse(execFileSync('age', ['--decrypt', '-i', identity, join(bucket, f)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })),
     }));
-}
-
-function uuidv7() {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  let ms = Date.now();
-  for (let i = 5; i >= 0; i--) { bytes[i] = ms % 256; ms = Math.floor(ms / 256); }
-  bytes[6] = (bytes[6] & 0x0f) | 0x70;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const h = Buffer.from(bytes).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 const functionUrl = () => `http://127.0.0.1:${watchPort}/lambda-url/naluga-intake/inquiries`;

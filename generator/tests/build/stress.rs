@@ -57,3 +57,19 @@ fn a_linked_file_is_published_and_a_broken_or_circular_link_is_named() {
     let circle = error_in(&failed, "content/news/up");
     assert!(circle.message.contains("leads back to content"), "{circle}");
 }
+
+/// A file that cannot be read as text (a binary saved with `.md`, or bytes in another
+/// encoding): an error naming it, and the rest of the site still checked.
+#[test]
+fn a_file_that_is_not_text_is_named() {
+    let fixture = Fixture::new();
+    std::fs::write(
+        fixture.root().join("content/photo.md"),
+        [0xff, 0xd8, 0xff, 0xe0, 0x00],
+    )
+    .expect("write");
+    let failed = fixture.try_build().expect_err("not text");
+    let error = error_in(&failed, "content/photo.md");
+    assert!(error.message.contains("cannot read the file"), "{error}");
+    assert!(error.message.contains("UTF-8"), "{error}");
+}

@@ -5,7 +5,7 @@
 use std::process::Output;
 
 use intake::layout::{OPEN, object_key, versioned_key};
-use intake::seal::{Sealer, StoredInquiry};
+use intake::seal::Sealer;
 use intake::store::Store;
 use uuid::Uuid;
 
@@ -24,31 +24,11 @@ pub(crate) async fn seed(
     marketing: bool,
     received_at: time::OffsetDateTime,
 ) -> Uuid {
-    let mut json = good_json();
-    json["email"] = email.into();
-    json["consent_marketing"] = marketing.into();
-    let raw = intake::inquiry::RawInquiry::from_json(json.to_string().as_bytes()).expect("json");
-    let rules = intake::inquiry::Rules {
-        languages: vec!["en".into()],
-        submission_id_optional: false,
-    };
-    let inquiry = raw.validate(&rules, now()).expect("valid");
-    let mut record = StoredInquiry::new(&inquiry, received_at);
-    let seconds = u64::try_from(received_at.unix_timestamp()).expect("after 1970");
-    record.id = Uuid::new_v7(uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        seconds,
-        received_at.nanosecond(),
-    ));
-    let sealed = Sealer::from_list(recipient)
-        .expect("recipient")
-        .seal(&record)
-        .expect("seal");
-    store
-        .put_new(&object_key("", OPEN, record.id), sealed)
-        .await
-        .expect("put");
-    record.id
+    store_record(store, recipient, received_at, |record| {
+        record.answers.email = email.to_string();
+        record.consents.marketing.given = marketing;
+    })
+    .await
 }
 
 fn ok(output: &Output) -> String {

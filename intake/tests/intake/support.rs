@@ -325,3 +325,39 @@ impl Drop for LocalIntake {
         let _ = self.child.wait();
     }
 }
+
+/// The good inquiry, received at `received_at` (its id dated so) and changed by `change`,
+/// stored sealed to `recipient` as the intake would. Returns its id.
+pub(crate) async fn store_record(
+    store: &intake::store::Store,
+    recipient: &str,
+    received_at: OffsetDateTime,
+    change: impl FnOnce(&mut StoredInquiry),
+) -> Uuid {
+    let raw =
+        intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
+    let rules = intake::inquiry::Rules {
+        languages: vec!["en".into()],
+        submission_id_optional: false,
+    };
+    let inquiry = raw.validate(&rules, now()).expect("valid");
+    let mut record = StoredInquiry::new(&inquiry, received_at);
+    record.id = Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(received_at.unix_timestamp()).expect("after 1970"),
+        received_at.nanosecond(),
+    ));
+    change(&mut record);
+    let sealed = intake::seal::Sealer::from_list(recipient)
+        .expect("recipient")
+        .seal(&record)
+        .expect("seal");
+    store
+        .put_new(
+            &intake::layout::object_key("", intake::layout::OPEN, record.id),
+            sealed,
+        )
+        .await
+        .expect("put");
+    record.id
+}

@@ -10,12 +10,15 @@
 //! script, and the only script (copy buttons) is the inbox's own file. See [`guard`] for what
 //! keeps the inbox to its staff member.
 
+mod texts;
 mod data;
 mod filter;
 mod guard;
 mod pages;
+mod list;
+mod inquiry;
+mod actions;
 mod routes;
-mod texts;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -160,6 +163,22 @@ impl Inbox {
         // The idle time counts from the unlocking (reading a protected key takes a while).
         self.touch().await;
         Ok(())
+    }
+
+    /// Changes the inquiry `id` as held in memory, if it is (after the store was changed the
+    /// same way, so that the pages show what the store holds).
+    async fn update_held(&self, id: uuid::Uuid, change: impl FnOnce(&mut crate::staff::Loaded)) {
+        if let Some(unlocked) = self.unlocked.read().await.as_ref()
+            && let Some(item) = unlocked
+                .inquiries
+                .write()
+                .await
+                .items
+                .iter_mut()
+                .find(|i| i.record.id == id)
+        {
+            change(item);
+        }
     }
 
     /// Whether the identity file is passphrase-protected.

@@ -1,14 +1,18 @@
 //! The inbox's pages: Tera templates compiled into the program, with the words of the
-//! request's language. Everything shown is escaped by the templates (`.html` autoescape).
+//! request's language (everything shown is escaped by the templates: `.html` autoescape); and
+//! what every answer shares: the request's language and address, the locked page, "not
+//! found", failures, downloads.
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::texts::texts;
+use super::Inbox;
+use super::guard::{LANGUAGE, cookie};
+use super::texts::{language_of, texts};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
@@ -87,6 +91,29 @@ pub(crate) fn message(
     page(tera, status, "message.html", title, frame, values)
 }
 
+/// One choice of a select: a filter's value with its count, or an answer's possible value.
+#[derive(Debug, Serialize)]
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) count: usize,
+    pub(crate) selected: bool,
+}
+
+/// A toy type as the interface's words name it.
+pub(crate) fn toy_label(words: &BTreeMap<&str, &str>, toy: &str) -> String {
+    words
+        .get(toy)
+        .map_or_else(|| toy.to_string(), |w| (*w).to_string())
+}
+
+/// A site language as the interface's words name it ("English site").
+pub(crate) fn site_label(words: &BTreeMap<&str, &str>, code: &str) -> String {
+    words
+        .get(format!("site_{code}").as_str())
+        .map_or_else(|| code.to_string(), |w| (*w).to_string())
+}
+
 /// A failure of the inbox itself: said without any inquiry's data.
 pub(crate) fn internal(what: &str) -> Response {
     (
@@ -94,4 +121,98 @@ pub(crate) fn internal(what: &str) -> Response {
         format!("the inbox failed: {what}"),
     )
         .into_response()
+}
+
+/// The request's interface language.
+pub(crate) fn lang(headers: &HeaderMap) -> &'static str {
+    language_of(
+        cookie(headers, LANGUAGE),
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// The address's query, as names and values (a malformed one reads as empty).
+pub(crate) fn query_of(uri: &Uri) -> BTreeMap<String, String> {
+    serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default()
+}
+
+pub(crate) fn here(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map_or_else(|| "/".to_string(), |p| p.as_str().to_string())
+}
+
+/// The locked page (also the answer to anything asked while locked).
+pub(crate) fn locked(
+    inbox: &Inbox,
+    headers: &HeaderMap,
+    uri: &Uri,
+    notice: Option<String>,
+) -> Response {
+    let here = here(uri);
+    let frame = Frame {
+        lang: lang(headers),
+        here: &here,
+        unlocked: false,
+        notice,
+    };
+    let values: BTreeMap<&str, bool> = [("protected", inbox.protected())].into_iter().collect();
+    page(
+        &inbox.templates,
+        StatusCode::OK,
+        "locked.html",
+        "locked",
+        &frame,
+        values,
+    )
+}
+
+pub(crate) fn not_found(inbox: &Inbox, lang: &'static str, here: &str) -> Response {
+    let words = texts(lang);
+    let frame = Frame {
+        lang,
+        here,
+        unlocked: true,
+        notice: None,
+    };
+    message(
+        &inbox.templates,
+        StatusCode::NOT_FOUND,
+        &frame,
+        "inquiries",
+        words["not_found"],
+    )
+}
+
+/// A store failure, said without inquiry data (the store's messages hold none).
+pub(crate) fn failed(
+    inbox: &Inbox,
+    lang: &'static str,
+    here: &str,
+    error: &anyhow::Error,
+) -> Response {
+    let frame = Frame {
+        lang,
+        here,
+        unlocked: true,
+        notice: None,
+    };
+    message(
+        &inbox.templates,
+        StatusCode::SERVICE_UNAVAILABLE,
+        &frame,
+        "inquiries",
+        &format!("{error:#}"),
+    )
+}
+
+pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
 }

@@ -1,0 +1,324 @@
+//! One inquiry: every answer, its consents and files, and the forms that act on it; its files;
+//! the confirmation before deleting it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use intake::seal::open;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::pages::{Choice, Frame, page, site_label, toy_label};
+use super::pages::{here, lang, locked, not_found, query_of};
+use super::texts::texts;
+use super::{Inbox, Unlocked};
+use crate::staff::{Loaded, find, local_time};
+
+#[derive(Serialize)]
+struct FileView {
+    name: String,
+    url: String,
+    size: String,
+    image: bool,
+}
+
+#[derive(Serialize)]
+struct InquiryView {
+    id: String,
+    received: String,
+    name: String,
+    email: String,
+    mailto: String,
+    phone: Option<String>,
+    company: String,
+    country: String,
+    toy: String,
+    quantity: u64,
+    delivery_date: String,
+    age_statement: String,
+    requirements: String,
+    site: String,
+    closed: bool,
+    privacy_at: String,
+    policy_version: String,
+    marketing_given: bool,
+    marketing_at: String,
+    withdrawn: Option<String>,
+    files: Vec<FileView>,
+    corrections: Vec<String>,
+    /// The answers a correction may change, with their current values.
+    editable: Vec<EditField>,
+}
+
+#[derive(Serialize)]
+struct EditField {
+    name: &'static str,
+    label: String,
+    value: String,
+    /// For a choice: the values and their labels.
+    choices: Vec<Choice>,
+}
+
+#[derive(Serialize)]
+struct InquiryPage {
+    i: InquiryView,
+    /// Whether corrections and withdrawals can be written.
+    writable: bool,
+}
+
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+fn inquiry_view(item: &Loaded, lang: &'static str) -> InquiryView {
+    let words = texts(lang);
+    let r = &item.record;
+    let a = &r.answers;
+    let subject = format!(
+        "{} ({})",
+        words["reply_subject"],
+        toy_label(&words, &a.toy_type)
+    );
+    let mailto = format!(
+        "mailto:{}?{}",
+        a.email,
+        serde_urlencoded::to_string([("subject", subject.as_str())])
+            .unwrap_or_default()
+            .replace('+', "%20")
+    );
+    InquiryView {
+        id: r.id.to_string(),
+        received: local_time(r.received_at),
+        name: a.name.clone(),
+        email: a.email.clone(),
+        mailto,
+        phone: a.phone.clone(),
+        company: a.company.clone().unwrap_or_else(|| "-".to_string()),
+        country: a.country.clone().unwrap_or_else(|| "-".to_string()),
+        toy: toy_label(&words, &a.toy_type),
+        quantity: a.quantity,
+        delivery_date: a.delivery_date.clone(),
+        age_statement: words
+            .get(format!("age_{}", a.age_statement.as_str()).as_str())
+            .map_or_else(
+                || a.age_statement.as_str().to_string(),
+                |w| (*w).to_string(),
+            ),
+        requirements: a.requirements.clone(),
+        site: site_label(&words, &a.locale),
+        closed: item.closed,
+        privacy_at: local_time(r.consents.privacy.at),
+        policy_version: r.consents.privacy.policy_version.clone(),
+        marketing_given: r.consents.marketing.given,
+        marketing_at: local_time(r.consents.marketing.at),
+        withdrawn: item.withdrawn.map(local_time),
+        files: r
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(n, f)| FileView {
+                name: f.name.clone(),
+                url: format!("/inquiries/{}/files/{}", r.id, n + 1),
+                size: size_text(f.size),
+                image: f.media_type.starts_with("image/"),
+            })
+            .collect(),
+        corrections: r
+            .corrections
+            .iter()
+            .map(|c| format!("{} {}", local_time(c.at), c.changed.join(", ")))
+            .collect(),
+        editable: editable(a, &words),
+    }
+}
+
+/// The answers staff may correct (all but the site language), as the form shows them.
+fn editable(answers: &intake::inquiry::Answers, words: &BTreeMap<&str, &str>) -> Vec<EditField> {
+    let values: BTreeMap<&str, String> = intake::inquiry::Answers::NAMES
+        .iter()
+        .copied()
+        .zip(answers.cells())
+        .collect();
+    let choice = |value: &str, label: String| Choice {
+        value: value.to_string(),
+        label,
+        count: 0,
+        selected: false,
+    };
+    intake::inquiry::Answers::NAMES
+        .iter()
+        .copied()
+        .filter(|name| *name != "locale")
+        .map(|name| EditField {
+            name,
+            label: words.get(name).copied().unwrap_or(name).to_string(),
+            value: values.get(name).cloned().unwrap_or_default(),
+            choices: match name {
+                "toy_type" => intake::inquiry::TOY_TYPES
+                    .iter()
+                    .map(|t| choice(t, toy_label(words, t)))
+                    .collect(),
+                "age_statement" => ["adult", "guardian"]
+                    .iter()
+                    .map(|a| {
+                        choice(
+                            a,
+                            words
+                                .get(format!("age_{a}").as_str())
+                                .copied()
+                                .unwrap_or(a)
+                                .to_string(),
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect()
+}
+
+pub(super) async fn inquiry(
+    State(inbox): State<Arc<Inbox>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let guard = inbox.unlocked.read().await;
+    let Some(unlocked) = guard.as_ref() else {
+        return locked(&inbox, &headers, &uri, None);
+    };
+    let lang = lang(&headers);
+    let here = here(&uri);
+    let inquiries = unlocked.inquiries.read().await;
+    let Some(item) = Uuid::try_parse(&id).ok().and_then(|id| inquiries.get(id)) else {
+        return not_found(&inbox, lang, &here);
+    };
+    let words = texts(lang);
+    let query = query_of(&uri);
+    let notice = match query.get("done").map(String::as_str) {
+        Some("closed") => Some(words["closed_done"].to_string()),
+        Some("corrected") => Some(words["corrected_done"].to_string()),
+        Some("unchanged") => Some(words["nothing_changed"].to_string()),
+        Some("withdrawn") => Some(words["withdrawn_done"].to_string()),
+        _ => None,
+    };
+    inquiry_page(&inbox, unlocked, item, lang, &here, notice, StatusCode::OK)
+}
+
+pub(super) fn inquiry_page(
+    inbox: &Inbox,
+    unlocked: &Unlocked,
+    item: &Loaded,
+    lang: &'static str,
+    here: &str,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let frame = Frame {
+        lang,
+        here,
+        unlocked: true,
+        notice,
+    };
+    let view = InquiryPage {
+        i: inquiry_view(item, lang),
+        writable: unlocked.sealer.is_some(),
+    };
+    page(
+        &inbox.templates,
+        status,
+        "inquiry.html",
+        &item.record.answers.name,
+        &frame,
+        view,
+    )
+}
+
+/// One attached file, read and decrypted again (the list holds no file content). Images are
+/// shown inline, other files downloaded; neither can run anything (`sandbox`, `nosniff`).
+pub(super) async fn file(
+    State(inbox): State<Arc<Inbox>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path((id, n)): Path<(String, usize)>,
+) -> Response {
+    let identities = match inbox.unlocked.read().await.as_ref() {
+        Some(unlocked) => Arc::clone(&unlocked.identities),
+        None => return locked(&inbox, &headers, &uri, None),
+    };
+    let lang = lang(&headers);
+    let here = here(&uri);
+    let Ok(found) = find(&inbox.opened, &id).await else {
+        return not_found(&inbox, lang, &here);
+    };
+    let record = match tokio::task::spawn_blocking(move || open(&found.bytes, &identities)).await {
+        Ok(Ok(record)) => record,
+        _ => return not_found(&inbox, lang, &here),
+    };
+    let Some(attachment) = n.checked_sub(1).and_then(|i| record.attachments.get(i)) else {
+        return not_found(&inbox, lang, &here);
+    };
+    let image = attachment.media_type.starts_with("image/");
+    let extension = match attachment.media_type.as_str() {
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        "application/pdf" => "pdf",
+        _ => "bin",
+    };
+    let disposition = format!(
+        "{}; filename=\"inquiry-{}-{n}.{extension}\"",
+        if image { "inline" } else { "attachment" },
+        record.id
+    );
+    let mut response = attachment.data.clone().into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&attachment.media_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+pub(super) async fn confirm_delete(
+    State(inbox): State<Arc<Inbox>>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let guard = inbox.unlocked.read().await;
+    let Some(unlocked) = guard.as_ref() else {
+        return locked(&inbox, &headers, &uri, None);
+    };
+    let lang = lang(&headers);
+    let here = here(&uri);
+    let inquiries = unlocked.inquiries.read().await;
+    let Some(item) = Uuid::try_parse(&id).ok().and_then(|id| inquiries.get(id)) else {
+        return not_found(&inbox, lang, &here);
+    };
+    let frame = Frame {
+        lang,
+        here: &here,
+        unlocked: true,
+        notice: None,
+    };
+    let view: BTreeMap<&str, InquiryView> = [("i", inquiry_view(item, lang))].into_iter().collect();
+    page(
+        &inbox.templates,
+        StatusCode::OK,
+        "delete.html",
+        "delete_confirm",
+        &frame,
+        view,
+    )
+}

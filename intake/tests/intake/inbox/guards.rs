@@ -1,0 +1,146 @@
+//! Who gets in: the first address and its cookie, the host, the origin, the policy and
+//! headers on every answer, and the idle lock with a protected key.
+
+use std::process::Command;
+
+use intake::store::{FolderStore, Store};
+
+use super::{Inbox, Setup, seed};
+
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+#[tokio::test]
+async fn only_the_first_address_its_cookie_its_host_and_its_own_pages_get_in() {
+    let setup = Setup::new();
+    seed(&setup.store, &setup.keys.recipient, 0, |_| {}).await;
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
+
+    // Without the cookie, nothing; a wrong token neither.
+    let answer = inbox.get("/");
+    assert_eq!(answer.status, 403);
+    assert!(!answer.text().contains("Ann"), "{}", answer.text());
+    assert_eq!(inbox.get("/?token=0123").status, 403);
+    assert_eq!(inbox.get("/static/inbox.css").status, 403);
+    inbox.sign_in();
+    let page = inbox.get("/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Ann Example"));
+
+    // Every answer: the strict policy, nothing kept by the browser, no referrer.
+    for answer in [
+        &page,
+        &inbox.get("/static/inbox.css"),
+        &inbox.get("/nowhere"),
+    ] {
+        assert_eq!(answer.header("content-security-policy"), Some(CSP));
+        assert_eq!(answer.header("cache-control"), Some("no-store"));
+        assert_eq!(answer.header("referrer-policy"), Some("same-origin"));
+        assert_eq!(answer.header("x-frame-options"), Some("DENY"));
+    }
+    // Nothing inline for the policy to allow: no style or script element with content, no
+    // style or on* attribute.
+    let html = page.text();
+    assert!(!html.contains("<style"), "{html}");
+    assert!(!html.contains(" style="), "{html}");
+    assert!(!html.contains(" onclick="), "{html}");
+    assert!(html.contains("<script src=\"/static/inbox.js\" defer></script>"));
+
+    // DNS rebinding: another name for 127.0.0.1 is refused, even with the cookie.
+    let rebound = inbox.send("GET", "/", &[("Host", "evil.example")], "");
+    assert_eq!(rebound.status, 421);
+    assert!(!rebound.text().contains("Ann"));
+    let localhost = format!("localhost:{}", inbox.port);
+    assert_eq!(
+        inbox.send("GET", "/", &[("Host", &localhost)], "").status,
+        200
+    );
+
+    // CSRF: a post from another site, or without an Origin, changes nothing.
+    for origin in [Some("http://evil.example"), Some("null"), None] {
+        let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        if let Some(origin) = origin {
+            headers.push(("Origin", origin));
+        }
+        let answer = inbox.send("POST", "/lock", &headers, "");
+        assert_eq!(answer.status, 403, "{origin:?}");
+    }
+    assert_eq!(inbox.get("/").status, 200);
+    assert!(
+        inbox.get("/").text().contains("Ann Example"),
+        "still unlocked"
+    );
+    // From its own page: locked, and the data is gone from the page.
+    assert_eq!(inbox.post("/lock", "").status, 303);
+    let locked = inbox.get("/");
+    assert!(!locked.text().contains("Ann Example"), "{}", locked.text());
+    assert!(locked.text().contains("action=\"/unlock\""));
+
+    // Its log holds no field values.
+    let errors = inbox.stop_and_read_errors();
+    assert!(
+        !errors.contains("Ann") && !errors.contains("ann@"),
+        "{errors}"
+    );
+}
+
+#[tokio::test]
+async fn it_locks_itself_when_idle_and_a_protected_key_unlocks_on_the_page() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identity = dir.path().join("staff.age");
+    let passphrase = "lantern harbour kiwi seventeen";
+    let keygen = Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+        .args(["keygen", "--passphrase", "--output"])
+        .arg(&identity)
+        .env("NALUGA_IDENTITY_PASSPHRASE", passphrase)
+        .output()
+        .expect("keygen");
+    assert!(keygen.status.success());
+    let recipient = String::from_utf8_lossy(&keygen.stdout).trim().to_string();
+    let store_dir = dir.path().join("store");
+    std::fs::create_dir(&store_dir).expect("store folder");
+    let store = Store::Folder(FolderStore::new(&store_dir));
+    seed(&store, &recipient, 0, |_| {}).await;
+
+    // Unlocked before serving (here from the environment, as the terminal would).
+    let mut inbox = Inbox::start(
+        &store_dir,
+        &identity,
+        &[("NALUGA_IDENTITY_PASSPHRASE", passphrase)],
+        &["--idle-seconds", "2"],
+    );
+    inbox.sign_in();
+    assert!(inbox.get("/").text().contains("Ann Example"));
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let locked = inbox.get("/");
+    assert!(!locked.text().contains("Ann Example"), "{}", locked.text());
+    assert!(
+        locked.text().contains("type=\"password\""),
+        "{}",
+        locked.text()
+    );
+    // The files are locked too.
+    let id = seed(&store, &recipient, 1, |_| {}).await;
+    assert!(
+        !inbox
+            .get(&format!("/inquiries/{id}"))
+            .text()
+            .contains("Ann Example")
+    );
+
+    let wrong = inbox.post("/unlock", "passphrase=not+it");
+    assert!(wrong.text().contains("口令不正确"), "{}", wrong.text());
+    let right = inbox.post(
+        "/unlock",
+        &serde_urlencoded::to_string([("passphrase", passphrase)]).expect("form"),
+    );
+    assert_eq!(right.status, 303);
+    let page = inbox.get("/").text();
+    assert!(page.contains("Ann Example"), "{page}");
+    let errors = inbox.stop_and_read_errors();
+    assert!(!errors.contains(passphrase), "{errors}");
+
+    // Or started locked, the passphrase asked on the page only.
+    let mut inbox = Inbox::start(&store_dir, &identity, &[], &["--unlock-in-browser"]);
+    inbox.sign_in();
+    assert!(inbox.get("/").text().contains("type=\"password\""));
+}
