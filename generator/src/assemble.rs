@@ -66,6 +66,17 @@ pub(crate) fn assemble(
     };
     phases.end(if patched { "patch library" } else { "place" });
     let pages = &library.pages;
+    let counts = crate::images::Counts::default();
+    let pictures = crate::images::pictures(
+        root,
+        &config.images,
+        pages,
+        &sources.assets,
+        &mut cache.pictures,
+        &counts,
+        &mut diagnostics,
+    );
+    phases.end("images");
 
     // 2. Site-wide parts.
     let policy = find_policy(config, pages, &mut diagnostics);
@@ -109,6 +120,7 @@ pub(crate) fn assemble(
             .as_ref()
             .filter(|p| p.shows_notice(options.today, config.policy_notice.days)),
         policy: policy.as_ref(),
+        pictures: &pictures.by_source,
     };
     let inputs = Inputs {
         config,
@@ -118,7 +130,15 @@ pub(crate) fn assemble(
         assets: &sources.statics.urls,
     };
     let plan = cache.plan(inputs, &renderer, changes, patched);
-    let narrow = patched && plan.is_narrow() && cache.all_rendered();
+    let narrow = patched && plan.is_narrow() && cache.all_rendered() && pictures.changed.is_empty();
+    // A page showing a picture that changed shows something new.
+    let shows_changed_picture = |p: &Placement| {
+        !pictures.changed.is_empty()
+            && p.page.markdown.images.iter().any(|image| {
+                crate::images::source_of(&p.page.folder, &image.src)
+                    .is_some_and(|source| pictures.changed.contains(&source))
+            })
+    };
     let todo: Vec<&Placement> = if narrow {
         plan.keys_to_render()
             .into_iter()
@@ -129,7 +149,7 @@ pub(crate) fn assemble(
         library
             .placements
             .iter()
-            .filter(|p| !cache.reusable(&plan, p))
+            .filter(|p| !cache.reusable(&plan, p) || shows_changed_picture(p))
             .collect()
     };
     phases.end("compare");
@@ -207,7 +227,18 @@ pub(crate) fn assemble(
             }
             files
         }
-        None => collect_outputs(sources, &library.placements, cache, &mut diagnostics, sink),
+        None => {
+            let mut files = collect_outputs(
+                sources,
+                &library.placements,
+                cache,
+                &pictures,
+                &mut diagnostics,
+                sink,
+            );
+            files.extend(pictures.files.iter().cloned());
+            files
+        }
     };
     phases.end("outputs");
     for language in &config.languages {
@@ -250,12 +281,16 @@ pub(crate) fn assemble(
         );
     }
     phases.end("aliases, sitemap");
-    let hashed_assets: Vec<String> = sources
+    let mut hashed_assets: Vec<String> = sources
         .statics
         .hashed()
         .into_iter()
         .map(String::from)
         .collect();
+    if !pictures.files.is_empty() {
+        // Every picture's name carries its hash.
+        hashed_assets.push("images/*".to_string());
+    }
     files.insert(
         "_headers".to_string(),
         crate::headers::headers_file(config, &hashed_assets).into(),
@@ -296,6 +331,7 @@ pub(crate) fn assemble(
         rendered: rendered_count,
         narrow: patching,
         streamed,
+        images_encoded: counts.encoded.load(std::sync::atomic::Ordering::Relaxed),
         headers: crate::headers::security_headers(config),
         languages: config.language_codes(),
     })
@@ -316,14 +352,22 @@ fn collect_outputs(
     sources: &Sources,
     placements: &[Placement],
     cache: &RenderCache,
+    pictures: &crate::images::Pictures,
     diagnostics: &mut Diagnostics,
     sink: Option<&Staging>,
 ) -> Files {
     let mut files: Files = sources.statics.files.clone();
     for (relative, asset) in &sources.assets {
+        // A picture's source is published as its resized copies only.
+        if pictures.by_source.contains_key(relative) {
+            continue;
+        }
         match asset {
+            // Any other image goes out without its camera and location metadata.
             Ok(bytes) => {
-                files.insert(relative.to_string_lossy().replace('\\', "/"), bytes.clone());
+                let published = intake::attachments::without_metadata(bytes)
+                    .map_or_else(|| bytes.clone(), bytes::Bytes::from);
+                files.insert(relative.to_string_lossy().replace('\\', "/"), published);
             }
             Err(d) => diagnostics.push(d.clone()),
         }

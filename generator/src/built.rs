@@ -34,6 +34,9 @@ pub struct BuiltSite {
     /// How many page files [`crate::build_into`] wrote straight to the output folder (they
     /// are not in `files`); 0 for a build in memory.
     pub streamed: usize,
+    /// How many source images this build encoded (the others were unchanged since the
+    /// previous build of the same `Project`, or found in the cache folder on disk).
+    pub images_encoded: usize,
     /// The headers every response must carry (also written to `_headers`).
     pub headers: Vec<(&'static str, String)>,
     /// The site's language codes, the default language first.

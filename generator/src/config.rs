@@ -28,6 +28,8 @@ pub struct SiteConfig {
     /// How long the notice of a major privacy-policy change stays on every page.
     #[serde(default)]
     pub policy_notice: PolicyNotice,
+    #[serde(default)]
+    pub images: ImageSettings,
     /// Where the contact form sends inquiries. Without it the form is not shown (a warning).
     #[serde(default)]
     pub intake: Option<Intake>,
@@ -97,6 +99,45 @@ impl Default for PolicyNotice {
 
 fn default_notice_days() -> u32 {
     30
+}
+
+/// How images written in markdown are published (see `images`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageSettings {
+    /// The widths each picture is made in (never wider than its source). Default: 480, 800,
+    /// 1200, 1600.
+    #[serde(default = "default_widths")]
+    pub widths: Vec<u32>,
+    /// The encoders' quality, 1 to 100, for WebP and JPEG. Default: 80.
+    #[serde(default = "default_quality")]
+    pub quality: u8,
+    /// The `sizes` attribute: how wide the theme shows a picture. Default: the text column of
+    /// the naluga theme.
+    #[serde(default = "default_sizes")]
+    pub sizes: String,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        Self {
+            widths: default_widths(),
+            quality: default_quality(),
+            sizes: default_sizes(),
+        }
+    }
+}
+
+fn default_widths() -> Vec<u32> {
+    vec![480, 800, 1200, 1600]
+}
+
+fn default_quality() -> u8 {
+    80
+}
+
+fn default_sizes() -> String {
+    "(min-width: 48rem) 44rem, calc(100vw - 2rem)".to_string()
 }
 
 /// One language of the site.

@@ -285,6 +285,8 @@ pub(crate) fn load_page(
             .help("a link's address cannot hold spaces or unbalanced parentheses: write `[text](@/path.md#anchor)` with none, or `[text](<@/path.md>)`"));
     }
     if lean {
+        // Kept: the heading ids (links to them are checked) and the images (processed before
+        // any page is rendered).
         markdown.toc = Vec::new();
         markdown.links = Vec::new();
     }

@@ -12,7 +12,8 @@
 //!   `t()`, `url()` and `asset()`), `sources` (all of the above, kept between builds);
 //! - building, in the order of `assemble`'s stages: `library` (each content key placed at a
 //!   URL in every language, as a translation or a fallback; kept between builds and patched
-//!   after an edit that moves nothing), `policy`, `menus`, `views` (what
+//!   after an edit that moves nothing), `images` (the pictures pages show, resized and
+//!   re-encoded, cached on disk), `policy`, `menus`, `views` (what
 //!   templates see), `aliases`, `sitemap`, `pagination`, `render`, `plan` (what a rebuild must
 //!   render again), `assemble` (the build as a list of stages);
 //! - keeping and writing: [`Project`] (sources and rendered pages kept in memory between
@@ -41,6 +42,7 @@ mod templates;
 mod sources;
 
 mod library;
+mod images;
 mod policy;
 mod menus;
 mod views;

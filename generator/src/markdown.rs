@@ -32,6 +32,23 @@ pub struct RenderedMarkdown {
     /// any link and any code): CommonMark takes no link whose address holds a space, say, and
     /// would publish the brackets as they are.
     pub unparsed_links: Vec<usize>,
+    /// The images, in placeholder order (each becomes a `<picture>` when the page is rendered).
+    pub images: Vec<ImageRef>,
+}
+
+/// An image written in markdown: `![alt](src "title")`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// The address as written: a file beside the page, or `/...` from `content/`.
+    pub src: String,
+    /// The alternative text (`-` marks an image that only decorates).
+    pub alt: String,
+    /// The title, if any.
+    pub title: String,
+    /// Byte offset of the image in the markdown body, for error messages.
+    pub offset: usize,
+    /// Byte length of the image's source.
+    pub len: usize,
 }
 
 /// One heading in a table of contents.
@@ -61,24 +78,46 @@ pub struct InternalLink {
 }
 
 impl RenderedMarkdown {
-    /// The HTML with every internal link replaced by `resolve(link)`.
-    pub fn resolve_links(&self, mut resolve: impl FnMut(&InternalLink) -> String) -> String {
-        if self.links.is_empty() {
+    /// The HTML with every internal link replaced by `resolve(link)` (an address, escaped
+    /// here); images are left out.
+    pub fn resolve_links(&self, resolve: impl FnMut(&InternalLink) -> String) -> String {
+        self.resolve(resolve, |_, _| String::new())
+    }
+
+    /// The HTML with every internal link replaced by `link(link)` (an address, escaped here)
+    /// and every image by `image(image, index)` (HTML, as given).
+    pub fn resolve(
+        &self,
+        mut link: impl FnMut(&InternalLink) -> String,
+        mut image: impl FnMut(&ImageRef, usize) -> String,
+    ) -> String {
+        if self.links.is_empty() && self.images.is_empty() {
             return self.html.clone();
         }
         let mut out = String::with_capacity(self.html.len() + 64 * self.links.len());
         let mut parts = self.html.split(PLACEHOLDER);
         out.push_str(parts.next().unwrap_or(""));
         while let (Some(index), Some(rest)) = (parts.next(), parts.next()) {
-            let link = index.parse::<usize>().ok().and_then(|i| self.links.get(i));
-            if let Some(link) = link {
-                out.push_str(&escape_attribute(&resolve(link)));
+            if let Some(index) = index.strip_prefix(IMAGE_MARK) {
+                let found = index
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| Some((i, self.images.get(i)?)));
+                if let Some((i, found)) = found {
+                    out.push_str(&image(found, i));
+                }
+            } else if let Some(found) = index.parse::<usize>().ok().and_then(|i| self.links.get(i))
+            {
+                out.push_str(&escape_attribute(&link(found)));
             }
             out.push_str(rest);
         }
         out
     }
 }
+
+/// Marks an image's index between placeholders (a link's is a bare number).
+const IMAGE_MARK: char = 'i';
 
 /// Whether a content file's text may be rendered (it must not contain the placeholder mark).
 pub fn find_forbidden_character(body: &str) -> Option<usize> {
@@ -119,8 +158,50 @@ fn render(body: &str, with_html: bool) -> RenderedMarkdown {
     let mut heading: Option<OpenHeading<'_>> = None;
     // Where links and code are, to tell a real `](@/` from one that did not become a link.
     let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+    // The image being read: its alternative text is the text until its end.
+    let mut image: Option<ImageRef> = None;
 
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        match (&mut image, &event) {
+            (
+                None,
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }),
+            ) => {
+                spans.push(range.clone());
+                image = Some(ImageRef {
+                    src: dest_url.to_string(),
+                    alt: String::new(),
+                    title: title.to_string(),
+                    offset: range.start,
+                    len: range.len(),
+                });
+                continue;
+            }
+            (Some(open), Event::End(TagEnd::Image)) => {
+                open.alt = open.alt.trim().to_string();
+                rendered.images.extend(image.take());
+                let index = rendered.images.len() - 1;
+                let html =
+                    Event::Html(format!("{PLACEHOLDER}{IMAGE_MARK}{index}{PLACEHOLDER}").into());
+                match &mut heading {
+                    Some((_, _, _, inner)) => inner.push(html),
+                    None => events.push(html),
+                }
+                continue;
+            }
+            (Some(open), Event::Text(text) | Event::Code(text)) => {
+                open.alt.push_str(text);
+                continue;
+            }
+            (Some(open), Event::SoftBreak | Event::HardBreak) => {
+                open.alt.push(' ');
+                continue;
+            }
+            (Some(_), _) => continue,
+            (None, _) => {}
+        }
         if matches!(
             event,
             Event::Start(Tag::Link { .. } | Tag::CodeBlock(_) | Tag::Image { .. })

@@ -38,6 +38,8 @@ pub(crate) struct RenderCache {
     pub(crate) library: Option<Library>,
     /// The previous build's output files, for the next build to patch.
     pub(crate) files: Option<Files>,
+    /// The pictures processed so far, by source.
+    pub(crate) pictures: HashMap<std::path::PathBuf, crate::images::Kept>,
 }
 
 /// What changed since the last build, as far as the sources know.

@@ -48,6 +48,8 @@ pub(crate) struct Renderer<'a> {
     pub(crate) translations: &'a Translations,
     pub(crate) policy: Option<&'a Policy<'a>>,
     pub(crate) notice_policy: Option<&'a Policy<'a>>,
+    /// The pictures, by source under `content/`.
+    pub(crate) pictures: &'a HashMap<std::path::PathBuf, crate::images::Processed>,
 }
 
 impl Renderer<'_> {
@@ -335,23 +337,35 @@ impl Renderer<'_> {
         language: &str,
     ) -> Result<String, Diagnostic> {
         let mut first_error = None;
-        let html = markdown.resolve_links(|link| {
-            let written = match &link.anchor {
-                Some(anchor) => format!("{}#{anchor}", link.target),
-                None => link.target.clone(),
-            };
-            match self.urls.resolve(&written, language) {
-                Ok(url) => url,
-                Err(message) => {
-                    first_error.get_or_insert_with(|| {
-                        Diagnostic::error(&page.file, format!("broken link `@/{written}`"))
-                            .at(&page.text, page.body_offset + link.offset, link.len)
-                            .help(message)
-                    });
-                    String::new()
+        let sizes = self.config.images.sizes.as_str();
+        let html = markdown.resolve(
+            |link| {
+                let written = match &link.anchor {
+                    Some(anchor) => format!("{}#{anchor}", link.target),
+                    None => link.target.clone(),
+                };
+                match self.urls.resolve(&written, language) {
+                    Ok(url) => url,
+                    Err(message) => {
+                        first_error.get_or_insert_with(|| {
+                            Diagnostic::error(&page.file, format!("broken link `@/{written}`"))
+                                .at(&page.text, page.body_offset + link.offset, link.len)
+                                .help(message)
+                        });
+                        String::new()
+                    }
                 }
-            }
-        });
+            },
+            // A picture that could not be made was reported with its page; it is left out.
+            |image, index| {
+                crate::images::source_of(&page.folder, &image.src)
+                    .and_then(|source| self.pictures.get(&source))
+                    .and_then(|processed| processed.as_ref().ok())
+                    .map_or_else(String::new, |picture| {
+                        crate::images::picture_html(picture, image, index == 0, sizes)
+                    })
+            },
+        );
         match first_error {
             Some(d) => Err(d),
             None => Ok(html),

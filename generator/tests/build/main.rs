@@ -5,6 +5,7 @@
 mod cli;
 mod errors;
 mod form;
+mod images;
 mod incremental;
 mod links;
 mod live_reload;

@@ -143,6 +143,14 @@ pub fn check(name: &str, bytes: Vec<u8>) -> Result<Attachment, AttachmentProblem
     })
 }
 
+/// An image (JPEG, PNG, WebP or GIF, by its content) without its camera and location metadata,
+/// its pixels untouched; `None` for anything else, or an image too damaged to rewrite. The site
+/// generator publishes images of `content/` this way.
+pub fn without_metadata(bytes: &[u8]) -> Option<Vec<u8>> {
+    let kind = Kind::sniff(bytes).filter(|kind| kind.is_image())?;
+    clean::clean(kind, bytes.to_vec()).ok()
+}
+
 /// A file name is a label: not empty, at most [`limits::NAME_CHARS`] characters, no path
 /// separator or `..`, no control, bidi or invisible character.
 fn check_name(name: &str) -> Result<(), ()> {

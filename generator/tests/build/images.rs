@@ -1,0 +1,260 @@
+//! Pictures: an image written in markdown becomes a `<picture>` of WebP and JPEG (or PNG) at
+//! widths up to its own, upright, without its camera and location metadata; its problems are
+//! errors at the markdown line; a rebuild with unchanged images encodes nothing.
+
+use generator::{BuildOptions, Project, build_site};
+
+use crate::{Fixture, error_in, page};
+
+const CAMERA: &str = "NalugaCam X100";
+
+/// A JPEG of `width` x `height` (a gradient), with an EXIF block naming the camera and, if
+/// given, an orientation (6: the camera was turned, the picture is stored sideways).
+fn photo(width: u32, height: u32, orientation: Option<u16>) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 85)
+        .encode_image(&image)
+        .expect("encode");
+    // EXIF (TIFF, little-endian): IFD0 { Make, Orientation? }.
+    let make = format!("{CAMERA}\0");
+    let entries: u16 = if orientation.is_some() { 2 } else { 1 };
+    let make_at = 8 + 2 + 12 * u32::from(entries) + 4;
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    tiff.extend_from_slice(&entries.to_le_bytes());
+    let entry = |tag: u16, kind: u16, count: u32, value: u32| {
+        [
+            tag.to_le_bytes().to_vec(),
+            kind.to_le_bytes().to_vec(),
+            count.to_le_bytes().to_vec(),
+            value.to_le_bytes().to_vec(),
+        ]
+        .concat()
+    };
+    tiff.extend(entry(0x010F, 2, make.len() as u32, make_at));
+    if let Some(value) = orientation {
+        tiff.extend(entry(0x0112, 3, 1, u32::from(value)));
+    }
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(make.as_bytes());
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    // SOI, then APP1, then the rest of the plain JPEG.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    jpeg.extend_from_slice(&u16::try_from(app1.len() + 2).expect("small").to_be_bytes());
+    jpeg.extend(app1);
+    jpeg.extend_from_slice(&plain[2..]);
+    jpeg
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+fn write_bytes(fixture: &Fixture, path: &str, bytes: &[u8]) {
+    std::fs::write(fixture.root().join(path), bytes).expect("write");
+}
+
+#[test]
+fn a_markdown_image_becomes_an_upright_picture_no_wider_than_its_source() {
+    let fixture = Fixture::new();
+    // Stored sideways (1000 x 500) with Orientation 6: upright it is 500 x 1000.
+    write_bytes(
+        &fixture,
+        "content/news/bear.jpg",
+        &photo(1000, 500, Some(6)),
+    );
+    fixture.edit(
+        "content/news/first.md",
+        "Text.",
+        "Text.\n\n![A brown \"bear\"](bear.jpg \"Our bear\")\n\nMore.\n\n![-](/news/bear.jpg)",
+    );
+    let site = fixture.build();
+    let html = page(&site, "news/first/index.html");
+    let pictures: Vec<_> = html
+        .select(&scraper::Selector::parse("picture").expect("css"))
+        .collect();
+    assert_eq!(pictures.len(), 2, "{}", html.html());
+    let img = |n: usize| {
+        pictures[n]
+            .select(&scraper::Selector::parse("img").expect("css"))
+            .next()
+            .expect("an img")
+            .value()
+            .clone()
+    };
+    let first = img(0);
+    assert_eq!(first.attr("alt"), Some("A brown \u{201c}bear\u{201d}"));
+    assert_eq!(first.attr("title"), Some("Our bear"));
+    assert_eq!(
+        (first.attr("width"), first.attr("height")),
+        (Some("500"), Some("1000"))
+    );
+    assert_eq!(first.attr("fetchpriority"), Some("high"));
+    assert_eq!(first.attr("loading"), None, "the first is not lazy");
+    let second = img(1);
+    assert_eq!(second.attr("alt"), Some(""), "decorative");
+    assert_eq!(second.attr("loading"), Some("lazy"));
+    assert_eq!(second.attr("decoding"), Some("async"));
+    let source = pictures[0]
+        .select(&scraper::Selector::parse("source").expect("css"))
+        .next()
+        .expect("a source")
+        .value()
+        .clone();
+    assert_eq!(source.attr("type"), Some("image/webp"));
+    let srcset = source.attr("srcset").expect("srcset");
+    let widths: Vec<&str> = srcset
+        .split(", ")
+        .map(|c| c.rsplit(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(widths, ["480w", "500w"], "{srcset}");
+    assert_eq!(
+        source.attr("sizes"),
+        Some("(min-width: 48rem) 44rem, calc(100vw - 2rem)")
+    );
+    // The files: named by their hash, upright, without the camera; the source not published.
+    for candidate in srcset
+        .split(", ")
+        .chain(first.attr("srcset").expect("srcset").split(", "))
+    {
+        let path = candidate
+            .split(' ')
+            .next()
+            .expect("a path")
+            .trim_start_matches('/');
+        let bytes = site
+            .files
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is published"));
+        assert!(!contains(bytes, CAMERA), "{path} carries the camera");
+        let decoded = image::load_from_memory(bytes).expect("decodes");
+        assert!(decoded.height() > decoded.width(), "{path} is upright");
+    }
+    assert!(
+        !site.files.contains_key("news/bear.jpg"),
+        "the source, with its EXIF, stays out"
+    );
+    let headers = String::from_utf8_lossy(&site.files["_headers"]).into_owned();
+    assert!(
+        headers.contains("/images/*\n  Cache-Control: public, max-age=31536000, immutable"),
+        "{headers}"
+    );
+}
+
+#[test]
+fn an_image_without_text_file_or_pixels_is_an_error_at_its_line() {
+    let fixture = Fixture::new();
+    write_bytes(&fixture, "content/news/bear.jpg", &photo(64, 48, None));
+    write_bytes(&fixture, "content/news/broken.jpg", b"not a picture at all");
+    fixture.edit(
+        "content/news/first.md",
+        "Text.",
+        "Text.\n\n![](bear.jpg)\n\n![A cat](baer.jpg)\n\n![Broken](broken.jpg)\n\n![Far](https://example.com/x.jpg)",
+    );
+    let failed = fixture.try_build().expect_err("four bad images");
+    let text = failed.to_string();
+    let located = error_in(&failed, "content/news/first.md");
+    assert!(located.help.is_some(), "each says how to fix it: {located}");
+    assert!(
+        text.contains("the image `bear.jpg` has no alternative text"),
+        "{text}"
+    );
+    assert!(
+        text.contains("![-](border.png)"),
+        "the decorative syntax is named: {text}"
+    );
+    assert!(
+        text.contains("content/news/first.md:10:"),
+        "located at its line: {text}"
+    );
+    assert!(text.contains("no file content/news/baer.jpg"), "{text}");
+    assert!(
+        text.contains("did you mean content/news/bear.jpg?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the image content/news/broken.jpg cannot be shown"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`https://example.com/x.jpg` is not a file of the site"),
+        "{text}"
+    );
+
+    // Nothing half-written: `build` leaves the previous output as it was.
+    let output = tempfile::tempdir().expect("tempdir");
+    let fixed = Fixture::new();
+    let public = output.path().join("public");
+    generator::build_into(&fixed.options(), &public).expect("a good build first");
+    let before = std::fs::read(public.join("index.html")).expect("index");
+    let options = BuildOptions {
+        root: fixture.root().to_path_buf(),
+        ..fixed.options()
+    };
+    assert!(generator::build_into(&options, &public).is_err());
+    assert_eq!(
+        std::fs::read(public.join("index.html")).expect("index"),
+        before
+    );
+}
+
+#[test]
+fn a_rebuild_with_unchanged_images_encodes_nothing_and_a_changed_one_shows() {
+    let fixture = Fixture::new();
+    write_bytes(&fixture, "content/news/bear.jpg", &photo(900, 600, None));
+    fixture.edit(
+        "content/news/first.md",
+        "Text.",
+        "Text.\n\n![A bear](bear.jpg)",
+    );
+    let options = fixture.options();
+    let first = build_site(&options).expect("builds");
+    assert_eq!(first.images_encoded, 1);
+    // A new process: the cache folder on disk has them.
+    let again = build_site(&options).expect("builds");
+    assert_eq!(again.images_encoded, 0);
+    assert_eq!(again.files, first.files);
+    assert!(fixture.root().join(".cache/images").is_dir());
+
+    // Under `serve`: a text edit encodes nothing; a new picture is encoded once and shown.
+    let mut project = Project::new(options.clone());
+    project.build().expect("builds");
+    fixture.edit("content/news/first.md", "Text.", "Other text.");
+    project.note_changes([fixture.root().join("content/news/first.md")]);
+    let site = project.build().expect("builds");
+    assert_eq!(site.images_encoded, 0);
+    assert!(site.narrow);
+    write_bytes(&fixture, "content/news/bear.jpg", &photo(700, 700, None));
+    project.note_changes([fixture.root().join("content/news/bear.jpg")]);
+    let site = project.build().expect("builds");
+    assert_eq!(site.images_encoded, 1);
+    let clean = build_site(&options).expect("builds");
+    assert_eq!(site.files, clean.files, "the rebuild equals a clean build");
+    let html = String::from_utf8_lossy(&site.files["news/first/index.html"]).into_owned();
+    assert!(
+        html.contains("height=700") && html.contains("width=700"),
+        "{html}"
+    );
+}
+
+#[test]
+fn an_image_no_page_shows_is_published_without_its_metadata() {
+    let fixture = Fixture::new();
+    let original = photo(40, 30, None);
+    write_bytes(&fixture, "content/catalogue-cover.jpg", &original);
+    let site = fixture.build();
+    let published = &site.files["catalogue-cover.jpg"];
+    assert!(contains(&original, CAMERA));
+    assert!(!contains(published, CAMERA));
+    let (a, b) = (
+        image::load_from_memory(&original).expect("decodes"),
+        image::load_from_memory(published).expect("decodes"),
+    );
+    assert_eq!(a.to_rgb8(), b.to_rgb8(), "the same pixels");
+}
