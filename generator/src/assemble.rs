@@ -66,11 +66,17 @@ pub(crate) fn assemble(
     };
     phases.end(if patched { "patch library" } else { "place" });
     let pages = &library.pages;
-    let counts = crate::images::Counts::default();
+    let counts = crate::picture::Counts::default();
+    let template_pictures = sources
+        .templates
+        .as_ref()
+        .map(crate::images::in_templates)
+        .unwrap_or_default();
     let pictures = crate::images::pictures(
         root,
         &config.images,
         pages,
+        &template_pictures,
         &sources.assets,
         &mut cache.pictures,
         &counts,
@@ -97,6 +103,7 @@ pub(crate) fn assemble(
                 Arc::new(sources.translations.clone()),
                 Arc::clone(&library.urls),
                 Arc::new(sources.statics.urls.clone()),
+                Arc::new((pictures.by_source.clone(), config.images.sizes.clone())),
             );
         },
         &mut diagnostics,
@@ -131,11 +138,12 @@ pub(crate) fn assemble(
     };
     let plan = cache.plan(inputs, &renderer, changes, patched);
     let narrow = patched && plan.is_narrow() && cache.all_rendered() && pictures.changed.is_empty();
+    let all_again = pictures.template_changed;
     // A page showing a picture that changed shows something new.
     let shows_changed_picture = |p: &Placement| {
         !pictures.changed.is_empty()
             && p.page.markdown.images.iter().any(|image| {
-                crate::images::source_of(&p.page.folder, &image.src)
+                crate::picture::source_of(&p.page.folder, &image.src)
                     .is_some_and(|source| pictures.changed.contains(&source))
             })
     };
@@ -149,7 +157,7 @@ pub(crate) fn assemble(
         library
             .placements
             .iter()
-            .filter(|p| !cache.reusable(&plan, p) || shows_changed_picture(p))
+            .filter(|p| all_again || !cache.reusable(&plan, p) || shows_changed_picture(p))
             .collect()
     };
     phases.end("compare");

@@ -116,6 +116,10 @@ pub struct ImageSettings {
     /// the naluga theme.
     #[serde(default = "default_sizes")]
     pub sizes: String,
+    /// The `sizes` of a gallery's pictures (the naluga theme shows two to a row on a wide
+    /// screen, one on a phone).
+    #[serde(default = "default_gallery_sizes")]
+    pub gallery_sizes: String,
 }
 
 impl Default for ImageSettings {
@@ -124,6 +128,7 @@ impl Default for ImageSettings {
             widths: default_widths(),
             quality: default_quality(),
             sizes: default_sizes(),
+            gallery_sizes: default_gallery_sizes(),
         }
     }
 }
@@ -136,8 +141,12 @@ fn default_quality() -> u8 {
     80
 }
 
+fn default_gallery_sizes() -> String {
+    "(min-width: 48rem) 21rem, calc(100vw - 2.5rem)".to_string()
+}
+
 fn default_sizes() -> String {
-    "(min-width: 48rem) 44rem, calc(100vw - 2rem)".to_string()
+    "(min-width: 48rem) 44rem, calc(100vw - 2.5rem)".to_string()
 }
 
 /// One language of the site.

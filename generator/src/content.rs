@@ -284,6 +284,11 @@ pub(crate) fn load_page(
             .at(&text, at, len)
             .help("a link's address cannot hold spaces or unbalanced parentheses: write `[text](@/path.md#anchor)` with none, or `[text](<@/path.md>)`"));
     }
+    if let Some(problem) = markdown.shortcode_problems.first() {
+        return Err(Diagnostic::error(&file, problem.message.clone())
+            .at(&text, split.body_offset + problem.offset, problem.len)
+            .help(problem.help.clone()));
+    }
     if lean {
         // Kept: the heading ids (links to them are checked) and the images (processed before
         // any page is rendered).

@@ -6,9 +6,10 @@
 //! - what a build is given and gives: [`diagnostics`] (problems at `file:line:col` with how to
 //!   fix them), `config` (`site.toml`), `options` (overrides and the build's day), `built`
 //!   (the output files in memory), [`output`] (the atomic write of the output folder);
-//! - reading: `i18n` (interface strings), `front_matter`, [`markdown`] and `content` (every
+//! - reading: `i18n` (interface strings), `front_matter`, `shortcodes` (`figure`, `gallery`),
+//!   [`markdown`] and `content` (every
 //!   `content/**.md` read, parsed and rendered once), `minify`, `statics` (static files,
-//!   content-hashed), [`links`] (where every page is; the link checker), `templates` (Tera, with
+//!   content-hashed), `picture` (an image resized and encoded, cached on disk), [`links`] (where every page is; the link checker), `templates` (Tera, with
 //!   `t()`, `url()` and `asset()`), `sources` (all of the above, kept between builds);
 //! - building, in the order of `assemble`'s stages: `library` (each content key placed at a
 //!   URL in every language, as a translation or a fallback; kept between builds and patched
@@ -33,10 +34,12 @@ pub mod output;
 
 mod i18n;
 mod front_matter;
+mod shortcodes;
 pub mod markdown;
 mod content;
 mod minify;
 mod statics;
+mod picture;
 pub mod links;
 mod templates;
 mod sources;

@@ -34,6 +34,8 @@ pub struct RenderedMarkdown {
     pub unparsed_links: Vec<usize>,
     /// The images, in placeholder order (each becomes a `<picture>` when the page is rendered).
     pub images: Vec<ImageRef>,
+    /// Shortcodes that could not be read (offsets in the body).
+    pub(crate) shortcode_problems: Vec<crate::shortcodes::Problem>,
 }
 
 /// An image written in markdown: `![alt](src "title")`.
@@ -49,6 +51,8 @@ pub struct ImageRef {
     pub offset: usize,
     /// Byte length of the image's source.
     pub len: usize,
+    /// Whether it is one of a gallery's (shown smaller).
+    pub in_gallery: bool,
 }
 
 /// One heading in a table of contents.
@@ -85,11 +89,12 @@ impl RenderedMarkdown {
     }
 
     /// The HTML with every internal link replaced by `link(link)` (an address, escaped here)
-    /// and every image by `image(image, index)` (HTML, as given).
+    /// and every image by `image(image, first)` (HTML, as given; `first` for the first image
+    /// of the page, in the order of the text).
     pub fn resolve(
         &self,
         mut link: impl FnMut(&InternalLink) -> String,
-        mut image: impl FnMut(&ImageRef, usize) -> String,
+        mut image: impl FnMut(&ImageRef, bool) -> String,
     ) -> String {
         if self.links.is_empty() && self.images.is_empty() {
             return self.html.clone();
@@ -97,14 +102,12 @@ impl RenderedMarkdown {
         let mut out = String::with_capacity(self.html.len() + 64 * self.links.len());
         let mut parts = self.html.split(PLACEHOLDER);
         out.push_str(parts.next().unwrap_or(""));
+        let mut first = true;
         while let (Some(index), Some(rest)) = (parts.next(), parts.next()) {
             if let Some(index) = index.strip_prefix(IMAGE_MARK) {
-                let found = index
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| Some((i, self.images.get(i)?)));
-                if let Some((i, found)) = found {
-                    out.push_str(&image(found, i));
+                if let Some(found) = index.parse::<usize>().ok().and_then(|i| self.images.get(i)) {
+                    out.push_str(&image(found, first));
+                    first = false;
                 }
             } else if let Some(found) = index.parse::<usize>().ok().and_then(|i| self.links.get(i))
             {
@@ -160,8 +163,32 @@ fn render(body: &str, with_html: bool) -> RenderedMarkdown {
     let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
     // The image being read: its alternative text is the text until its end.
     let mut image: Option<ImageRef> = None;
+    // A paragraph written as a shortcode, replaced by its HTML: its events are skipped.
+    let mut in_shortcode = false;
 
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        if in_shortcode {
+            in_shortcode = !matches!(event, Event::End(TagEnd::Paragraph));
+            continue;
+        }
+        if matches!(event, Event::Start(Tag::Paragraph))
+            && heading.is_none()
+            && crate::shortcodes::looks_like_one(&body[range.clone()])
+        {
+            in_shortcode = true;
+            spans.push(range.clone());
+            match crate::shortcodes::read(&body[range.clone()]) {
+                Ok(shortcode) => {
+                    let html = shortcode_html(shortcode, range.start, &mut rendered.images);
+                    events.push(Event::Html(html.into()));
+                }
+                Err(mut problem) => {
+                    problem.offset += range.start;
+                    rendered.shortcode_problems.push(problem);
+                }
+            }
+            continue;
+        }
         match (&mut image, &event) {
             (
                 None,
@@ -176,6 +203,7 @@ fn render(body: &str, with_html: bool) -> RenderedMarkdown {
                     title: title.to_string(),
                     offset: range.start,
                     len: range.len(),
+                    in_gallery: false,
                 });
                 continue;
             }
@@ -269,6 +297,61 @@ fn render(body: &str, with_html: bool) -> RenderedMarkdown {
     rendered.toc = nest_headings(&headings);
     rendered.anchors = Arc::new(anchors);
     rendered
+}
+
+/// The HTML of a shortcode, with a placeholder for each of its pictures (added to `images`;
+/// `at` is where the shortcode starts in the body).
+fn shortcode_html(
+    shortcode: crate::shortcodes::Shortcode,
+    at: usize,
+    images: &mut Vec<ImageRef>,
+) -> String {
+    use crate::shortcodes::{Shortcode, Shown};
+    let mut figure = |shown: Shown, in_gallery: bool| {
+        let caption = match (shown.caption.is_empty(), shown.credit.is_empty()) {
+            (true, true) => String::new(),
+            (false, true) => format!(
+                "<figcaption>{}</figcaption>",
+                escape_html_text(&shown.caption)
+            ),
+            (true, false) => format!(
+                "<figcaption><small class=\"credit\">{}</small></figcaption>",
+                escape_html_text(&shown.credit)
+            ),
+            (false, false) => format!(
+                "<figcaption>{} <small class=\"credit\">{}</small></figcaption>",
+                escape_html_text(&shown.caption),
+                escape_html_text(&shown.credit)
+            ),
+        };
+        images.push(ImageRef {
+            src: shown.src,
+            alt: shown.alt.trim().to_string(),
+            title: String::new(),
+            offset: at + shown.offset,
+            len: shown.len,
+            in_gallery,
+        });
+        let index = images.len() - 1;
+        format!("<figure>{PLACEHOLDER}{IMAGE_MARK}{index}{PLACEHOLDER}{caption}</figure>")
+    };
+    match shortcode {
+        Shortcode::Figure(shown) => format!("{}\n", figure(shown, false)),
+        Shortcode::Gallery(items) => {
+            let items: Vec<String> = items
+                .into_iter()
+                .map(|shown| format!("<li>{}</li>", figure(shown, true)))
+                .collect();
+            format!("<ul class=\"gallery\">{}</ul>\n", items.concat())
+        }
+    }
+}
+
+/// Text for an element's content, escaped.
+fn escape_html_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn link_start<'a>(

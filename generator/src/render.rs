@@ -49,7 +49,7 @@ pub(crate) struct Renderer<'a> {
     pub(crate) policy: Option<&'a Policy<'a>>,
     pub(crate) notice_policy: Option<&'a Policy<'a>>,
     /// The pictures, by source under `content/`.
-    pub(crate) pictures: &'a HashMap<std::path::PathBuf, crate::images::Processed>,
+    pub(crate) pictures: &'a HashMap<std::path::PathBuf, crate::picture::Processed>,
 }
 
 impl Renderer<'_> {
@@ -337,7 +337,7 @@ impl Renderer<'_> {
         language: &str,
     ) -> Result<String, Diagnostic> {
         let mut first_error = None;
-        let sizes = self.config.images.sizes.as_str();
+        let settings = &self.config.images;
         let html = markdown.resolve(
             |link| {
                 let written = match &link.anchor {
@@ -357,12 +357,17 @@ impl Renderer<'_> {
                 }
             },
             // A picture that could not be made was reported with its page; it is left out.
-            |image, index| {
-                crate::images::source_of(&page.folder, &image.src)
+            |image, first| {
+                let sizes = if image.in_gallery {
+                    &settings.gallery_sizes
+                } else {
+                    &settings.sizes
+                };
+                crate::picture::source_of(&page.folder, &image.src)
                     .and_then(|source| self.pictures.get(&source))
                     .and_then(|processed| processed.as_ref().ok())
                     .map_or_else(String::new, |picture| {
-                        crate::images::picture_html(picture, image, index == 0, sizes)
+                        crate::picture::picture_html(picture, image, first, sizes)
                     })
             },
         );

@@ -254,20 +254,61 @@ impl Templates {
 
 fn template_help(message: &str) -> String {
     if message.contains("Unknown function") {
-        "the functions this generator provides are t(key=...), url(path=...) and asset(path=...)"
+        "the functions this generator provides are t(key=...), url(path=...), asset(path=...) and picture(src=..., alt=...)"
             .to_string()
     } else {
         "fix the template; its syntax is Tera's (https://keats.github.io/tera/docs/)".to_string()
     }
 }
 
-/// Adds `t`, `url` and `asset` for templates.
+/// What `picture()` shows: the processed pictures by source, and the default `sizes`.
+pub(crate) type PictureMap = Arc<(
+    HashMap<std::path::PathBuf, crate::picture::Processed>,
+    String,
+)>;
+
+/// Adds `t`, `url`, `asset` and `picture` for templates.
 pub(crate) fn register_functions(
     tera: &mut Tera,
     translations: Arc<Translations>,
     urls: Arc<UrlMap>,
     assets: Arc<HashMap<String, String>>,
+    pictures: PictureMap,
 ) {
+    tera.register_function("picture", move |kwargs: Kwargs, _: &State| {
+        let src: String = kwargs.must_get("src")?;
+        let alt: String = kwargs.must_get("alt")?;
+        let sizes: Option<String> = kwargs.get("sizes")?;
+        let first: Option<bool> = kwargs.get("first")?;
+        if alt.trim().is_empty() {
+            return Err(Error::message(format!(
+                "`picture(src=\"{src}\")` needs its alternative text: `alt=\"...\"`, or `alt=\"-\"` for a picture that only decorates"
+            )));
+        }
+        let (by_source, default_sizes) = &*pictures;
+        let picture = crate::picture::source_of("", &src)
+            .and_then(|source| by_source.get(&source))
+            .and_then(|processed| processed.as_ref().ok())
+            .ok_or_else(|| {
+                Error::message(format!(
+                    "no picture `{src}`: write its address as a literal `src=\"/images/name.jpg\"` (a file of content/), so the build finds it"
+                ))
+            })?;
+        let image = crate::markdown::ImageRef {
+            src: src.clone(),
+            alt,
+            title: String::new(),
+            offset: 0,
+            len: 0,
+            in_gallery: false,
+        };
+        Ok(crate::picture::picture_html(
+            picture,
+            &image,
+            first.unwrap_or(false),
+            sizes.as_deref().unwrap_or(default_sizes),
+        ))
+    });
     tera.register_function("t", move |kwargs: Kwargs, state: &State| {
         let key: String = kwargs.must_get("key")?;
         let language = current_language(state)?;

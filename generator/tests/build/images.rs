@@ -116,7 +116,7 @@ fn a_markdown_image_becomes_an_upright_picture_no_wider_than_its_source() {
     assert_eq!(widths, ["480w", "500w"], "{srcset}");
     assert_eq!(
         source.attr("sizes"),
-        Some("(min-width: 48rem) 44rem, calc(100vw - 2rem)")
+        Some("(min-width: 48rem) 44rem, calc(100vw - 2.5rem)")
     );
     // The files: named by their hash, upright, without the camera; the source not published.
     for candidate in srcset
@@ -257,4 +257,106 @@ fn an_image_no_page_shows_is_published_without_its_metadata() {
         image::load_from_memory(published).expect("decodes"),
     );
     assert_eq!(a.to_rgb8(), b.to_rgb8(), "the same pixels");
+}
+
+#[test]
+fn figure_and_gallery_shortcodes_show_pictures_with_captions() {
+    let fixture = Fixture::new();
+    write_bytes(&fixture, "content/news/bear.jpg", &photo(1300, 900, None));
+    write_bytes(&fixture, "content/news/robot.jpg", &photo(600, 600, None));
+    fixture.edit(
+        "content/news/first.md",
+        "Text.",
+        "Text.\n\n{{ figure(src=\"bear.jpg\", alt=\"A brown plush bear\", caption=\"Plush bear, 30 cm\", credit=\"Sample room <Dongguan>\") }}\n\n{% gallery() %}\nbear.jpg | A brown plush bear | Plush\nrobot.jpg | A tin robot | Electronic\n{% end %}\n\nAfter.",
+    );
+    let site = fixture.build();
+    let html = page(&site, "news/first/index.html");
+    let select = |css: &str| {
+        html.select(&scraper::Selector::parse(css).expect("css"))
+            .map(|e| e.html())
+            .collect::<Vec<_>>()
+    };
+    let figure = &select(".prose > figure")[0];
+    assert!(figure.contains("alt=\"A brown plush bear\""), "{figure}");
+    assert!(
+        figure.contains("fetchpriority=\"high\""),
+        "the page's first picture: {figure}"
+    );
+    assert!(figure.contains("<figcaption>Plush bear, 30 cm <small class=\"credit\">Sample room &lt;Dongguan&gt;</small></figcaption>"), "{figure}");
+    let items = select("ul.gallery > li > figure");
+    assert_eq!(items.len(), 2);
+    assert!(items[1].contains("alt=\"A tin robot\""), "{}", items[1]);
+    assert!(
+        items[1].contains("<figcaption>Electronic</figcaption>"),
+        "{}",
+        items[1]
+    );
+    assert!(
+        items[0].contains("sizes=\"(min-width: 48rem) 21rem, calc(100vw - 2.5rem)\""),
+        "{}",
+        items[0]
+    );
+    assert!(items[0].contains("loading=\"lazy\""), "{}", items[0]);
+    assert!(
+        select("p")
+            .iter()
+            .all(|p| !p.contains("{{") && !p.contains("{%")),
+        "no shortcode left as text"
+    );
+}
+
+#[test]
+fn a_misspelt_shortcode_is_an_error_at_its_line_with_the_closest_name() {
+    let fixture = Fixture::new();
+    fixture.edit(
+        "content/news/first.md",
+        "Text.",
+        "Text.\n\n{{ figur(src=\"bear.jpg\", alt=\"A bear\") }}",
+    );
+    let failed = fixture.try_build().expect_err("unknown shortcode");
+    let text = failed.to_string();
+    assert!(text.contains("unknown shortcode `figur`"), "{text}");
+    assert!(text.contains("did you mean `figure`?"), "{text}");
+    assert!(text.contains("content/news/first.md:10:"), "{text}");
+    fixture.edit(
+        "content/news/first.md",
+        "figur(src",
+        "figure(captoin=\"x\", src",
+    );
+    let failed = fixture.try_build().expect_err("unknown argument");
+    let text = failed.to_string();
+    assert!(text.contains("`figure` takes no `captoin`"), "{text}");
+    assert!(text.contains("did you mean `caption`?"), "{text}");
+}
+
+#[test]
+fn a_template_shows_a_picture_of_content_with_picture() {
+    let fixture = Fixture::new();
+    std::fs::create_dir_all(fixture.root().join("content/images")).expect("folder");
+    write_bytes(&fixture, "content/images/hero.jpg", &photo(2000, 800, None));
+    fixture.edit(
+        "themes/naluga/templates/index.html",
+        "{% block content %}",
+        "{% block content %}{{ picture(src=\"/images/hero.jpg\", alt=\"Our sample room\", sizes=\"100vw\", first=true) | safe }}",
+    );
+    let site = fixture.build();
+    let html = String::from_utf8_lossy(&site.files["index.html"]).into_owned();
+    assert!(html.contains("alt=\"Our sample room\""), "{html}");
+    assert!(html.contains("sizes=100vw"), "{html}");
+    assert!(html.contains("fetchpriority=high"), "{html}");
+    assert!(
+        html.contains("1600w"),
+        "no wider than the widths asked: {html}"
+    );
+    assert!(!html.contains("2000w"), "{html}");
+    // A picture that is not there: an error naming the template and the file.
+    fixture.edit(
+        "themes/naluga/templates/index.html",
+        "/images/hero.jpg",
+        "/images/hero.png",
+    );
+    let failed = fixture.try_build().expect_err("no such picture");
+    let text = failed.to_string();
+    assert!(text.contains("index.html"), "{text}");
+    assert!(text.contains("no file content/images/hero.png"), "{text}");
 }
