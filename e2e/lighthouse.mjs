@@ -1,6 +1,7 @@
-// Gate: Lighthouse (mobile, its default) on the home, services, contact and privacy pages in
-// English and Chinese, served by `naluga-site serve` with the production headers. Prints the
-// four category scores per page as a Markdown table and fails when any is below the bar.
+// Gate: Lighthouse (mobile, its default) on the home, services, our-work (its gallery and a
+// toy type's page), contact and privacy pages in English and Chinese, served by `naluga-site
+// serve` with the production headers. Prints the four category scores per page as a Markdown
+// table and fails when any is below the bar.
 //
 //   node lighthouse.mjs [--min 95] [--runs 3]
 //
@@ -28,7 +29,7 @@ function option(name, fallback) {
 }
 const minimum = option('--min', 95);
 const runs = option('--runs', 3);
-const pages = ['/', '/services/', '/contact/', '/privacy/', '/zh/', '/zh/services/', '/zh/contact/', '/zh/privacy/'];
+const pages = ['/', '/services/', '/work/', '/work/plush/', '/contact/', '/privacy/', '/zh/', '/zh/services/', '/zh/zuopin/', '/zh/zuopin/maorong/', '/zh/contact/', '/zh/privacy/'];
 const categories = ['performance', 'accessibility', 'best-practices', 'seo'];
 
 // Pages exactly as built: without serve's live-reload script and its open connection.

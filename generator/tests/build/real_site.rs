@@ -42,7 +42,13 @@ fn spanish_falls_back_for_exactly_the_pages_it_lacks_and_chinese_is_complete() {
         vec![
             "content/about.md",
             "content/privacy.md",
-            "content/services/process.md"
+            "content/services/process.md",
+            // Our work: the section page is translated, the pages of each toy type not yet.
+            "content/work/electronic.md",
+            "content/work/plastic.md",
+            "content/work/plush.md",
+            "content/work/vinyl.md",
+            "content/work/wooden.md"
         ]
     );
     assert!(!site.untranslated.contains_key("zh"));
