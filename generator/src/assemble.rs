@@ -80,6 +80,7 @@ pub(crate) fn assemble(
         &sources.assets,
         &mut cache.pictures,
         &counts,
+        sink.is_none(),
         &mut diagnostics,
     );
     phases.end("images");
@@ -244,7 +245,30 @@ pub(crate) fn assemble(
                 &mut diagnostics,
                 sink,
             );
-            files.extend(pictures.files.iter().cloned());
+            match sink {
+                // Linked (or copied) from the cache folder, never read.
+                Some(staging) => {
+                    for (name, stored) in &pictures.files {
+                        let written = match stored {
+                            crate::picture::Stored::Cached(path) => staging.link(path, name),
+                            crate::picture::Stored::Held(bytes) => staging.write(name, bytes),
+                        };
+                        if let Err(e) = written {
+                            diagnostics.push(Diagnostic::error(
+                                &options.root,
+                                format!("cannot write the site: {e:#}"),
+                            ));
+                        }
+                    }
+                }
+                None => {
+                    for (name, stored) in &pictures.files {
+                        if let crate::picture::Stored::Held(bytes) = stored {
+                            files.insert(name.clone(), bytes.clone());
+                        }
+                    }
+                }
+            }
             files
         }
     };
@@ -320,7 +344,8 @@ pub(crate) fn assemble(
             .iter()
             .filter_map(|p| cache.page(&p.language.code, &p.key))
             .map(|page| page.output.as_ref().map_or(0, Vec::len))
-            .sum()
+            .sum::<usize>()
+            + pictures.files.len()
     } else {
         // Kept for the next build to patch (a build that writes as it goes has no next one).
         cache.files = Some(files.clone());

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use crate::config::ImageSettings;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::ImageRef;
-use crate::picture::{Counts, Processed, process_all, source_of};
+use crate::picture::{Counts, Processed, Stored, process_all, source_of};
 
 /// An image reference's problem, located in its page.
 pub(crate) fn problem(
@@ -33,7 +33,7 @@ pub(crate) fn problem(
 pub(crate) struct Kept {
     bytes: Bytes,
     processed: Processed,
-    outputs: Vec<(String, Bytes)>,
+    outputs: Vec<(String, Stored)>,
 }
 
 /// The pictures of a build.
@@ -42,7 +42,7 @@ pub(crate) struct Pictures {
     /// By source, relative to `content/`.
     pub(crate) by_source: HashMap<PathBuf, Processed>,
     /// Their output files.
-    pub(crate) files: Vec<(String, Bytes)>,
+    pub(crate) files: Vec<(String, Stored)>,
     /// Sources whose pictures differ from the previous build's (pages showing them must be
     /// rendered again).
     pub(crate) changed: std::collections::HashSet<PathBuf>,
@@ -82,6 +82,7 @@ pub(crate) fn pictures(
     assets: &BTreeMap<PathBuf, Result<Bytes, Diagnostic>>,
     kept: &mut HashMap<PathBuf, Kept>,
     counts: &Counts,
+    in_memory: bool,
     diagnostics: &mut crate::diagnostics::Diagnostics,
 ) -> Pictures {
     let mut needed: BTreeMap<PathBuf, Bytes> = BTreeMap::new();
@@ -165,12 +166,12 @@ pub(crate) fn pictures(
     let (processed, files) = process_all(&todo, settings, &cache, counts);
     let mut changed = std::collections::HashSet::new();
     for (path, result) in processed {
-        let outputs: Vec<(String, Bytes)> = match &result {
+        let outputs: Vec<(String, Stored)> = match &result {
             Ok(picture) => picture
                 .variants
                 .iter()
                 .flat_map(|v| [v.webp.clone(), v.fallback.clone()])
-                .filter_map(|name| files.get(&name).map(|bytes| (name, bytes.clone())))
+                .filter_map(|name| files.get(&name).map(|stored| (name, stored.clone())))
                 .collect(),
             Err(_) => Vec::new(),
         };
@@ -205,6 +206,13 @@ pub(crate) fn pictures(
             ));
         }
     }
+    // A build that keeps its files in memory reads them once; `build` links them.
+    if in_memory && let Err(e) = hold(kept) {
+        diagnostics.push(
+            Diagnostic::error(&cache, format!("cannot read a cached picture: {e}"))
+                .help("delete the folder and build again: its pictures are made anew"),
+        );
+    }
     Pictures {
         by_source: kept
             .iter()
@@ -217,6 +225,18 @@ pub(crate) fn pictures(
         changed,
         template_changed,
     }
+}
+
+/// Reads the kept pictures' files into memory, once (a build that keeps its files there).
+fn hold(kept: &mut HashMap<PathBuf, Kept>) -> std::io::Result<()> {
+    for entry in kept.values_mut() {
+        for (_, stored) in &mut entry.outputs {
+            if let Stored::Cached(_) = stored {
+                *stored = Stored::Held(stored.bytes()?);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What tells a kept picture from another: its first output's name (which holds the hash).

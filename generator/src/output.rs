@@ -69,6 +69,21 @@ impl Staging {
         fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))
     }
 
+    /// Puts the file `source` at `path` (relative to the output folder) without reading it: a
+    /// hard link (the cache folder beside it holds the same bytes), or a copy across file
+    /// systems.
+    pub fn link(&self, source: &Path, path: &str) -> Result<()> {
+        let target = self.folder.path().join(path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        if fs::hard_link(source, &target).is_err() {
+            fs::copy(source, &target)
+                .with_context(|| format!("copying {} to {}", source.display(), target.display()))?;
+        }
+        Ok(())
+    }
+
     /// Puts the written tree in the output's place (the previous output is removed).
     pub fn commit(self) -> Result<()> {
         let Self {

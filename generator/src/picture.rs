@@ -38,8 +38,27 @@ pub(crate) struct Variant {
 /// What processing found for one source: the picture, or why it cannot be shown.
 pub(crate) type Processed = Result<Picture, String>;
 
+/// One output file of a picture: in the cache folder (read only when a build keeps its files in
+/// memory; `build` links it into the output instead), or held in memory when the cache folder
+/// could not be written.
+#[derive(Debug, Clone)]
+pub(crate) enum Stored {
+    Cached(PathBuf),
+    Held(Bytes),
+}
+
+impl Stored {
+    /// Its content.
+    pub(crate) fn bytes(&self) -> std::io::Result<Bytes> {
+        match self {
+            Self::Cached(path) => std::fs::read(path).map(Bytes::from),
+            Self::Held(bytes) => Ok(bytes.clone()),
+        }
+    }
+}
+
 /// A source's picture and its output files, or why it cannot be shown.
-type Made = Result<(Picture, Vec<(String, Bytes)>), String>;
+type Made = Result<(Picture, Vec<(String, Stored)>), String>;
 
 /// How many images were encoded, and how many read back from the cache, by a build.
 #[derive(Debug, Default)]
@@ -81,7 +100,7 @@ pub(crate) fn process_all(
     settings: &ImageSettings,
     cache: &Path,
     counts: &Counts,
-) -> (HashMap<PathBuf, Processed>, BTreeMap<String, Bytes>) {
+) -> (HashMap<PathBuf, Processed>, BTreeMap<String, Stored>) {
     let done: Vec<(PathBuf, Made)> = sources
         .par_iter()
         .map(|(path, bytes)| (path.clone(), process(path, bytes, settings, cache, counts)))
@@ -186,7 +205,7 @@ fn process(
         variants,
         fallback_type,
     };
-    to_cache(&manifest, cache, &picture, &outputs);
+    let outputs = to_cache(&manifest, cache, &picture, outputs);
     Ok((picture, outputs))
 }
 
@@ -220,16 +239,16 @@ struct Manifest {
     variants: Vec<(u32, String, String)>,
 }
 
-fn from_cache(manifest: &Path, cache: &Path) -> Option<(Picture, Vec<(String, Bytes)>)> {
+fn from_cache(manifest: &Path, cache: &Path) -> Option<(Picture, Vec<(String, Stored)>)> {
     let record: Manifest = serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()?;
     let mut outputs = Vec::new();
     for (_, webp, fallback) in &record.variants {
         for path in [webp, fallback] {
-            let name = Path::new(path).file_name()?;
-            outputs.push((
-                path.clone(),
-                Bytes::from(std::fs::read(cache.join(name)).ok()?),
-            ));
+            let file = cache.join(Path::new(path).file_name()?);
+            if !file.is_file() {
+                return None;
+            }
+            outputs.push((path.clone(), Stored::Cached(file)));
         }
     }
     let fallback_type = match record.fallback_type.as_str() {
@@ -255,14 +274,29 @@ fn from_cache(manifest: &Path, cache: &Path) -> Option<(Picture, Vec<(String, By
     ))
 }
 
-/// Keeps the outputs for the next build. A cache that cannot be written only costs time.
-fn to_cache(manifest: &Path, cache: &Path, picture: &Picture, outputs: &[(String, Bytes)]) {
+/// Keeps the outputs for the next build, and says where each now is. A cache folder that
+/// cannot be written only costs time: the outputs are then held in memory.
+fn to_cache(
+    manifest: &Path,
+    cache: &Path,
+    picture: &Picture,
+    outputs: Vec<(String, Bytes)>,
+) -> Vec<(String, Stored)> {
+    let held = |outputs: Vec<(String, Bytes)>| {
+        outputs
+            .into_iter()
+            .map(|(path, bytes)| (path, Stored::Held(bytes)))
+            .collect()
+    };
     if std::fs::create_dir_all(cache).is_err() {
-        return;
+        return held(outputs);
     }
-    for (path, bytes) in outputs {
-        if let Some(name) = Path::new(path).file_name() {
-            let _ = std::fs::write(cache.join(name), bytes);
+    for (path, bytes) in &outputs {
+        let written = Path::new(path)
+            .file_name()
+            .is_some_and(|name| std::fs::write(cache.join(name), bytes).is_ok());
+        if !written {
+            return held(outputs);
         }
     }
     let record = Manifest {
@@ -279,6 +313,13 @@ fn to_cache(manifest: &Path, cache: &Path, picture: &Picture, outputs: &[(String
     if let Ok(json) = serde_json::to_vec(&record) {
         let _ = std::fs::write(manifest, json);
     }
+    outputs
+        .into_iter()
+        .filter_map(|(path, _)| {
+            let file = cache.join(Path::new(&path).file_name()?);
+            Some((path, Stored::Cached(file)))
+        })
+        .collect()
 }
 
 /// The `<picture>` of an image. The page's first image loads at once, with high priority (it
