@@ -274,6 +274,18 @@ fn from_cache(manifest: &Path, cache: &Path) -> Option<(Picture, Vec<(String, St
     ))
 }
 
+/// Writes a cached file read-only: `build` hard-links it into the output, so a tool that edited
+/// the published copy in place would otherwise change the cache too (it now gets "permission
+/// denied"; deleting or replacing the published file is unaffected).
+fn write_read_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // A file of an interrupted earlier write may be there, read-only: replace it.
+    let _ = std::fs::remove_file(path);
+    std::fs::write(path, bytes)?;
+    let mut permissions = std::fs::metadata(path)?.permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(path, permissions)
+}
+
 /// Keeps the outputs for the next build, and says where each now is. A cache folder that
 /// cannot be written only costs time: the outputs are then held in memory.
 fn to_cache(
@@ -294,7 +306,7 @@ fn to_cache(
     for (path, bytes) in &outputs {
         let written = Path::new(path)
             .file_name()
-            .is_some_and(|name| std::fs::write(cache.join(name), bytes).is_ok());
+            .is_some_and(|name| write_read_only(&cache.join(name), bytes).is_ok());
         if !written {
             return held(outputs);
         }
