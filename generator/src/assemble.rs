@@ -136,18 +136,10 @@ pub(crate) fn assemble(
         urls: &library.urls,
         templates: template_sources,
         assets: &sources.statics.urls,
+        pictures: &pictures,
     };
     let plan = cache.plan(inputs, &renderer, changes, patched);
-    let narrow = patched && plan.is_narrow() && cache.all_rendered() && pictures.changed.is_empty();
-    let all_again = pictures.template_changed;
-    // A page showing a picture that changed shows something new.
-    let shows_changed_picture = |p: &Placement| {
-        !pictures.changed.is_empty()
-            && p.page.markdown.images.iter().any(|image| {
-                crate::picture::source_of(&p.page.folder, &image.src)
-                    .is_some_and(|source| pictures.changed.contains(&source))
-            })
-    };
+    let narrow = patched && plan.is_narrow() && cache.all_rendered();
     let todo: Vec<&Placement> = if narrow {
         plan.keys_to_render()
             .into_iter()
@@ -158,7 +150,7 @@ pub(crate) fn assemble(
         library
             .placements
             .iter()
-            .filter(|p| all_again || !cache.reusable(&plan, p) || shows_changed_picture(p))
+            .filter(|p| !cache.reusable(&plan, p))
             .collect()
     };
     phases.end("compare");

@@ -71,6 +71,8 @@ pub(crate) struct Inputs<'a> {
     pub(crate) templates: &'a TemplateSources,
     /// The static files' URLs.
     pub(crate) assets: &'a HashMap<String, String>,
+    /// The pictures, and which changed since the previous build.
+    pub(crate) pictures: &'a crate::images::Pictures,
 }
 
 /// What this build must render again.
@@ -89,13 +91,18 @@ pub(crate) struct Plan {
     affected_templates: BTreeSet<String>,
     /// What every page shows, as [`Renderer::globals`] gives it.
     globals: String,
+    /// Sources (under `content/`) whose pictures changed.
+    changed_pictures: HashSet<std::path::PathBuf>,
 }
 
 impl Plan {
     /// Whether only the changed keys and the listings of changed entries can differ: nothing
     /// moved, no template changed, and nothing every page shows.
     pub(crate) fn is_narrow(&self) -> bool {
-        !self.all && self.moved.is_empty() && self.affected_templates.is_empty()
+        !self.all
+            && self.moved.is_empty()
+            && self.affected_templates.is_empty()
+            && self.changed_pictures.is_empty()
     }
 
     /// The keys whose pages a narrow plan renders again: the changed ones and the listings.
@@ -124,6 +131,7 @@ impl RenderCache {
             urls,
             templates,
             assets,
+            pictures,
         } = inputs;
         let globals = renderer.globals();
         // A static file whose URL changed or that is gone may be named by any page; a new one
@@ -144,7 +152,9 @@ impl RenderCache {
             }
             None => templates.keys().cloned().collect(),
         };
+        // A picture a template shows may be on any page.
         let all = changes.all
+            || pictures.template_changed
             || assets_moved
             || self.templates.is_none()
             || self.globals.as_ref() != Some(&globals);
@@ -198,6 +208,7 @@ impl RenderCache {
             listings,
             affected_templates,
             globals,
+            changed_pictures: pictures.changed.clone(),
         }
     }
 
@@ -223,6 +234,11 @@ impl RenderCache {
                 .links
                 .iter()
                 .any(|link| plan.moved.contains(&link.target))
+            // A picture it shows changed.
+            && !p.page.markdown.images.iter().any(|image| {
+                crate::picture::source_of(&p.page.folder, &image.src)
+                    .is_some_and(|source| plan.changed_pictures.contains(&source))
+            })
     }
 
     /// Keeps what this build rendered and forgets what is no longer shown, so the cache

@@ -426,21 +426,8 @@ async fn list_and_show_read_as_their_snapshots() {
 
 /// Stores the good inquiry under `id`, received `minutes` after `now()`, sealed to `recipient`.
 async fn store_received(store: &Store, recipient: &str, id: uuid::Uuid, minutes: i64) {
-    let sealer = Sealer::from_list(recipient).expect("recipient");
-    let raw =
-        intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
-    let rules = intake::inquiry::Rules {
-        languages: vec!["en".into()],
-        submission_id_optional: false,
-    };
-    let inquiry = raw.validate(&rules, now()).expect("valid");
-    let mut record = StoredInquiry::new(&inquiry, now() + time::Duration::minutes(minutes));
-    record.id = id;
-    let sealed = sealer.seal(&record).expect("seal");
-    store
-        .put_new(&object_key("", OPEN, id), sealed)
-        .await
-        .expect("put");
+    let received = now() + time::Duration::minutes(minutes);
+    store_record(store, recipient, received, |record| record.id = id).await;
 }
 
 /// `list --new` catches up what a notification may have missed: what arrived since this staff

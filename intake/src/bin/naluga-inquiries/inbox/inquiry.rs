@@ -190,26 +190,41 @@ pub(super) async fn inquiry(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
+    let query = query_of(&uri);
+    with_held(&inbox, &headers, &uri, &id, |unlocked, item, lang, here| {
+        let words = texts(lang);
+        let notice = match query.get("done").map(String::as_str) {
+            Some("closed") => Some(words["closed_done"].to_string()),
+            Some("corrected") => Some(words["corrected_done"].to_string()),
+            Some("unchanged") => Some(words["nothing_changed"].to_string()),
+            Some("withdrawn") => Some(words["withdrawn_done"].to_string()),
+            _ => None,
+        };
+        inquiry_page(&inbox, unlocked, item, lang, here, notice, StatusCode::OK)
+    })
+    .await
+}
+
+/// `show(unlocked, item, language, address)` for the held inquiry `id`: the locked page
+/// while locked, "not found" for an id the inbox does not hold.
+async fn with_held(
+    inbox: &Inbox,
+    headers: &HeaderMap,
+    uri: &Uri,
+    id: &str,
+    show: impl FnOnce(&Unlocked, &Loaded, &'static str, &str) -> Response,
+) -> Response {
     let guard = inbox.unlocked.read().await;
     let Some(unlocked) = guard.as_ref() else {
-        return locked(&inbox, &headers, &uri, None);
+        return locked(inbox, headers, uri, None);
     };
-    let lang = lang(&headers);
-    let here = here(&uri);
+    let lang = lang(headers);
+    let here = here(uri);
     let inquiries = unlocked.inquiries.read().await;
-    let Some(item) = Uuid::try_parse(&id).ok().and_then(|id| inquiries.get(id)) else {
-        return not_found(&inbox, lang, &here);
-    };
-    let words = texts(lang);
-    let query = query_of(&uri);
-    let notice = match query.get("done").map(String::as_str) {
-        Some("closed") => Some(words["closed_done"].to_string()),
-        Some("corrected") => Some(words["corrected_done"].to_string()),
-        Some("unchanged") => Some(words["nothing_changed"].to_string()),
-        Some("withdrawn") => Some(words["withdrawn_done"].to_string()),
-        _ => None,
-    };
-    inquiry_page(&inbox, unlocked, item, lang, &here, notice, StatusCode::OK)
+    match Uuid::try_parse(id).ok().and_then(|id| inquiries.get(id)) {
+        Some(item) => show(unlocked, item, lang, &here),
+        None => not_found(inbox, lang, &here),
+    }
 }
 
 pub(super) fn inquiry_page(
@@ -296,29 +311,23 @@ pub(super) async fn confirm_delete(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    let guard = inbox.unlocked.read().await;
-    let Some(unlocked) = guard.as_ref() else {
-        return locked(&inbox, &headers, &uri, None);
-    };
-    let lang = lang(&headers);
-    let here = here(&uri);
-    let inquiries = unlocked.inquiries.read().await;
-    let Some(item) = Uuid::try_parse(&id).ok().and_then(|id| inquiries.get(id)) else {
-        return not_found(&inbox, lang, &here);
-    };
-    let frame = Frame {
-        lang,
-        here: &here,
-        unlocked: true,
-        notice: None,
-    };
-    let view: BTreeMap<&str, InquiryView> = [("i", inquiry_view(item, lang))].into_iter().collect();
-    page(
-        &inbox.templates,
-        StatusCode::OK,
-        "delete.html",
-        "delete_confirm",
-        &frame,
-        view,
-    )
+    with_held(&inbox, &headers, &uri, &id, |_, item, lang, here| {
+        let frame = Frame {
+            lang,
+            here,
+            unlocked: true,
+            notice: None,
+        };
+        let view: BTreeMap<&str, InquiryView> =
+            [("i", inquiry_view(item, lang))].into_iter().collect();
+        page(
+            &inbox.templates,
+            StatusCode::OK,
+            "delete.html",
+            "delete_confirm",
+            &frame,
+            view,
+        )
+    })
+    .await
 }

@@ -169,19 +169,12 @@ pub(crate) fn locked(
 }
 
 pub(crate) fn not_found(inbox: &Inbox, lang: &'static str, here: &str) -> Response {
-    let words = texts(lang);
-    let frame = Frame {
+    say(
+        inbox,
         lang,
         here,
-        unlocked: true,
-        notice: None,
-    };
-    message(
-        &inbox.templates,
         StatusCode::NOT_FOUND,
-        &frame,
-        "inquiries",
-        words["not_found"],
+        texts(lang)["not_found"],
     )
 }
 
@@ -192,19 +185,24 @@ pub(crate) fn failed(
     here: &str,
     error: &anyhow::Error,
 ) -> Response {
+    say(
+        inbox,
+        lang,
+        here,
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("{error:#}"),
+    )
+}
+
+/// A page of the unlocked inbox saying `text`.
+fn say(inbox: &Inbox, lang: &'static str, here: &str, status: StatusCode, text: &str) -> Response {
     let frame = Frame {
         lang,
         here,
         unlocked: true,
         notice: None,
     };
-    message(
-        &inbox.templates,
-        StatusCode::SERVICE_UNAVAILABLE,
-        &frame,
-        "inquiries",
-        &format!("{error:#}"),
-    )
+    message(&inbox.templates, status, &frame, "inquiries", text)
 }
 
 pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
