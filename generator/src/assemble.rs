@@ -83,6 +83,18 @@ pub(crate) fn assemble(
         sink.is_none(),
         &mut diagnostics,
     );
+    // A build that writes as it goes links the cached pictures in while the pages render.
+    let linking = sink.map(|staging| {
+        let cached = pictures
+            .files
+            .iter()
+            .filter_map(|(name, stored)| match stored {
+                crate::picture::Stored::Cached(path) => Some((path.clone(), name.clone())),
+                crate::picture::Stored::Held(_) => None,
+            })
+            .collect();
+        staging.link_in_background(cached)
+    });
     phases.end("images");
 
     // 2. Site-wide parts.
@@ -240,17 +252,23 @@ pub(crate) fn assemble(
             match sink {
                 // Linked (or copied) from the cache folder, never read.
                 Some(staging) => {
+                    let mut written = Ok(());
                     for (name, stored) in &pictures.files {
-                        let written = match stored {
-                            crate::picture::Stored::Cached(path) => staging.link(path, name),
-                            crate::picture::Stored::Held(bytes) => staging.write(name, bytes),
-                        };
-                        if let Err(e) = written {
-                            diagnostics.push(Diagnostic::error(
+                        if let crate::picture::Stored::Held(bytes) = stored {
+                            written = written.and_then(|()| staging.write(name, bytes));
+                        }
+                    }
+                    if let Some(linking) = linking {
+                        written = written.and(linking.finish());
+                    }
+                    if let Err(e) = written {
+                        diagnostics.push(
+                            Diagnostic::error(
                                 &options.root,
                                 format!("cannot write the site: {e:#}"),
-                            ));
-                        }
+                            )
+                            .help("if the file named is in .cache/images/, delete that folder and build again: its pictures are made anew"),
+                        );
                     }
                 }
                 None => {
@@ -357,6 +375,7 @@ pub(crate) fn assemble(
         narrow: patching,
         streamed,
         images_encoded: counts.encoded.load(std::sync::atomic::Ordering::Relaxed),
+        images_read: counts.read.load(std::sync::atomic::Ordering::Relaxed),
         headers: crate::headers::security_headers(config),
         languages: config.language_codes(),
     })
@@ -387,14 +406,14 @@ fn collect_outputs(
         if pictures.by_source.contains_key(relative) {
             continue;
         }
-        match asset {
+        match asset.as_ref().map_err(Clone::clone).and_then(|a| a.read()) {
             // Any other image goes out without its camera and location metadata.
             Ok(bytes) => {
-                let published = intake::attachments::without_metadata(bytes)
-                    .map_or_else(|| bytes.clone(), bytes::Bytes::from);
+                let published =
+                    intake::attachments::without_metadata(&bytes).map_or(bytes, bytes::Bytes::from);
                 files.insert(relative.to_string_lossy().replace('\\', "/"), published);
             }
-            Err(d) => diagnostics.push(d.clone()),
+            Err(d) => diagnostics.push(d),
         }
     }
     for p in placements {

@@ -37,6 +37,9 @@ pub struct BuiltSite {
     /// How many source images this build encoded (the others were unchanged since the
     /// previous build of the same `Project`, or found in the cache folder on disk).
     pub images_encoded: usize,
+    /// How many source images this build read (the others were known by their stamp: see
+    /// `digests`).
+    pub images_read: usize,
     /// The headers every response must carry (also written to `_headers`).
     pub headers: Vec<(&'static str, String)>,
     /// The site's language codes, the default language first.

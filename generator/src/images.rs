@@ -6,12 +6,17 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use bytes::Bytes;
+use std::sync::atomic::Ordering;
+use std::time::SystemTime;
+
+use rayon::prelude::*;
 
 use crate::config::ImageSettings;
 use crate::diagnostics::Diagnostic;
+use crate::digests::{self, Stamp};
 use crate::markdown::ImageRef;
-use crate::picture::{Counts, Processed, Stored, process_all, source_of};
+use crate::picture::{Cache, Counts, Processed, Source, Stored, process_all, source_of};
+use crate::sources::Asset;
 
 /// An image reference's problem, located in its page.
 pub(crate) fn problem(
@@ -27,11 +32,13 @@ pub(crate) fn problem(
         .help(help.to_string())
 }
 
-/// A processed source kept between the builds of a project, with its bytes (to tell whether
-/// it changed) and its output files.
+/// A processed source kept between the builds of a project, with its stamp and digest (to
+/// tell whether it changed) and its output files.
 #[derive(Debug, Clone)]
 pub(crate) struct Kept {
-    bytes: Bytes,
+    /// `None` when it could not be read: it is tried again.
+    stamp: Option<Stamp>,
+    digest: String,
     processed: Processed,
     outputs: Vec<(String, Stored)>,
 }
@@ -79,13 +86,13 @@ pub(crate) fn pictures(
     settings: &ImageSettings,
     pages: &crate::library::PageIndex,
     templates: &[(String, String)],
-    assets: &BTreeMap<PathBuf, Result<Bytes, Diagnostic>>,
+    assets: &BTreeMap<PathBuf, Result<Asset, Diagnostic>>,
     kept: &mut HashMap<PathBuf, Kept>,
     counts: &Counts,
     in_memory: bool,
     diagnostics: &mut crate::diagnostics::Diagnostics,
 ) -> Pictures {
-    let mut needed: BTreeMap<PathBuf, Bytes> = BTreeMap::new();
+    let mut needed: BTreeMap<PathBuf, &Asset> = BTreeMap::new();
     let mut shown: Vec<(&crate::content::SourcePage, &ImageRef, PathBuf)> = Vec::new();
     for versions in pages.values() {
         for page in versions.values() {
@@ -108,8 +115,8 @@ pub(crate) fn pictures(
                     continue;
                 };
                 match assets.get(&source) {
-                    Some(Ok(bytes)) => {
-                        needed.insert(source.clone(), bytes.clone());
+                    Some(Ok(asset)) => {
+                        needed.insert(source.clone(), asset);
                         shown.push((page, image, source));
                     }
                     Some(Err(_)) => {} // already reported as unreadable
@@ -139,8 +146,8 @@ pub(crate) fn pictures(
     for (template, src) in templates {
         let file = Path::new("themes").join("templates").join(template);
         match source_of("", src).map(|source| (assets.get(&source), source)) {
-            Some((Some(Ok(bytes)), source)) => {
-                needed.insert(source.clone(), bytes.clone());
+            Some((Some(Ok(asset)), source)) => {
+                needed.insert(source.clone(), asset);
                 in_templates.insert(source);
             }
             _ => diagnostics.push(
@@ -152,38 +159,90 @@ pub(crate) fn pictures(
             ),
         }
     }
-    // Only what changed is processed again.
-    let todo: BTreeMap<PathBuf, Bytes> = needed
-        .iter()
-        .filter(|(path, bytes)| kept.get(*path).is_none_or(|k| k.bytes != **bytes))
-        .map(|(path, bytes)| (path.clone(), bytes.clone()))
-        .collect();
+    // Only what changed is processed again: a source with the stamp it had is unchanged; one
+    // with a new stamp is unchanged if its content's digest is the same.
     let cache = root.join(".cache").join("images");
-    let before: HashMap<PathBuf, Option<String>> = todo
-        .keys()
-        .map(|p| (p.clone(), kept.get(p).and_then(first_output)))
+    let stamped: Vec<(&PathBuf, &&Asset)> = needed
+        .iter()
+        .filter(|(path, asset)| kept.get(*path).is_none_or(|k| k.stamp != Some(asset.stamp)))
         .collect();
-    let (processed, files) = process_all(&todo, settings, &cache, counts);
     let mut changed = std::collections::HashSet::new();
-    for (path, result) in processed {
-        let outputs: Vec<(String, Stored)> = match &result {
-            Ok(picture) => picture
-                .variants
-                .iter()
-                .flat_map(|v| [v.webp.clone(), v.fallback.clone()])
-                .filter_map(|name| files.get(&name).map(|stored| (name, stored.clone())))
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        let entry = Kept {
-            bytes: todo[&path].clone(),
-            processed: result,
-            outputs,
-        };
-        if before.get(&path).cloned().flatten() != first_output(&entry) {
-            changed.insert(path.clone());
+    if !stamped.is_empty() {
+        let mut store = Cache::open(&cache, settings);
+        let found: Vec<_> = stamped
+            .par_iter()
+            .map(|(path, asset)| {
+                let read_from = SystemTime::now();
+                let found = store.digest_of(path, &asset.on_disk, &asset.stamp);
+                (*path, *asset, read_from, found)
+            })
+            .collect();
+        let mut todo = Vec::new();
+        let mut stamps = HashMap::new();
+        for (path, asset, read_from, found) in found {
+            let found = match found {
+                Ok(found) => found,
+                Err(e) => {
+                    let unreadable = Kept {
+                        stamp: None,
+                        digest: String::new(),
+                        processed: Err(format!("it cannot be read: {e}")),
+                        outputs: Vec::new(),
+                    };
+                    if kept.insert(path.clone(), unreadable).is_some() {
+                        changed.insert(path.clone());
+                    }
+                    continue;
+                }
+            };
+            if found.bytes.is_some() {
+                counts.read.fetch_add(1, Ordering::Relaxed);
+            }
+            store.learn(path, &found, read_from);
+            // A stamp proves nothing of a file written just before it was read: such a file's
+            // digest is taken again by the next build.
+            let settled = found.bytes.is_none() || digests::settled(&found.stamp, read_from);
+            let stamp = settled.then_some(found.stamp);
+            match kept.get_mut(path) {
+                Some(same) if same.digest == found.digest => same.stamp = stamp,
+                _ => todo.push(Source {
+                    path: path.clone(),
+                    on_disk: asset.on_disk.clone(),
+                    found,
+                }),
+            }
+            stamps.insert(path.clone(), stamp);
         }
-        kept.insert(path, entry);
+        let before: HashMap<PathBuf, Option<String>> = todo
+            .iter()
+            .map(|s| (s.path.clone(), kept.get(&s.path).and_then(first_output)))
+            .collect();
+        for (source, made) in process_all(todo, settings, &store, counts) {
+            // Read again (its outputs were gone), it may have changed since its stamp was taken.
+            let stamp = stamps
+                .remove(&source.path)
+                .flatten()
+                .filter(|stamp| *stamp == source.found.stamp);
+            let (processed, outputs) = match made {
+                Ok((picture, outputs)) => {
+                    store.remember(&source.found.digest, &picture, &outputs);
+                    (Ok(picture), outputs)
+                }
+                Err(why) => (Err(why), Vec::new()),
+            };
+            let entry = Kept {
+                stamp,
+                digest: source.found.digest,
+                processed,
+                outputs,
+            };
+            if before.get(&source.path).cloned().flatten() != first_output(&entry) {
+                changed.insert(source.path.clone());
+            }
+            kept.insert(source.path, entry);
+        }
+        store.retain(|path| needed.contains_key(path));
+        store.save();
     }
     kept.retain(|path, _| needed.contains_key(path));
     let template_changed = changed.iter().any(|path| in_templates.contains(path));
@@ -202,7 +261,11 @@ pub(crate) fn pictures(
                     "the image content/{} cannot be shown: {why}",
                     source.display()
                 ),
-                "save it as a JPEG, PNG or WebP picture",
+                if why.starts_with("it cannot be read") {
+                    "check that the file is there and can be read"
+                } else {
+                    "save it as a JPEG, PNG or WebP picture"
+                },
             ));
         }
     }

@@ -9,7 +9,7 @@
 //! - reading: `i18n` (interface strings), `front_matter`, `shortcodes` (`figure`, `gallery`),
 //!   [`markdown`] and `content` (every
 //!   `content/**.md` read, parsed and rendered once), `minify`, `statics` (static files,
-//!   content-hashed), `picture` (an image resized and encoded, cached on disk), [`links`] (where every page is; the link checker), `templates` (Tera, with
+//!   content-hashed), `digests` (content digests remembered by `stat`), `picture` (an image resized and encoded, cached on disk), [`links`] (where every page is; the link checker), `templates` (Tera, with
 //!   `t()`, `url()` and `asset()`), `sources` (all of the above, kept between builds);
 //! - building, in the order of `assemble`'s stages: `library` (each content key placed at a
 //!   URL in every language, as a translation or a fallback; kept between builds and patched
@@ -39,6 +39,7 @@ pub mod markdown;
 mod content;
 mod minify;
 mod statics;
+mod digests;
 mod picture;
 pub mod links;
 mod templates;

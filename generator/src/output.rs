@@ -5,6 +5,7 @@
 //! untouched. A [`Staging`] folder does the same for a build that writes its pages as it
 //! renders them ([`crate::build_into`]).
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -69,19 +70,17 @@ impl Staging {
         fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))
     }
 
-    /// Puts the file `source` at `path` (relative to the output folder) without reading it: a
-    /// hard link (the cache folder beside it holds the same bytes), or a copy across file
-    /// systems.
-    pub fn link(&self, source: &Path, path: &str) -> Result<()> {
-        let target = self.folder.path().join(path);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    /// Starts putting each file `source` at its `path` (relative to the output folder) on a
+    /// thread of its own, without reading it: a hard link (the cache folder beside it holds
+    /// the same bytes), or a copy across file systems. The build goes on meanwhile (linking
+    /// 1,600 pictures takes as long as rendering 200 pages); [`Linking::finish`] waits for it.
+    pub fn link_in_background(&self, files: Vec<(PathBuf, String)>) -> Linking<'_> {
+        let folder = self.folder.path().to_path_buf();
+        let thread = std::thread::spawn(move || link_all(&folder, &files));
+        Linking {
+            thread: Some(thread),
+            _staging: std::marker::PhantomData,
         }
-        if fs::hard_link(source, &target).is_err() {
-            fs::copy(source, &target)
-                .with_context(|| format!("copying {} to {}", source.display(), target.display()))?;
-        }
-        Ok(())
     }
 
     /// Puts the written tree in the output's place (the previous output is removed).
@@ -114,6 +113,95 @@ impl Staging {
                 .with_context(|| format!("moving the new site to {}", output.display()))?;
         }
         Ok(())
+    }
+}
+
+/// Files being linked into a staging folder ([`Staging::link_in_background`]). Dropped, it
+/// waits for the thread, so nothing is written into a staging folder being removed.
+#[derive(Debug)]
+pub struct Linking<'a> {
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
+    _staging: std::marker::PhantomData<&'a Staging>,
+}
+
+impl Linking<'_> {
+    /// Waits until every file is there, or says which could not be put there.
+    pub fn finish(mut self) -> Result<()> {
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(linked)) => linked,
+            Some(Err(_)) => anyhow::bail!("the thread linking the pictures failed"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Linking<'_> {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Puts each file `source` at its `path` under `folder`; each folder is made once.
+fn link_all(folder: &Path, files: &[(PathBuf, String)]) -> Result<()> {
+    let folders: BTreeSet<&Path> = files
+        .iter()
+        .filter_map(|(_, path)| Path::new(path).parent())
+        .collect();
+    for below in folders {
+        let dir = folder.join(below);
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut linker = Linker::default();
+    for (source, path) in files {
+        let target = folder.join(path);
+        if linker.link(source, &target).is_err() {
+            fs::copy(source, &target)
+                .with_context(|| format!("copying {} to {}", source.display(), target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Hard links, one after another (links into one folder take its lock in turn: threads would
+/// only wait for each other). On Unix each folder is opened once and each link named relative
+/// to it, which halves the kernel's work for a folder of many files.
+#[derive(Default)]
+struct Linker {
+    #[cfg(unix)]
+    folders: std::collections::HashMap<PathBuf, fs::File>,
+}
+
+impl Linker {
+    #[cfg(unix)]
+    fn link(&mut self, source: &Path, target: &Path) -> std::io::Result<()> {
+        let split = |path: &Path| -> std::io::Result<(PathBuf, std::ffi::OsString)> {
+            match (path.parent(), path.file_name()) {
+                (Some(parent), Some(name)) => Ok((parent.to_path_buf(), name.to_os_string())),
+                _ => Err(std::io::ErrorKind::InvalidInput.into()),
+            }
+        };
+        let (from_folder, from_name) = split(source)?;
+        let (to_folder, to_name) = split(target)?;
+        for folder in [&from_folder, &to_folder] {
+            if !self.folders.contains_key(folder) {
+                self.folders.insert(folder.clone(), fs::File::open(folder)?);
+            }
+        }
+        rustix::fs::linkat(
+            &self.folders[&from_folder],
+            from_name.as_os_str(),
+            &self.folders[&to_folder],
+            to_name.as_os_str(),
+            rustix::fs::AtFlags::empty(),
+        )
+        .map_err(std::io::Error::from)
+    }
+
+    #[cfg(not(unix))]
+    fn link(&mut self, source: &Path, target: &Path) -> std::io::Result<()> {
+        fs::hard_link(source, target)
     }
 }
 

@@ -10,10 +10,45 @@ use bytes::Bytes;
 use crate::config::SiteConfig;
 use crate::content::{SourcePage, key_of, load_pages, scan_content};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::digests::Stamp;
 use crate::i18n::{Translations, load_translations};
 use crate::options::BuildOptions;
 use crate::statics::{StaticFiles, load_static_files};
 use crate::templates::{TemplateSources, read_templates};
+
+/// A file of `content/` other than markdown, found but not read: a picture's source is read
+/// only when it must be encoded (its digest is remembered by its stamp, see
+/// [`crate::digests`]), any other file when it is published.
+#[derive(Debug, Clone)]
+pub(crate) struct Asset {
+    /// Where it is, relative to the site's folder (`content/...`), as problems name it.
+    pub(crate) file: PathBuf,
+    /// Where it is on disk.
+    pub(crate) on_disk: PathBuf,
+    pub(crate) stamp: Stamp,
+}
+
+impl Asset {
+    fn find(root: &Path, relative: &Path) -> Result<Self, Diagnostic> {
+        let file = Path::new("content").join(relative);
+        let on_disk = root.join(&file);
+        match std::fs::metadata(&on_disk) {
+            Ok(metadata) => Ok(Self {
+                stamp: Stamp::of(&metadata),
+                file,
+                on_disk,
+            }),
+            Err(e) => Err(Diagnostic::error(&file, format!("cannot read: {e}"))),
+        }
+    }
+
+    /// Its content now.
+    pub(crate) fn read(&self) -> Result<Bytes, Diagnostic> {
+        std::fs::read(&self.on_disk)
+            .map(Bytes::from)
+            .map_err(|e| Diagnostic::error(&self.file, format!("cannot read: {e}")))
+    }
+}
 
 /// Everything read from the site's folder.
 #[derive(Debug)]
@@ -30,8 +65,8 @@ pub(crate) struct Sources {
     pub(crate) template_diagnostics: Vec<Diagnostic>,
     /// Every markdown file by its path under `content/`, drafts included.
     pub(crate) pages: BTreeMap<PathBuf, Result<Arc<SourcePage>, Diagnostic>>,
-    /// Every other file under `content/`, by its path there.
-    pub(crate) assets: BTreeMap<PathBuf, Result<Bytes, Diagnostic>>,
+    /// Every other file under `content/`, by its path there: found, read only when needed.
+    pub(crate) assets: BTreeMap<PathBuf, Result<Asset, Diagnostic>>,
     pub(crate) scan_diagnostics: Vec<Diagnostic>,
     /// Whether the markdown's rendering is dropped once read (see
     /// [`SourcePage::rendering_dropped`]).
@@ -121,11 +156,8 @@ impl Sources {
                 .zip(loaded.into_iter().map(|p| p.map(Arc::new))),
         );
         for relative in assets {
-            let file = Path::new("content").join(&relative);
-            let bytes = std::fs::read(root.join(&file))
-                .map(Bytes::from)
-                .map_err(|e| Diagnostic::error(&file, format!("cannot read: {e}")));
-            self.assets.insert(relative, bytes);
+            let asset = Asset::find(root, &relative);
+            self.assets.insert(relative, asset);
         }
     }
 

@@ -243,6 +243,79 @@ fn a_rebuild_with_unchanged_images_encodes_nothing_and_a_changed_one_shows() {
     );
 }
 
+/// Sets a file's modification time, as `cp -p` or `touch -d` would.
+fn set_modified(path: &std::path::Path, time: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_modified(time))
+        .expect("set the time");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_that_finds_its_pictures_unchanged_reads_none_of_them() {
+    let fixture = Fixture::new();
+    let source = fixture.root().join("content/news/bear.jpg");
+    // Two photographs of the same length in bytes (a JPEG ends at its end marker).
+    let (mut wide, mut tall) = (photo(900, 600, None), photo(600, 900, None));
+    let length = wide.len().max(tall.len());
+    wide.resize(length, 0);
+    tall.resize(length, 0);
+    std::fs::write(&source, &wide).expect("write");
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    set_modified(&source, an_hour_ago);
+    fixture.edit(
+        "content/news/first.md",
+        "Text.",
+        "Text.\n\n![A bear](bear.jpg)",
+    );
+    let options = fixture.options();
+    let output = fixture.root().join("public");
+    let first = generator::build_into(&options, &output).expect("builds");
+    assert_eq!((first.images_read, first.images_encoded), (1, 1));
+    let page = || std::fs::read_to_string(output.join("news/first/index.html")).expect("page");
+    let before = page();
+
+    // A new process, into a new output folder: the photograph is known by its stamp.
+    std::fs::remove_dir_all(&output).expect("remove the output");
+    let again = generator::build_into(&options, &output).expect("builds");
+    assert_eq!((again.images_read, again.images_encoded), (0, 0));
+    assert_eq!(page(), before);
+    let linked = output.join(
+        before
+            .split("srcset=\"/")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .expect("a file in srcset"),
+    );
+    assert!(linked.is_file(), "{}", linked.display());
+
+    // Other pixels of the same length, with the time put back (as `cp -p` would): the
+    // status-change time tells, so it is read, encoded and shown.
+    std::fs::write(&source, &tall).expect("write");
+    set_modified(&source, an_hour_ago);
+    let changed = generator::build_into(&options, &output).expect("builds");
+    assert_eq!((changed.images_read, changed.images_encoded), (1, 1));
+    let after = page();
+    assert!(
+        after.contains("width=600") && after.contains("height=900"),
+        "{after}"
+    );
+
+    // A cached file deleted by hand: that picture is made again, and the site is whole.
+    let cache = fixture.root().join(".cache/images");
+    let name = linked.file_name().expect("a name");
+    std::fs::write(&source, &wide).expect("write");
+    set_modified(&source, an_hour_ago);
+    generator::build_into(&options, &output).expect("builds");
+    std::fs::remove_file(cache.join(name)).expect("remove a cached file");
+    let remade = generator::build_into(&options, &output).expect("builds");
+    assert_eq!(remade.images_encoded, 1);
+    assert_eq!(page(), before);
+    assert!(linked.is_file(), "{}", linked.display());
+}
+
 #[test]
 fn an_image_no_page_shows_is_published_without_its_metadata() {
     let fixture = Fixture::new();

@@ -6,16 +6,20 @@
 //! on disk between builds (`.cache/images/` in the site's folder). The `images` stage decides
 //! which files are pictures; templates show one with `picture()`.
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use rayon::prelude::*;
 
 use crate::config::ImageSettings;
+use crate::digests::{self, Found};
 use crate::markdown::{ImageRef, escape_attribute};
+
+mod cache;
+
+pub(crate) use cache::Cache;
 
 /// One source image, processed: its size upright, and its files by width.
 #[derive(Debug, Clone)]
@@ -58,13 +62,14 @@ impl Stored {
 }
 
 /// A source's picture and its output files, or why it cannot be shown.
-type Made = Result<(Picture, Vec<(String, Stored)>), String>;
+pub(crate) type Made = Result<(Picture, Vec<(String, Stored)>), String>;
 
-/// How many images were encoded, and how many read back from the cache, by a build.
+/// How many images a build encoded, found in the cache folder, and read.
 #[derive(Debug, Default)]
 pub(crate) struct Counts {
     pub(crate) encoded: AtomicUsize,
     pub(crate) cached: AtomicUsize,
+    pub(crate) read: AtomicUsize,
 }
 
 /// The file an image reference names, relative to `content/`: beside the page (`bear.jpg`,
@@ -93,51 +98,56 @@ pub(crate) fn source_of(page_folder: &str, src: &str) -> Option<PathBuf> {
     (!parts.is_empty()).then(|| parts.iter().collect())
 }
 
-/// Processes every source (in parallel), reading and writing the cache folder `cache`.
-/// Returns each source's picture and the output files of all of them.
+/// A source to process: its path under `content/`, where it is on disk, and its digest (with
+/// its bytes, if they were read to take it).
+#[derive(Debug)]
+pub(crate) struct Source {
+    pub(crate) path: PathBuf,
+    pub(crate) on_disk: PathBuf,
+    pub(crate) found: Found,
+}
+
+/// Processes every source (in parallel), taking what `cache` holds and keeping there what is
+/// made. Returns each source (its digest the one its picture is named by) with its picture
+/// and output files, or why it cannot be shown.
 pub(crate) fn process_all(
-    sources: &BTreeMap<PathBuf, Bytes>,
+    sources: Vec<Source>,
     settings: &ImageSettings,
-    cache: &Path,
+    cache: &Cache,
     counts: &Counts,
-) -> (HashMap<PathBuf, Processed>, BTreeMap<String, Stored>) {
-    let done: Vec<(PathBuf, Made)> = sources
-        .par_iter()
-        .map(|(path, bytes)| (path.clone(), process(path, bytes, settings, cache, counts)))
-        .collect();
-    let mut pictures = HashMap::new();
-    let mut files = BTreeMap::new();
-    for (path, result) in done {
-        match result {
-            Ok((picture, outputs)) => {
-                files.extend(outputs);
-                pictures.insert(path, Ok(picture));
-            }
-            Err(why) => {
-                pictures.insert(path, Err(why));
-            }
-        }
+) -> Vec<(Source, Made)> {
+    sources
+        .into_par_iter()
+        .map(|mut source| {
+            let made = process(&mut source, settings, cache, counts);
+            (source, made)
+        })
+        .collect()
+}
+
+fn process(source: &mut Source, settings: &ImageSettings, cache: &Cache, counts: &Counts) -> Made {
+    if let Some(found) = cache.picture(&source.found.digest) {
+        counts.cached.fetch_add(1, Ordering::Relaxed);
+        return Ok(found);
     }
-    (pictures, files)
-}
-
-/// What names a source's outputs: its content and the settings.
-fn key_of(bytes: &[u8], settings: &ImageSettings) -> String {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(bytes);
-    hasher.update(format!("{:?}|{}", settings.widths, settings.quality).as_bytes());
-    hasher.finalize().to_hex()[..10].to_string()
-}
-
-fn process(
-    path: &Path,
-    bytes: &[u8],
-    settings: &ImageSettings,
-    cache: &Path,
-    counts: &Counts,
-) -> Made {
-    let key = key_of(bytes, settings);
-    let stem = path
+    let bytes = match &source.found.bytes {
+        Some(bytes) => bytes.clone(),
+        // Only its digest was remembered, and its outputs are gone: read it now.
+        None => {
+            source.found =
+                digests::read(&source.on_disk).map_err(|e| format!("it cannot be read: {e}"))?;
+            counts.read.fetch_add(1, Ordering::Relaxed);
+            if let Some(found) = cache.picture(&source.found.digest) {
+                counts.cached.fetch_add(1, Ordering::Relaxed);
+                return Ok(found);
+            }
+            source.found.bytes.clone().unwrap_or_default()
+        }
+    };
+    let bytes = &bytes[..];
+    let key = cache.key_of(&source.found.digest);
+    let stem = source
+        .path
         .file_stem()
         .map(|s| s.to_string_lossy().to_lowercase())
         .unwrap_or_default()
@@ -146,11 +156,6 @@ fn process(
         .collect::<String>();
     let format = image::guess_format(bytes)
         .map_err(|_| "it is not a JPEG, PNG or WebP image".to_string())?;
-    let manifest = cache.join(format!("{key}.json"));
-    if let Some(found) = from_cache(&manifest, cache) {
-        counts.cached.fetch_add(1, Ordering::Relaxed);
-        return Ok(found);
-    }
     let mut decoder = image::ImageReader::with_format(Cursor::new(bytes), format)
         .into_decoder()
         .map_err(|e| format!("it cannot be decoded: {e}"))?;
@@ -205,7 +210,7 @@ fn process(
         variants,
         fallback_type,
     };
-    let outputs = to_cache(&manifest, cache, &picture, outputs);
+    let outputs = cache.keep(&key, &picture, outputs);
     Ok((picture, outputs))
 }
 
@@ -228,110 +233,6 @@ fn encode_fallback(image: &image::DynamicImage, ext: &str, quality: u8) -> Resul
             .map_err(|e| format!("encoding JPEG: {e}"))?;
     }
     Ok(out)
-}
-
-/// The cache's record of one source: its size and files (the files sit beside it).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Manifest {
-    width: u32,
-    height: u32,
-    fallback_type: String,
-    variants: Vec<(u32, String, String)>,
-}
-
-fn from_cache(manifest: &Path, cache: &Path) -> Option<(Picture, Vec<(String, Stored)>)> {
-    let record: Manifest = serde_json::from_slice(&std::fs::read(manifest).ok()?).ok()?;
-    let mut outputs = Vec::new();
-    for (_, webp, fallback) in &record.variants {
-        for path in [webp, fallback] {
-            let file = cache.join(Path::new(path).file_name()?);
-            if !file.is_file() {
-                return None;
-            }
-            outputs.push((path.clone(), Stored::Cached(file)));
-        }
-    }
-    let fallback_type = match record.fallback_type.as_str() {
-        "image/png" => "image/png",
-        _ => "image/jpeg",
-    };
-    Some((
-        Picture {
-            width: record.width,
-            height: record.height,
-            variants: record
-                .variants
-                .into_iter()
-                .map(|(width, webp, fallback)| Variant {
-                    width,
-                    webp,
-                    fallback,
-                })
-                .collect(),
-            fallback_type,
-        },
-        outputs,
-    ))
-}
-
-/// Writes a cached file read-only: `build` hard-links it into the output, so a tool that edited
-/// the published copy in place would otherwise change the cache too (it now gets "permission
-/// denied"; deleting or replacing the published file is unaffected).
-fn write_read_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    // A file of an interrupted earlier write may be there, read-only: replace it.
-    let _ = std::fs::remove_file(path);
-    std::fs::write(path, bytes)?;
-    let mut permissions = std::fs::metadata(path)?.permissions();
-    permissions.set_readonly(true);
-    std::fs::set_permissions(path, permissions)
-}
-
-/// Keeps the outputs for the next build, and says where each now is. A cache folder that
-/// cannot be written only costs time: the outputs are then held in memory.
-fn to_cache(
-    manifest: &Path,
-    cache: &Path,
-    picture: &Picture,
-    outputs: Vec<(String, Bytes)>,
-) -> Vec<(String, Stored)> {
-    let held = |outputs: Vec<(String, Bytes)>| {
-        outputs
-            .into_iter()
-            .map(|(path, bytes)| (path, Stored::Held(bytes)))
-            .collect()
-    };
-    if std::fs::create_dir_all(cache).is_err() {
-        return held(outputs);
-    }
-    for (path, bytes) in &outputs {
-        let written = Path::new(path)
-            .file_name()
-            .is_some_and(|name| write_read_only(&cache.join(name), bytes).is_ok());
-        if !written {
-            return held(outputs);
-        }
-    }
-    let record = Manifest {
-        width: picture.width,
-        height: picture.height,
-        fallback_type: picture.fallback_type.to_string(),
-        variants: picture
-            .variants
-            .iter()
-            .map(|v| (v.width, v.webp.clone(), v.fallback.clone()))
-            .collect(),
-    };
-    // Written last: a manifest means its files are all there.
-    if let Ok(json) = serde_json::to_vec(&record) {
-        let _ = std::fs::write(manifest, json);
-    }
-    outputs
-        .into_iter()
-        .filter_map(|(path, _)| {
-            let file = cache.join(Path::new(&path).file_name()?);
-            Some((path, Stored::Cached(file)))
-        })
-        .collect()
 }
 
 /// The `<picture>` of an image. The page's first image loads at once, with high priority (it
