@@ -153,56 +153,16 @@ fn link_all(folder: &Path, files: &[(PathBuf, String)]) -> Result<()> {
         let dir = folder.join(below);
         fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut linker = Linker::default();
+    // One after another: links into one folder take its lock in turn, so threads would only
+    // wait for each other.
     for (source, path) in files {
         let target = folder.join(path);
-        if linker.link(source, &target).is_err() {
+        if fs::hard_link(source, &target).is_err() {
             fs::copy(source, &target)
                 .with_context(|| format!("copying {} to {}", source.display(), target.display()))?;
         }
     }
     Ok(())
-}
-
-/// Hard links, one after another (links into one folder take its lock in turn: threads would
-/// only wait for each other). On Unix each folder is opened once and each link named relative
-/// to it, which halves the kernel's work for a folder of many files.
-#[derive(Default)]
-struct Linker {
-    #[cfg(unix)]
-    folders: std::collections::HashMap<PathBuf, fs::File>,
-}
-
-impl Linker {
-    #[cfg(unix)]
-    fn link(&mut self, source: &Path, target: &Path) -> std::io::Result<()> {
-        let split = |path: &Path| -> std::io::Result<(PathBuf, std::ffi::OsString)> {
-            match (path.parent(), path.file_name()) {
-                (Some(parent), Some(name)) => Ok((parent.to_path_buf(), name.to_os_string())),
-                _ => Err(std::io::ErrorKind::InvalidInput.into()),
-            }
-        };
-        let (from_folder, from_name) = split(source)?;
-        let (to_folder, to_name) = split(target)?;
-        for folder in [&from_folder, &to_folder] {
-            if !self.folders.contains_key(folder) {
-                self.folders.insert(folder.clone(), fs::File::open(folder)?);
-            }
-        }
-        rustix::fs::linkat(
-            &self.folders[&from_folder],
-            from_name.as_os_str(),
-            &self.folders[&to_folder],
-            to_name.as_os_str(),
-            rustix::fs::AtFlags::empty(),
-        )
-        .map_err(std::io::Error::from)
-    }
-
-    #[cfg(not(unix))]
-    fn link(&mut self, source: &Path, target: &Path) -> std::io::Result<()> {
-        fs::hard_link(source, target)
-    }
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
