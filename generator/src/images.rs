@@ -242,6 +242,11 @@ pub(crate) fn pictures(
             kept.insert(source.path, entry);
         }
         store.retain(|path| needed.contains_key(path));
+        if counts.encoded.load(Ordering::Relaxed) > 0 {
+            // Something was made: what it replaced is stale.
+            let in_use = needed.keys().filter_map(|path| kept.get(path));
+            store.prune(in_use.map(|k| k.digest.as_str()).filter(|d| !d.is_empty()));
+        }
         store.save();
     }
     kept.retain(|path, _| needed.contains_key(path));

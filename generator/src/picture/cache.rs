@@ -226,6 +226,28 @@ impl Cache {
         self.learnt |= before != (self.index.sources.len(), self.index.pictures.len());
     }
 
+    /// Removes the files of pictures no source shown now has (`in_use` are the digests of
+    /// those that are), as Zola prunes its processed images: an edited photograph or new
+    /// settings leave the old files behind. Only names this cache writes are touched.
+    /// Returns how many files were removed.
+    pub(crate) fn prune<'a>(&self, in_use: impl Iterator<Item = &'a str>) -> usize {
+        let keys: HashSet<String> = in_use.map(|digest| self.key_of(digest)).collect();
+        let Ok(entries) = std::fs::read_dir(&self.folder) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(key) = name.to_str().and_then(key_in) else {
+                continue;
+            };
+            if !keys.contains(key) && remove(&entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     /// Writes the index if anything was learnt, or the folder changed, by a rename (a reader
     /// never sees half of it). An index that cannot be written only costs the next build a
     /// read of each source.
@@ -254,6 +276,30 @@ impl Cache {
             tracing::debug!("cannot write the pictures' index: {e}");
         }
     }
+}
+
+/// The key in a name this cache writes: `KEY.json`, or `stem-KEY-width.ext`.
+fn key_in(name: &str) -> Option<&str> {
+    let is_key = |key: &str| key.len() == 10 && key.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(key) = name.strip_suffix(".json") {
+        return is_key(key).then_some(key);
+    }
+    let mut parts = name.rsplitn(3, '-');
+    let (width, key) = (parts.next()?, parts.next()?);
+    parts.next()?;
+    let (width, _) = width.split_once('.')?;
+    (is_key(key) && !width.is_empty() && width.bytes().all(|b| b.is_ascii_digit())).then_some(key)
+}
+
+/// Removes a cached file, read-only as it is (Windows refuses to remove such a file).
+fn remove(path: &Path) -> std::io::Result<()> {
+    std::fs::remove_file(path).or_else(|_| {
+        let mut permissions = std::fs::metadata(path)?.permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        std::fs::set_permissions(path, permissions)?;
+        std::fs::remove_file(path)
+    })
 }
 
 /// The index of the cache folder `folder`: beside it, so writing it leaves the folder's stamp
@@ -335,6 +381,49 @@ mod tests {
         let stamp = Stamp::of(&std::fs::metadata(&file).expect("stat"));
         let found = cache.digest_of(source, &file, &stamp).expect("read");
         assert!(found.bytes.is_some());
+    }
+
+    #[test]
+    fn only_the_names_this_cache_writes_are_pruned() {
+        assert_eq!(key_in("0123456789.json"), Some("0123456789"));
+        assert_eq!(key_in("my-bear-0123456789-480.webp"), Some("0123456789"));
+        assert_eq!(key_in("bear-abcdef0123-1600.jpg"), Some("abcdef0123"));
+        for other in [
+            "notes.txt",
+            "bear.jpg",
+            "a-b-c.jpg",
+            "x-0123456789-big.jpg",
+            "12.json",
+        ] {
+            assert_eq!(key_in(other), None, "{other}");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let folder = dir.path().join("cache");
+        std::fs::create_dir_all(&folder).expect("folder");
+        let cache = Cache::open(&folder, &settings());
+        let (kept, gone) = (cache.key_of("kept"), cache.key_of("gone"));
+        for name in [
+            format!("{kept}.json"),
+            format!("bear-{kept}-480.jpg"),
+            format!("{gone}.json"),
+            format!("bear-{gone}-480.jpg"),
+            "notes.txt".to_string(),
+        ] {
+            write_read_only(&folder.join(name), b"x").expect("write");
+        }
+        assert_eq!(cache.prune(["kept"].into_iter()), 2);
+        let mut left: Vec<String> = std::fs::read_dir(&folder)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut expected = vec![
+            format!("{kept}.json"),
+            format!("bear-{kept}-480.jpg"),
+            "notes.txt".to_string(),
+        ];
+        expected.sort();
+        assert_eq!(left, expected);
     }
 
     #[test]

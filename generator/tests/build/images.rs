@@ -302,10 +302,12 @@ fn a_build_that_finds_its_pictures_unchanged_reads_none_of_them() {
         after.contains("width=600") && after.contains("height=900"),
         "{after}"
     );
-
-    // A cached file deleted by hand: that picture is made again, and the site is whole.
+    // The replaced picture's files are pruned from the cache (the output has its own links).
     let cache = fixture.root().join(".cache/images");
     let name = linked.file_name().expect("a name");
+    assert!(!cache.join(name).exists(), "pruned");
+
+    // A cached file deleted by hand: that picture is made again, and the site is whole.
     std::fs::write(&source, &wide).expect("write");
     set_modified(&source, an_hour_ago);
     generator::build_into(&options, &output).expect("builds");
