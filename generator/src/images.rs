@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-
 use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 
