@@ -234,6 +234,15 @@ fn a_rebuild_with_unchanged_images_encodes_nothing_and_a_changed_one_shows() {
     project.note_changes([fixture.root().join("content/news/bear.jpg")]);
     let site = project.build().expect("builds");
     assert_eq!(site.images_encoded, 1);
+    // A stamp from a clock ahead (or a file written within the same tick as its read) proves
+    // nothing: that picture's digest is taken at every build, and nothing is encoded again.
+    let in_an_hour = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    set_modified(&fixture.root().join("content/news/bear.jpg"), in_an_hour);
+    for _ in 0..2 {
+        project.note_changes([fixture.root().join("content/news/first.md")]);
+        let site = project.build().expect("builds");
+        assert_eq!((site.images_read, site.images_encoded), (1, 0));
+    }
     let clean = build_site(&options).expect("builds");
     assert_eq!(site.files, clean.files, "the rebuild equals a clean build");
     let html = String::from_utf8_lossy(&site.files["news/first/index.html"]).into_owned();
