@@ -166,7 +166,10 @@ pub(crate) fn pictures(
         .filter(|(path, asset)| kept.get(*path).is_none_or(|k| k.stamp != Some(asset.stamp)))
         .collect();
     let mut changed = std::collections::HashSet::new();
-    if !stamped.is_empty() {
+    // The cache is opened for a source to look at, and to prune pictures shown no more: those
+    // kept by this process, or any in the cache's index for a first build.
+    let dropped = kept.is_empty() || kept.keys().any(|path| !needed.contains_key(path));
+    if !stamped.is_empty() || dropped {
         let mut store = Cache::open(&cache, settings);
         let found: Vec<_> = stamped
             .par_iter()
@@ -240,9 +243,9 @@ pub(crate) fn pictures(
             }
             kept.insert(source.path, entry);
         }
-        store.retain(|path| needed.contains_key(path));
-        if counts.encoded.load(Ordering::Relaxed) > 0 {
-            // Something was made: what it replaced is stale.
+        let forgot = store.retain(|path| needed.contains_key(path));
+        if forgot || counts.encoded.load(Ordering::Relaxed) > 0 {
+            // Something was made, or a picture is shown no more: what it replaced is stale.
             let in_use = needed.keys().filter_map(|path| kept.get(path));
             store.prune(in_use.map(|k| k.digest.as_str()).filter(|d| !d.is_empty()));
         }

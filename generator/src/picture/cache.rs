@@ -212,8 +212,9 @@ impl Cache {
         }
     }
 
-    /// Forgets the sources not `wanted`, and the pictures of no source remembered.
-    pub(crate) fn retain(&mut self, wanted: impl Fn(&Path) -> bool) {
+    /// Forgets the sources not `wanted`, and the pictures of no source remembered. Returns
+    /// whether any was forgotten.
+    pub(crate) fn retain(&mut self, wanted: impl Fn(&Path) -> bool) -> bool {
         let before = (self.index.sources.len(), self.index.pictures.len());
         self.index.sources.retain(|path, _| wanted(path));
         let keys: HashSet<String> = self
@@ -223,7 +224,9 @@ impl Cache {
             .map(|known| self.key_of(&known.digest))
             .collect();
         self.index.pictures.retain(|key, _| keys.contains(key));
-        self.learnt |= before != (self.index.sources.len(), self.index.pictures.len());
+        let forgot = before != (self.index.sources.len(), self.index.pictures.len());
+        self.learnt |= forgot;
+        forgot
     }
 
     /// Removes the files of pictures no source shown now has (`in_use` are the digests of

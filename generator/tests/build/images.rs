@@ -325,6 +325,16 @@ fn a_build_that_finds_its_pictures_unchanged_reads_none_of_them() {
     assert_eq!(remade.images_encoded, 1);
     assert_eq!(page(), before);
     assert!(linked.is_file(), "{}", linked.display());
+
+    // A picture no page shows any more: its files leave the cache with the next build.
+    fixture.edit(
+        "content/news/first.md",
+        "![A bear](bear.jpg)",
+        "No picture.",
+    );
+    generator::build_into(&options, &output).expect("builds");
+    assert!(!cache.join(name).exists(), "pruned");
+    assert!(!output.join("images").exists());
 }
 
 #[test]
