@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, statSync, readFileSync, r
 import { tmpdir } from 'node:os';
 import { join, dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -98,6 +99,17 @@ export function launchBrowser() {
 }
 
 /** The date `days` from today, as a form's date field takes it (YYYY-MM-DD). */
+/** A port free on 127.0.0.1 now, for a server the test starts. */
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export function inDays(days) {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -12,11 +12,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { inDays, launchBrowser, repository, startSite, uuidv7, watchForErrors } from '../lib/harness.mjs';
+import { freePort, inDays, launchBrowser, repository, startSite, uuidv7, watchForErrors } from '../lib/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -46,16 +45,6 @@ async function submit(fields, files = []) {
   });
   assert.equal(response.status, 201, await response.clone().text());
   return all.submission_id;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the inbox; resolves with its first address and a stop function. */

@@ -14,12 +14,11 @@ import assert from 'node:assert/strict';
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inDays, repository, uuidv7, walk } from '../lib/harness.mjs';
+import { freePort, inDays, repository, uuidv7, walk } from '../lib/harness.mjs';
 
 const execFileAsync = promisify(execFile);
 const KEY = 'naluga-test-key';
@@ -36,16 +35,6 @@ let identity;
 let receiver;
 const notifications = [];
 const NOTIFY_SECRET = 'naluga-lambda-notify-secret';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function which(name) {
   for (const dir of (process.env.PATH || '').split(':')) {

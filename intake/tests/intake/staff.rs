@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use axum::http::StatusCode;
 use intake::layout::{CLOSED, OPEN, object_key};
-use intake::seal::{Sealer, StoredInquiry};
+use intake::seal::StoredInquiry;
 use intake::store::{FolderStore, Store};
 use intake::{AppState, app};
 use tower::ServiceExt;
@@ -246,28 +246,12 @@ async fn hostile_text_cannot_drive_the_staff_terminal() {
     let store_dir = dir.path().join("store");
     let store = Store::Folder(FolderStore::new(&store_dir));
     // Written around the intake's validation, as a damaged or forged object would be.
-    let raw =
-        intake::inquiry::RawInquiry::from_json(good_json().to_string().as_bytes()).expect("json");
-    let rules = intake::inquiry::Rules {
-        languages: vec!["en".into()],
-        submission_id_optional: false,
-    };
-    let inquiry = raw.validate(&rules, now()).expect("valid");
-    let mut record = StoredInquiry::new(&inquiry, now());
-    record.answers.name = "Ann\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
-    record.answers.requirements = "ok\u{1b}[31mred\u{202e}".into();
-    let sealed = Sealer::from_list(&keys.recipient)
-        .expect("recipient")
-        .seal(&record)
-        .expect("seal");
-    store
-        .put_new(&object_key("", OPEN, inquiry.submission_id()), sealed)
-        .await
-        .expect("put");
-    for args in [
-        vec!["list"],
-        vec!["show", &inquiry.submission_id().to_string()],
-    ] {
+    let id = store_record(&store, &keys.recipient, now(), |record| {
+        record.answers.name = "Ann\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+        record.answers.requirements = "ok\u{1b}[31mred\u{202e}".into();
+    })
+    .await;
+    for args in [vec!["list"], vec!["show", &id.to_string()]] {
         let args: Vec<&str> = args.iter().map(|s| &**s).collect();
         let out = stdout(&tool(&store_dir, &identity, &args));
         assert!(!out.contains('\u{1b}'), "{out:?}");
@@ -353,12 +337,7 @@ async fn a_passphrase_protected_identity_reads_inquiries_and_a_wrong_passphrase_
     let dir = tempfile::tempdir().expect("tempdir");
     let identity = dir.path().join("staff.age");
     let passphrase = "lantern harbour kiwi seventeen";
-    let keygen = Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
-        .args(["keygen", "--passphrase", "--output"])
-        .arg(&identity)
-        .env("NALUGA_IDENTITY_PASSPHRASE", passphrase)
-        .output()
-        .expect("keygen");
+    let keygen = keygen_with_passphrase(&identity, passphrase);
     let recipient = stdout(&keygen).trim().to_string();
     let file = std::fs::read_to_string(&identity).expect("identity");
     assert!(

@@ -326,6 +326,17 @@ impl Drop for LocalIntake {
     }
 }
 
+/// Runs `naluga-inquiries keygen --passphrase`, writing a key protected by `passphrase` to
+/// `identity` (its recipient is on standard output).
+pub(crate) fn keygen_with_passphrase(identity: &Path, passphrase: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
+        .args(["keygen", "--passphrase", "--output"])
+        .arg(identity)
+        .env("NALUGA_IDENTITY_PASSPHRASE", passphrase)
+        .output()
+        .expect("keygen")
+}
+
 /// The good inquiry, received at `received_at` (its id dated so) and changed by `change`,
 /// stored sealed to `recipient` as the intake would. Returns its id.
 pub(crate) async fn store_record(

@@ -1,8 +1,6 @@
 //! Who gets in: the first address and its cookie, the host, the origin, the policy and
 //! headers on every answer, and the idle lock with a protected key.
 
-use std::process::Command;
-
 use intake::store::{FolderStore, Store};
 
 use super::{Inbox, Setup, seed};
@@ -88,12 +86,7 @@ async fn it_locks_itself_when_idle_and_a_protected_key_unlocks_on_the_page() {
     let dir = tempfile::tempdir().expect("tempdir");
     let identity = dir.path().join("staff.age");
     let passphrase = "lantern harbour kiwi seventeen";
-    let keygen = Command::new(env!("CARGO_BIN_EXE_naluga-inquiries"))
-        .args(["keygen", "--passphrase", "--output"])
-        .arg(&identity)
-        .env("NALUGA_IDENTITY_PASSPHRASE", passphrase)
-        .output()
-        .expect("keygen");
+    let keygen = crate::support::keygen_with_passphrase(&identity, passphrase);
     assert!(keygen.status.success());
     let recipient = String::from_utf8_lossy(&keygen.stdout).trim().to_string();
     let store_dir = dir.path().join("store");
