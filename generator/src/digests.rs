@@ -82,16 +82,21 @@ pub(crate) fn digest(bytes: &[u8]) -> String {
 pub(crate) struct Found {
     pub(crate) digest: String,
     pub(crate) stamp: Stamp,
+    /// Whether the stamp proves the file unchanged while it stays the same: the file was
+    /// written a tick before it was read ([`settled`]), or its digest was remembered so.
+    pub(crate) settled: bool,
     pub(crate) bytes: Option<Bytes>,
 }
 
 /// Reads `file` and takes its digest, with its stamp from just before the read.
 pub(crate) fn read(file: &Path) -> std::io::Result<Found> {
+    let read_from = SystemTime::now();
     let stamp = Stamp::of(&std::fs::metadata(file)?);
     let bytes = Bytes::from(std::fs::read(file)?);
     Ok(Found {
         digest: digest(&bytes),
         stamp,
+        settled: settled(&stamp, read_from),
         bytes: Some(bytes),
     })
 }

@@ -6,13 +6,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::SystemTime;
 
 use rayon::prelude::*;
 
 use crate::config::ImageSettings;
 use crate::diagnostics::Diagnostic;
-use crate::digests::{self, Stamp};
+use crate::digests::{Found, Stamp};
 use crate::markdown::ImageRef;
 use crate::picture::{Cache, Counts, Processed, Source, Stored, process_all, source_of};
 use crate::sources::Asset;
@@ -174,14 +173,15 @@ pub(crate) fn pictures(
         let found: Vec<_> = stamped
             .par_iter()
             .map(|(path, asset)| {
-                let read_from = SystemTime::now();
-                let found = store.digest_of(path, &asset.on_disk, &asset.stamp);
-                (*path, *asset, read_from, found)
+                (
+                    *path,
+                    *asset,
+                    store.digest_of(path, &asset.on_disk, &asset.stamp),
+                )
             })
             .collect();
         let mut todo = Vec::new();
-        let mut stamps = HashMap::new();
-        for (path, asset, read_from, found) in found {
+        for (path, asset, found) in found {
             let found = match found {
                 Ok(found) => found,
                 Err(e) => {
@@ -200,31 +200,21 @@ pub(crate) fn pictures(
             if found.bytes.is_some() {
                 counts.read.fetch_add(1, Ordering::Relaxed);
             }
-            store.learn(path, &found, read_from);
-            // A stamp proves nothing of a file written just before it was read: such a file's
-            // digest is taken again by the next build.
-            let settled = found.bytes.is_none() || digests::settled(&found.stamp, read_from);
-            let stamp = settled.then_some(found.stamp);
+            store.learn(path, &found);
             match kept.get_mut(path) {
-                Some(same) if same.digest == found.digest => same.stamp = stamp,
+                Some(same) if same.digest == found.digest => same.stamp = stamp_kept(&found),
                 _ => todo.push(Source {
                     path: path.clone(),
                     on_disk: asset.on_disk.clone(),
                     found,
                 }),
             }
-            stamps.insert(path.clone(), stamp);
         }
         let before: HashMap<PathBuf, Option<String>> = todo
             .iter()
             .map(|s| (s.path.clone(), kept.get(&s.path).and_then(first_output)))
             .collect();
         for (source, made) in process_all(todo, settings, &store, counts) {
-            // Read again (its outputs were gone), it may have changed since its stamp was taken.
-            let stamp = stamps
-                .remove(&source.path)
-                .flatten()
-                .filter(|stamp| *stamp == source.found.stamp);
             let (processed, outputs) = match made {
                 Ok((picture, outputs)) => {
                     store.remember(&source.found.digest, &picture, &outputs);
@@ -233,7 +223,7 @@ pub(crate) fn pictures(
                 Err(why) => (Err(why), Vec::new()),
             };
             let entry = Kept {
-                stamp,
+                stamp: stamp_kept(&source.found),
                 digest: source.found.digest,
                 processed,
                 outputs,
@@ -295,6 +285,12 @@ pub(crate) fn pictures(
         changed,
         template_changed,
     }
+}
+
+/// The stamp that tells a kept source unchanged: none for a file written just before it was
+/// read (its digest is taken again by the next build).
+fn stamp_kept(found: &Found) -> Option<Stamp> {
+    found.settled.then_some(found.stamp)
 }
 
 /// Reads the kept pictures' files into memory, once (a build that keeps its files there).

@@ -97,16 +97,17 @@ impl Cache {
             Some(known) if known.stamp == *stamp => Ok(Found {
                 digest: known.digest.clone(),
                 stamp: *stamp,
+                settled: true,
                 bytes: None,
             }),
             _ => digests::read(on_disk),
         }
     }
 
-    /// Remembers the digest of a source read after `read_from` (unless it was written just
-    /// before: see [`digests::settled`]).
-    pub(crate) fn learn(&mut self, path: &Path, found: &Found, read_from: SystemTime) {
-        if found.bytes.is_some() && digests::settled(&found.stamp, read_from) {
+    /// Remembers the digest of a source just read (unless it was written just before it was
+    /// read: see [`digests::settled`]).
+    pub(crate) fn learn(&mut self, path: &Path, found: &Found) {
+        if found.bytes.is_some() && found.settled {
             let known = Known {
                 stamp: found.stamp,
                 digest: found.digest.clone(),
@@ -364,7 +365,11 @@ mod tests {
         assert_eq!(found.digest, digests::digest(b"first"));
         assert!(found.bytes.is_some(), "nothing remembered yet: read");
         // Learnt as if read well after the write, and kept for the next process.
-        cache.learn(source, &found, SystemTime::now() + Duration::from_secs(3));
+        let found = Found {
+            settled: true,
+            ..found
+        };
+        cache.learn(source, &found);
         cache.save();
         let cache = Cache::open(&folder, &settings());
         let again = cache.digest_of(source, &file, &stamp).expect("remembered");
@@ -436,9 +441,8 @@ mod tests {
         std::fs::write(&file, b"fresh").expect("write");
         let folder = dir.path().join("cache");
         let mut cache = Cache::open(&folder, &settings());
-        let read_from = SystemTime::now();
         let found = digests::read(&file).expect("read");
-        cache.learn(Path::new("bear.jpg"), &found, read_from);
+        cache.learn(Path::new("bear.jpg"), &found);
         cache.save();
         assert!(
             !dir.path().join("cache.json").exists(),

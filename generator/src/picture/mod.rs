@@ -64,11 +64,10 @@ impl Stored {
 /// A source's picture and its output files, or why it cannot be shown.
 pub(crate) type Made = Result<(Picture, Vec<(String, Stored)>), String>;
 
-/// How many images a build encoded, found in the cache folder, and read.
+/// How many images a build encoded, and how many sources it read.
 #[derive(Debug, Default)]
 pub(crate) struct Counts {
     pub(crate) encoded: AtomicUsize,
-    pub(crate) cached: AtomicUsize,
     pub(crate) read: AtomicUsize,
 }
 
@@ -127,7 +126,6 @@ pub(crate) fn process_all(
 
 fn process(source: &mut Source, settings: &ImageSettings, cache: &Cache, counts: &Counts) -> Made {
     if let Some(found) = cache.picture(&source.found.digest) {
-        counts.cached.fetch_add(1, Ordering::Relaxed);
         return Ok(found);
     }
     let bytes = match &source.found.bytes {
@@ -138,7 +136,6 @@ fn process(source: &mut Source, settings: &ImageSettings, cache: &Cache, counts:
                 digests::read(&source.on_disk).map_err(|e| format!("it cannot be read: {e}"))?;
             counts.read.fetch_add(1, Ordering::Relaxed);
             if let Some(found) = cache.picture(&source.found.digest) {
-                counts.cached.fetch_add(1, Ordering::Relaxed);
                 return Ok(found);
             }
             source.found.bytes.clone().unwrap_or_default()
