@@ -41,6 +41,13 @@ class Template(unittest.TestCase):
         )
         self.assertEqual(actions["s3:PutObject"], {"Fn::Sub": "${InquiriesBucket.Arn}/inquiries/*"})
 
+    def test_the_role_may_only_create_never_overwrite(self):
+        # S3 refuses a PutObject without If-None-Match from this role: the `Null` condition on
+        # `s3:if-none-match` being "false" means the header must be there.
+        puts = [s for s in self.statements() if s["Action"] == "s3:PutObject"]
+        self.assertEqual(len(puts), 1)
+        self.assertEqual(puts[0].get("Condition"), {"Null": {"s3:if-none-match": "false"}})
+
     def test_sns_publish_is_allowed_on_the_staff_topic_only(self):
         publish = [s for s in self.statements() if s["Action"] == "sns:Publish"]
         self.assertEqual(len(publish), 1)

@@ -318,8 +318,104 @@ fn check_webhook_url(url: &str) -> Result<(), String> {
     }
 }
 
+/// The crates whose detailed logs carry what a visitor sent: at `trace` the Lambda runtime
+/// prints each raw event (the whole inquiry), the HTTP and SDK crates print bodies and
+/// headers. Whatever `RUST_LOG` says, they log at most at `info`.
+const CAPPED_LOGS: &[&str] = &[
+    "lambda_runtime",
+    "lambda_runtime_api_client",
+    "lambda_http",
+    "aws_lambda_events",
+    "hyper",
+    "hyper_util",
+    "hyper_rustls",
+    "h2",
+    "http_body_util",
+    "rustls",
+    "tower",
+    "tower_http",
+    "axum",
+    "multer",
+    "aws_config",
+    "aws_runtime",
+    "aws_sigv4",
+    "aws_sdk_s3",
+    "aws_sdk_sns",
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_smithy_http",
+    "aws_smithy_http_client",
+    "aws_smithy_types",
+];
+
+/// The function's log filter from `RUST_LOG` (a list of `target=level`, or one level; `info`
+/// when unset or unreadable), with the crates of [`CAPPED_LOGS`] (and every module under
+/// them) held at `info` at most.
+pub fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    let asked = rust_log
+        .and_then(|value| value.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    let capped = |target: &str, level: LevelFilter| {
+        let under = CAPPED_LOGS.iter().any(|crate_name| {
+            target == *crate_name || target.starts_with(&format!("{crate_name}::"))
+        });
+        if under {
+            level.min(LevelFilter::INFO)
+        } else {
+            level
+        }
+    };
+    let default = asked.default_level().unwrap_or(LevelFilter::OFF);
+    let mut filter = Targets::new().with_default(default);
+    for (target, level) in asked.iter() {
+        filter = filter.with_target(target, capped(target, level));
+    }
+    // A crate the directives do not name gets the default level, capped.
+    for crate_name in CAPPED_LOGS {
+        if !asked.iter().any(|(target, _)| target == *crate_name) {
+            filter = filter.with_target(*crate_name, default.min(LevelFilter::INFO));
+        }
+    }
+    filter
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_rust_log_lets_the_runtime_print_events_or_bodies() {
+        use tracing::Level;
+        for rust_log in [
+            Some("trace"),
+            Some("lambda_runtime=trace,hyper=trace"),
+            Some("lambda_runtime::layers=trace,aws_smithy_runtime::client=debug"),
+            Some("warn,lambda_runtime=trace"),
+            None,
+            Some("not a filter at all=x=y"),
+        ] {
+            let filter = super::log_filter(rust_log);
+            for target in [
+                "lambda_runtime",
+                "lambda_runtime::layers::trace",
+                "hyper",
+                "hyper::proto::h1::io",
+                "aws_smithy_runtime::client::orchestrator",
+            ] {
+                assert!(
+                    !filter.would_enable(target, &Level::DEBUG),
+                    "{rust_log:?}: {target} at debug"
+                );
+            }
+        }
+        // The intake's own logs follow RUST_LOG.
+        let filter = super::log_filter(Some("trace"));
+        assert!(filter.would_enable("intake::http", &Level::TRACE));
+        assert!(filter.would_enable("lambda_runtime", &Level::INFO));
+        let quiet = super::log_filter(Some("warn,lambda_runtime=trace"));
+        assert!(quiet.would_enable("lambda_runtime", &Level::INFO));
+        assert!(!quiet.would_enable("intake", &Level::INFO));
+    }
+
     use super::*;
 
     const RECIPIENT: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";

@@ -38,4 +38,15 @@ pub mod store;
 pub mod withdrawal;
 
 pub use http::{AppState, ClientAddress, app};
-pub use messages::problem_message;
+pub use messages::{problem_message, reply_opening};
+
+/// What `--version` prints: `0.1.0 (commit 1a2b3c4d5e6f)` for a program `scripts/dist` built
+/// (it sets `NALUGA_COMMIT`), so a staff member's or editor's report names the exact code
+/// they run; `0.1.0 (built from a source checkout)` otherwise.
+pub fn version_line(package_version: &'static str) -> &'static str {
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| match option_env!("NALUGA_COMMIT") {
+        Some(commit) => format!("{package_version} (commit {commit})"),
+        None => format!("{package_version} (built from a source checkout)"),
+    })
+}

@@ -71,6 +71,25 @@ pub(crate) fn attachment_message(locale: &str, problem: &AttachmentProblem) -> S
     }
 }
 
+/// The subject and first lines of a staff member's reply to a buyer named `name` who wrote
+/// from the site in `locale`: in the buyer's language, whatever the staff member reads.
+pub fn reply_opening(locale: &str, name: &str) -> (String, String) {
+    match locale {
+        "zh" => (
+            "关于您向 NALUGA 的询价".into(),
+            format!("{name}，您好：\n\n感谢您的询价。\n\n"),
+        ),
+        "es" => (
+            "Su consulta a NALUGA".into(),
+            format!("Estimado/a {name}:\n\nGracias por su consulta.\n\n"),
+        ),
+        _ => (
+            "Your inquiry to NALUGA".into(),
+            format!("Dear {name},\n\nThank you for your inquiry.\n\n"),
+        ),
+    }
+}
+
 /// The message for a field problem in `locale`.
 pub fn problem_message(locale: &str, problem: &Problem) -> String {
     use Problem::*;

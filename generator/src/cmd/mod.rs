@@ -12,7 +12,7 @@ mod serve;
 
 /// Builds the NALUGA website from markdown in content/ and the templates in themes/.
 #[derive(Debug, Parser)]
-#[command(name = "naluga-site", version)]
+#[command(name = "naluga-site", version = intake::version_line(env!("CARGO_PKG_VERSION")))]
 pub(crate) struct Cli {
     /// The site's folder, holding site.toml, content/ and themes/.
     #[arg(long, global = true, default_value = ".")]

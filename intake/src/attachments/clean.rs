@@ -5,7 +5,9 @@
 //! Removed: JPEG's APP1 (EXIF, with GPS and camera, and XMP), APP3 to APP13 (IPTC and makers'
 //! data), APP15, comments, the MPF index and anything after the image's end (the extra
 //! pictures MPF lists carry their own EXIF); PNG's chunks other than the image's own (`eXIf`,
-//! the text chunks that carry XMP, `tIME`...); WebP's `EXIF` and `XMP ` chunks. Kept: what
+//! the text chunks that carry XMP, `tIME`...); WebP's `EXIF` and `XMP ` chunks;
+//! GIF's comment and application extensions (XMP) but the animation's loop count. Between a
+//! progressive JPEG's scans every APPn and COM segment is removed too. Kept: what
 //! the picture needs to look right (JFIF, the ICC colour profile, Adobe's colour transform,
 //! PNG's palette, transparency, gamma and colour chunks, animation), and the photo's
 //! orientation: a phone stores a portrait photo sideways with an EXIF Orientation tag, so when
@@ -74,11 +76,11 @@ fn jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
             let contents = segment.contents().clone();
             let encoded = segment.encoder().bytes();
             let entropy = encoded.slice(4 + contents.len()..);
-            let end = end_of_image(&entropy).ok_or(())?;
+            let rest = scans_without_metadata(&entropy).ok_or(())?;
             image.segments_mut().push(JpegSegment::new_with_entropy(
                 marker,
                 contents,
-                entropy.slice(..end),
+                Bytes::from(rest),
             ));
             ended = true;
         } else {
@@ -100,10 +102,14 @@ fn jpeg(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
     Ok(image.encoder().bytes().to_vec())
 }
 
-/// Where the JPEG's end-of-image marker ends, walking the scan data (where `FF` is followed by
-/// `00` or a restart marker) and the marker segments between progressive scans (skipped by
-/// their length, so that their bytes are never mistaken for a marker).
-fn end_of_image(data: &[u8]) -> Option<usize> {
+/// The scan data after the first scan's header, through the image's end marker, without the
+/// application (`APPn`) and comment segments that may stand between a progressive JPEG's scans
+/// (a camera or editor can put EXIF with GPS, or XMP, there). Walks the scan data (where `FF`
+/// is followed by `00` or a restart marker) and skips each marker segment by its length, so
+/// that its bytes are never mistaken for a marker. `None` if the end marker never comes.
+fn scans_without_metadata(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut copied = 0;
     let mut i = 0;
     while i + 1 < data.len() {
         if data[i] != 0xFF {
@@ -113,11 +119,22 @@ fn end_of_image(data: &[u8]) -> Option<usize> {
         match data[i + 1] {
             // Stuffed byte, fill byte, restart marker: still scan data.
             0x00 | 0xFF | 0xD0..=0xD7 => i += 1,
-            markers::EOI => return Some(i + 2),
-            _ => {
-                // A marker segment with a length (DHT, SOS, DRI...): skip it.
+            markers::EOI => {
+                out.extend_from_slice(&data[copied..i + 2]);
+                return Some(out);
+            }
+            marker => {
+                // A marker segment with a length (DHT, SOS, DRI, APPn, COM...).
                 let length = usize::from(*data.get(i + 2)?) << 8 | usize::from(*data.get(i + 3)?);
-                i += 2 + length;
+                let end = i + 2 + length;
+                if end > data.len() {
+                    return None;
+                }
+                if matches!(marker, markers::APP0..=markers::APP15 | markers::COM) {
+                    out.extend_from_slice(&data[copied..i]);
+                    copied = end;
+                }
+                i = end;
             }
         }
     }
@@ -170,12 +187,63 @@ fn webp(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
     Ok(image.encoder().bytes().to_vec())
 }
 
+/// A GIF walked block by block to its trailer: comment extensions and application extensions
+/// (XMP travels in one) are dropped, except the two that make an animation loop (`NETSCAPE2.0`,
+/// `ANIMEXTS1.0`); what follows the trailer is dropped too. The image data is copied as it is.
 fn gif(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
-    // A GIF ends with its trailer byte; without it, it was cut.
-    if bytes.len() < 14 || bytes.last() != Some(&0x3B) {
+    // The sub-blocks from `at` (a length byte, that many bytes, ...) to their zero terminator:
+    // where they end.
+    let sub_blocks = |mut at: usize| -> Result<usize, ()> {
+        loop {
+            let length = usize::from(*bytes.get(at).ok_or(())?);
+            at += 1 + length;
+            if length == 0 {
+                return Ok(at);
+            }
+        }
+    };
+    // The size of a colour table a packed field announces, if its flag is set.
+    let colour_table = |packed: u8| {
+        if packed & 0x80 != 0 {
+            3 << ((packed & 0x07) + 1)
+        } else {
+            0
+        }
+    };
+    let header_end = 13 + colour_table(*bytes.get(10).ok_or(())?);
+    if bytes.len() < header_end {
         return Err(());
     }
-    Ok(bytes)
+    let mut out = bytes[..header_end].to_vec();
+    let mut at = header_end;
+    loop {
+        match *bytes.get(at).ok_or(())? {
+            // Image descriptor, its local colour table, the LZW code size, the data.
+            0x2C => {
+                let packed = *bytes.get(at + 9).ok_or(())?;
+                let end = sub_blocks(at + 10 + colour_table(packed) + 1)?;
+                out.extend_from_slice(bytes.get(at..end).ok_or(())?);
+                at = end;
+            }
+            0x21 => {
+                let label = *bytes.get(at + 1).ok_or(())?;
+                let end = sub_blocks(at + 2)?;
+                let looping = bytes
+                    .get(at + 2..at + 14)
+                    .is_some_and(|id| id == b"\x0bNETSCAPE2.0" || id == b"\x0bANIMEXTS1.0");
+                let metadata = label == 0xFE || (label == 0xFF && !looping);
+                if !metadata {
+                    out.extend_from_slice(bytes.get(at..end).ok_or(())?);
+                }
+                at = end;
+            }
+            0x3B => {
+                out.push(0x3B);
+                return Ok(out);
+            }
+            _ => return Err(()),
+        }
+    }
 }
 
 fn pdf(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {

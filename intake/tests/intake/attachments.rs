@@ -128,6 +128,38 @@ async fn png_and_webp_lose_their_metadata_gif_and_pdf_are_kept_as_sent() {
 }
 
 #[tokio::test]
+async fn metadata_between_jpeg_scans_and_in_gif_extensions_is_removed() {
+    let intake = Intake::new();
+    let jpeg = jpeg_with_metadata_between_scans();
+    let gif = gif_with_metadata();
+    for file in [&jpeg, &gif] {
+        assert!(contains(file, CAMERA) && contains(file, XMP_MARK));
+    }
+    let parts = form_parts(
+        &fields(),
+        vec![
+            Part::file("progressive.jpg", "image/jpeg", jpeg.clone()),
+            Part::file("logo.gif", "image/gif", gif.clone()),
+        ],
+    );
+    let response = intake.send(post_multipart(&parts, true)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        body_text(response).await
+    );
+    let record = intake.read_only_object();
+    for (stored, original) in record.attachments.iter().zip([&jpeg, &gif]) {
+        assert!(!contains(&stored.data, CAMERA), "{}", stored.name);
+        assert!(!contains(&stored.data, XMP_MARK), "{}", stored.name);
+        assert_eq!(pixels(&stored.data), pixels(original), "{}", stored.name);
+    }
+    // The animation still loops: its extension is kept.
+    assert!(contains(&record.attachments[1].data, "NETSCAPE2.0"));
+}
+
+#[tokio::test]
 async fn the_type_comes_from_the_content_not_the_name() {
     let intake = Intake::new();
     let png = png_with_metadata();

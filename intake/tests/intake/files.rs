@@ -142,6 +142,66 @@ pub(crate) fn gif() -> Vec<u8> {
     out
 }
 
+/// A segment with a length: `FF marker`, the length (itself included), the contents.
+fn jpeg_segment(marker: u8, contents: &[u8]) -> Vec<u8> {
+    let length = u16::try_from(contents.len() + 2).expect("a short segment");
+    let mut out = vec![0xFF, marker];
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(contents);
+    out
+}
+
+/// A JPEG whose metadata stands after its first scan, where a progressive JPEG's later scans
+/// are: an EXIF block naming the camera (APP1), an XMP packet with a location (APP1) and a
+/// comment (COM), just before the end marker. Decoders read past them.
+pub(crate) fn jpeg_with_metadata_between_scans() -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .encode_image(&picture())
+        .expect("encode JPEG");
+    assert_eq!(out[out.len() - 2..], [0xFF, 0xD9], "ends with EOI");
+    let end = out.split_off(out.len() - 2);
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend_from_slice(&exif_with_gps());
+    out.extend(jpeg_segment(0xE1, &exif));
+    let xmp = format!("http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>{XMP_MARK}</x:xmpmeta>");
+    out.extend(jpeg_segment(0xE1, xmp.as_bytes()));
+    out.extend(jpeg_segment(0xFE, format!("shot with {CAMERA}").as_bytes()));
+    out.extend(end);
+    out
+}
+
+/// [`gif`] with a comment naming the camera, an XMP application extension and the loop
+/// extension of an animation, all before its image.
+pub(crate) fn gif_with_metadata() -> Vec<u8> {
+    let plain = gif();
+    let packed = plain[10];
+    let header_end = 13
+        + if packed & 0x80 != 0 {
+            3 << ((packed & 7) + 1)
+        } else {
+            0
+        };
+    let mut out = plain[..header_end].to_vec();
+    // Comment extension: one sub-block, then the terminator.
+    let comment = format!("shot with {CAMERA}");
+    out.extend([0x21, 0xFE, u8::try_from(comment.len()).expect("short")]);
+    out.extend_from_slice(comment.as_bytes());
+    out.push(0);
+    // XMP: an application extension "XMP DataXMP" whose data are sub-blocks.
+    out.extend([0x21, 0xFF, 11]);
+    out.extend_from_slice(b"XMP DataXMP");
+    out.push(u8::try_from(XMP_MARK.len()).expect("short"));
+    out.extend_from_slice(XMP_MARK.as_bytes());
+    out.push(0);
+    // NETSCAPE2.0: loop for ever.
+    out.extend([0x21, 0xFF, 11]);
+    out.extend_from_slice(b"NETSCAPE2.0");
+    out.extend([3, 1, 0, 0, 0]);
+    out.extend_from_slice(&plain[header_end..]);
+    out
+}
+
 pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
 }

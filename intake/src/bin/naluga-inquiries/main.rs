@@ -34,7 +34,7 @@ mod staff;
 
 /// Lists, decrypts, exports, corrects and deletes the inquiries sent through the NALUGA website.
 #[derive(Debug, Parser)]
-#[command(name = "naluga-inquiries", version)]
+#[command(name = "naluga-inquiries", version = intake::version_line(env!("CARGO_PKG_VERSION")))]
 struct Cli {
     /// Where inquiries are stored: `s3://bucket/prefix` or a local folder.
     #[arg(

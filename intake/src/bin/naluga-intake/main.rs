@@ -15,7 +15,6 @@ use intake::config::Config;
 use intake::notify::Notifier;
 use intake::store::{Store, StoreConfig};
 use intake::{AppState, app};
-use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
@@ -23,11 +22,9 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 async fn main() -> ExitCode {
     // RUST_LOG as a list of `target=level` (or one level); default `info`. A `Targets` filter
     // rather than an `EnvFilter`: the function has no use for span-field filters, and their
-    // regular-expression engine would be a quarter of a megabyte of its package.
-    let filter = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|value| value.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    // regular-expression engine would be a quarter of a megabyte of its package. The runtime,
+    // HTTP and SDK crates stay at `info` at most: below it they print events and bodies.
+    let filter = intake::config::log_filter(std::env::var("RUST_LOG").ok().as_deref());
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()

@@ -62,7 +62,7 @@ async fn an_inquiry_shows_every_field_its_files_and_acts_on_the_store() {
         "policy version 1.0",
         "&lt;script&gt;alert(1)&lt;/script&gt;",
         "Adult",
-        "mailto:ann@example.com?subject=NALUGA%3A%20your%20inquiry%20%28Plush%20toys%29",
+        "mailto:ann@example.com?subject=Your%20inquiry%20to%20NALUGA&amp;body=Dear%20Ann%20Example%2C%0D%0A%0D%0AThank%20you%20for%20your%20inquiry.%0D%0A%0D%0A",
     ] {
         assert!(page.contains(expected), "{expected} in {page}");
     }
@@ -221,4 +221,129 @@ async fn corrections_and_withdrawals_from_the_inquiry_page() {
     assert!(!page.contains("action=\"/withdraw\""), "{page}");
     assert_eq!(inbox.get("/marketing.csv").text().lines().count(), 1);
     assert!(std::fs::read_dir(setup.store_dir.join("withdrawals")).is_ok());
+}
+
+/// The `href` of the page's reply link, as the browser reads it (entities decoded).
+fn reply_href(page: &str) -> String {
+    let start = page.find("href=\"mailto:").expect("a reply link") + "href=\"".len();
+    let end = start + page[start..].find('"').expect("the link's end");
+    page[start..end].replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_reply_link_writes_to_the_buyer_alone_in_the_language_they_wrote_in() {
+    let setup = Setup::new();
+    // A valid address (the form accepts it) that, put into a mailto: as it is, writes to
+    // boss@rival.example with a hidden copy to spy@evil.example.
+    let hostile = "boss%40rival.example?bcc=spy%40evil.example&x=@example.com";
+    let id = seed(&setup.store, &setup.keys.recipient, 0, |r| {
+        r.answers.email = hostile.into();
+    })
+    .await;
+    let chinese_buyer = seed(&setup.store, &setup.keys.recipient, 1, |r| {
+        r.answers.locale = "zh".into();
+        r.answers.name = "李雷".into();
+    })
+    .await;
+    let spanish_buyer = seed(&setup.store, &setup.keys.recipient, 2, |r| {
+        r.answers.locale = "es".into();
+        r.answers.name = "Ana".into();
+    })
+    .await;
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
+    inbox.sign_in();
+
+    let page = inbox.get(&format!("/inquiries/{id}")).text();
+    let href = reply_href(&page);
+    let (address, query) = href
+        .strip_prefix("mailto:")
+        .and_then(|rest| rest.split_once('?'))
+        .expect("mailto:ADDRESS?FIELDS");
+    let decoded = percent_encoding::percent_decode_str(address)
+        .decode_utf8()
+        .expect("UTF-8");
+    assert_eq!(decoded, hostile, "one address, exactly the buyer's: {href}");
+    let fields: Vec<&str> = query
+        .split('&')
+        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+        .collect();
+    assert_eq!(fields, ["subject", "body"], "no bcc, cc or to: {href}");
+
+    // The staff member reads Chinese; each buyer gets their own language.
+    for (buyer, subject, greeting) in [
+        (chinese_buyer, "关于您向 NALUGA 的询价", "李雷，您好："),
+        (spanish_buyer, "Su consulta a NALUGA", "Estimado/a Ana:"),
+    ] {
+        let page = inbox
+            .send(
+                "GET",
+                &format!("/inquiries/{buyer}"),
+                &[("Accept-Language", "zh-CN")],
+                "",
+            )
+            .text();
+        let href = reply_href(&page);
+        let decoded = percent_encoding::percent_decode_str(&href)
+            .decode_utf8()
+            .expect("UTF-8")
+            .into_owned();
+        assert!(
+            decoded.contains(&format!("subject={subject}&")),
+            "{decoded}"
+        );
+        assert!(
+            decoded.contains(&format!("body={greeting}\r\n")),
+            "{decoded}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn files_are_served_by_what_their_bytes_are_never_by_the_record() {
+    let setup = Setup::new();
+    let picture = png();
+    let svg =
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.cookie)</script></svg>"
+            .to_vec();
+    let page = b"<!doctype html><script>alert(1)</script>".to_vec();
+    // Whoever can put an object into the store writes the record's types.
+    let id = seed(&setup.store, &setup.keys.recipient, 0, |r| {
+        r.attachments = [
+            ("drawing.svg", "image/svg+xml", &svg),
+            ("page.html", "text/html", &page),
+            ("sheet.pdf", "application/pdf", &picture),
+        ]
+        .into_iter()
+        .map(|(name, media_type, data)| StoredAttachment {
+            name: name.into(),
+            media_type: media_type.into(),
+            size: data.len(),
+            data: data.clone(),
+        })
+        .collect();
+    })
+    .await;
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
+    inbox.sign_in();
+    for (n, content_type, disposition) in [
+        (1, "application/octet-stream", "attachment"),
+        (2, "application/octet-stream", "attachment"),
+        (3, "image/png", "inline"),
+    ] {
+        let file = inbox.get(&format!("/inquiries/{id}/files/{n}"));
+        assert_eq!(file.status, 200);
+        assert_eq!(file.header("content-type"), Some(content_type), "file {n}");
+        assert!(
+            file.header("content-disposition")
+                .is_some_and(|d| d.starts_with(disposition)),
+            "file {n}: {:?}",
+            file.header("content-disposition")
+        );
+        let policy = file.header("content-security-policy").unwrap_or_default();
+        assert!(
+            policy.starts_with("sandbox;") && !policy.contains("script-src"),
+            "file {n}: {policy}"
+        );
+        assert_eq!(file.header("x-content-type-options"), Some("nosniff"));
+    }
 }

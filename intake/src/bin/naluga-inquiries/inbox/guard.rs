@@ -10,7 +10,8 @@
 //!   script and images (nothing inline, nothing from elsewhere, no frames), `no-store`, no
 //!   referrer beyond the inbox itself (`same-origin`: with `no-referrer` a browser sends
 //!   `Origin: null` on form posts, which the CSRF check could not tell from another site's),
-//!   no sniffing.
+//!   no sniffing; an attached file's answer has a stricter policy still ([`FILE_CSP`]: a
+//!   sandbox, no script).
 
 use std::sync::Arc;
 
@@ -27,6 +28,10 @@ pub(crate) const SESSION: &str = "naluga_inbox";
 pub(crate) const LANGUAGE: &str = "naluga_inbox_lang";
 
 pub(crate) const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The policy of an attached file's answer: a document of its own with no script, no form,
+/// no plug-in, on an opaque origin (`sandbox`), loading nothing.
+pub(crate) const FILE_CSP: &str = "sandbox; default-src 'none'; img-src 'self'";
 
 /// The value of cookie `name` in a request's headers.
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -61,8 +66,14 @@ pub(crate) async fn guard(
 ) -> Response {
     let mut response = check(&inbox, request, next).await;
     let headers = response.headers_mut();
+    // An answer with a stricter policy of its own (an attached file's) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CSP),
         (header::CACHE_CONTROL, "no-store"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

@@ -77,22 +77,34 @@ fn size_text(bytes: usize) -> String {
     }
 }
 
+/// What a `mailto:` address or field may hold as it is: letters, digits and `@._-~`. Anything
+/// else is percent-encoded, so an address such as `a%40b.example?bcc=c%40d.example&x=@e.example`
+/// (valid, and accepted by the form) stays one address and adds no recipient or field.
+const MAILTO: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'@')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'-')
+    .remove(b'~');
+
+/// The reply link: to the buyer's address alone, with a subject and greeting in the language of
+/// the site they wrote from (RFC 6068: line breaks as `%0D%0A`).
+fn reply_link(email: &str, locale: &str, name: &str) -> String {
+    let (subject, body) = intake::reply_opening(locale, name);
+    let encode = |text: &str| percent_encoding::utf8_percent_encode(text, MAILTO).to_string();
+    format!(
+        "mailto:{}?subject={}&body={}",
+        encode(email),
+        encode(&subject),
+        encode(&body.replace('\n', "\r\n"))
+    )
+}
+
 fn inquiry_view(item: &Loaded, lang: &'static str) -> InquiryView {
     let words = texts(lang);
     let r = &item.record;
     let a = &r.answers;
-    let subject = format!(
-        "{} ({})",
-        words["reply_subject"],
-        toy_label(&words, &a.toy_type)
-    );
-    let mailto = format!(
-        "mailto:{}?{}",
-        a.email,
-        serde_urlencoded::to_string([("subject", subject.as_str())])
-            .unwrap_or_default()
-            .replace('+', "%20")
-    );
+    let mailto = reply_link(&a.email, &a.locale, &a.name);
     InquiryView {
         id: r.id.to_string(),
         received: local_time(r.received_at),
@@ -256,8 +268,9 @@ pub(super) fn inquiry_page(
     )
 }
 
-/// One attached file, read and decrypted again (the list holds no file content). Images are
-/// shown inline, other files downloaded; neither can run anything (`sandbox`, `nosniff`).
+/// One attached file, read and decrypted again (the list holds no file content). Pictures (by
+/// their bytes) are shown inline, everything else downloaded; nothing served can run anything
+/// (`sandbox`, `nosniff`).
 pub(super) async fn file(
     State(inbox): State<Arc<Inbox>>,
     headers: HeaderMap,
@@ -280,25 +293,25 @@ pub(super) async fn file(
     let Some(attachment) = n.checked_sub(1).and_then(|i| record.attachments.get(i)) else {
         return not_found(&inbox, lang, &here);
     };
-    let image = attachment.media_type.starts_with("image/");
-    let extension = match attachment.media_type.as_str() {
-        "image/png" => "png",
-        "image/jpeg" => "jpg",
-        "image/webp" => "webp",
-        "image/gif" => "gif",
-        "application/pdf" => "pdf",
-        _ => "bin",
+    // The type comes from the bytes, never from the record: whoever can write to the store
+    // (the intake's role can) must not get an SVG or a page served from the inbox's origin.
+    let kind = intake::attachments::Kind::sniff(&attachment.data);
+    let (media_type, extension, inline) = match kind {
+        Some(kind) => (kind.media_type(), kind.extension(), kind.is_image()),
+        None => ("application/octet-stream", "bin", false),
     };
     let disposition = format!(
         "{}; filename=\"inquiry-{}-{n}.{extension}\"",
-        if image { "inline" } else { "attachment" },
+        if inline { "inline" } else { "attachment" },
         record.id
     );
     let mut response = attachment.data.clone().into_response();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&attachment.media_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(super::guard::FILE_CSP),
+    );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }

@@ -79,17 +79,27 @@ async fn language(Path(code): Path<String>, uri: Uri) -> Response {
     let Some(code) = LANGUAGES.iter().find(|l| **l == code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    // Only a path of the inbox itself (no other site, no scheme-relative `//host`).
     let back = query
         .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .map_or("/", String::as_str);
+        .map(String::as_str)
+        .filter(|back| is_local_path(back))
+        .unwrap_or("/");
     let mut response = Redirect::to(back).into_response();
     let cookie = format!("{LANGUAGE}={code}; SameSite=Strict; Path=/; Max-Age=31536000");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+/// Whether `back` is a path of the inbox itself: it starts with one `/`, and holds no `\` and no
+/// control character. Browsers read `\` as `/` and drop tabs and line breaks from an address,
+/// so `/\evil.example` and `/<tab>/evil.example` are both `//evil.example`, another site.
+fn is_local_path(back: &str) -> bool {
+    back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(char::is_control)
 }
 
 async fn stylesheet() -> Response {

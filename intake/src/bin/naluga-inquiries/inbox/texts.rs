@@ -101,11 +101,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("no_attachments", "无附件", "None"),
     ("download", "下载", "Download"),
     ("reply", "用邮件回复", "Reply by e-mail"),
-    (
-        "reply_subject",
-        "NALUGA 回复您的询价",
-        "NALUGA: your inquiry",
-    ),
     ("copy", "复制", "Copy"),
     ("copied", "已复制", "Copied"),
     ("actions", "操作", "Actions"),
