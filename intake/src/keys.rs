@@ -86,31 +86,41 @@ pub fn read_identities(
 ) -> Result<Vec<age::x25519::Identity>> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("reading the identity file {}", path.display()))?;
-    let text = if is_protected(&bytes) {
+    identities_in(&bytes, passphrase)
+        .with_context(|| format!("reading the identity file {}", path.display()))
+}
+
+/// The identities of an identity file's content (plain, or protected by a passphrase, which
+/// `passphrase` gives only then).
+pub fn identities_in(
+    bytes: &[u8],
+    passphrase: impl FnOnce() -> Result<SecretString>,
+) -> Result<Vec<age::x25519::Identity>> {
+    let text = if is_protected(bytes) {
         let passphrase = passphrase()?;
-        let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(&bytes[..]))
-            .with_context(|| format!("{} is not a readable age file", path.display()))?;
+        let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
+            .context("not a readable age file")?;
         let identity = age::scrypt::Identity::new(passphrase);
         let mut reader = match decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)) {
             Ok(reader) => reader,
             Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys) => {
-                bail!("wrong passphrase for the identity file {}", path.display())
+                return Err(WrongPassphrase.into());
             }
-            Err(e) => bail!("cannot open the identity file {}: {e}", path.display()),
+            Err(e) => bail!("cannot open it: {e}"),
         };
         let mut plain = String::new();
-        reader
-            .read_to_string(&mut plain)
-            .with_context(|| format!("decrypting the identity file {}", path.display()))?;
+        reader.read_to_string(&mut plain).context("decrypting it")?;
         plain
     } else {
-        String::from_utf8(bytes)
-            .with_context(|| format!("the identity file {} is not text", path.display()))?
+        String::from_utf8(bytes.to_vec()).context("it is not text")?
     };
-    parse_identities(&text)
-        .map_err(anyhow::Error::msg)
-        .with_context(|| format!("reading the identity file {}", path.display()))
+    parse_identities(&text).map_err(anyhow::Error::msg)
 }
+
+/// The passphrase given does not open a protected identity file.
+#[derive(Debug, thiserror::Error)]
+#[error("wrong passphrase")]
+pub struct WrongPassphrase;
 
 /// The local preview's key: its public recipient, and whether it was made just now.
 #[derive(Debug, Clone)]
@@ -204,7 +214,14 @@ mod tests {
         else {
             panic!("a wrong passphrase opened the identity");
         };
-        assert!(wrong.to_string().contains("wrong passphrase"), "{wrong}");
+        assert!(
+            format!("{wrong:#}").contains("wrong passphrase"),
+            "{wrong:#}"
+        );
+        assert!(
+            wrong.is::<WrongPassphrase>(),
+            "told apart by type: {wrong:#}"
+        );
         // A plain file never asks for a passphrase.
         let plain = folder.path().join("plain.txt");
         write_identity_file(&plain, &[], None).expect("written");

@@ -27,7 +27,10 @@ impl FolderStore {
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
         if !safe || key.is_empty() {
-            return Err(StoreError::Refused(format!("unsafe key {key:?}")));
+            return Err(StoreError::Refused(
+                super::Refusal::Other,
+                format!("unsafe key {key:?}"),
+            ));
         }
         Ok(self.root.join(relative))
     }

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use folder::FolderStore;
-#[cfg(feature = "s3")]
+// SNS notifications share the S3 client's HTTPS client.
+#[cfg(feature = "notify")]
 pub(crate) use s3::https_client;
 #[cfg(feature = "s3")]
 pub use s3::{AwsChain, S3Store};
@@ -43,11 +44,26 @@ pub enum StoreError {
     #[error("store unavailable: {0}")]
     Unavailable(String),
     /// The store refused the request (permissions, bad bucket...): retrying will not help.
-    #[error("store refused the request: {0}")]
-    Refused(String),
+    #[error("store refused the request: {1}")]
+    Refused(Refusal, String),
     /// No object with that key.
     #[error("no object {0}")]
     NotFound(String),
+}
+
+/// Why a store refused a request, as far as it said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The bucket does not exist (or not at this endpoint).
+    NoSuchBucket,
+    /// The access key is not known to the store.
+    UnknownAccessKey,
+    /// The access key is known, its secret is not the one given.
+    WrongSecret,
+    /// The credentials may not do this (a key without permission on the bucket).
+    Denied,
+    /// Anything else (an unsafe key, a request that could not be made).
+    Other,
 }
 
 impl StoreError {
@@ -117,10 +133,13 @@ impl Store {
             #[cfg(feature = "s3")]
             StoreConfig::S3(settings) => Ok(Self::S3(S3Store::connect(settings).await)),
             #[cfg(not(feature = "s3"))]
-            StoreConfig::S3(settings) => Err(StoreError::Refused(format!(
-                "the bucket {} needs a build with the intake's `s3` feature",
-                settings.bucket
-            ))),
+            StoreConfig::S3(settings) => Err(StoreError::Refused(
+                Refusal::Other,
+                format!(
+                    "the bucket {} needs a build with the intake's `s3` feature",
+                    settings.bucket
+                ),
+            )),
         }
     }
 
@@ -207,7 +226,7 @@ mod tests {
             ..S3Settings::default()
         });
         let error = Store::open(&config).await.expect_err("refused");
-        assert!(matches!(error, StoreError::Refused(_)));
+        assert!(matches!(error, StoreError::Refused(..)));
         assert!(error.to_string().contains("`s3` feature"), "{error}");
     }
 
@@ -232,7 +251,7 @@ mod tests {
         assert_eq!(store.get("a/b.age").await.expect("get"), b"one");
         assert!(matches!(
             store.put_new("../escape.age", vec![]).await,
-            Err(StoreError::Refused(_))
+            Err(StoreError::Refused(..))
         ));
         let listed = store.list("a/").await.expect("list");
         assert_eq!(listed.len(), 1);

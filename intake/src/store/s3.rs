@@ -16,7 +16,7 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 
-use super::{ObjectInfo, PutOutcome, S3Settings, StoreError};
+use super::{ObjectInfo, PutOutcome, Refusal, S3Settings, StoreError};
 
 /// Inquiries in an S3-compatible bucket.
 #[derive(Debug, Clone)]
@@ -36,17 +36,19 @@ pub struct AwsChain {
 
 impl AwsChain {
     /// Resolves the standard chain: keys from the environment, the profile files
-    /// (`AWS_PROFILE`), a web identity, or an instance or container role; the region from
-    /// `AWS_REGION`, the profile, or instance metadata.
-    pub async fn standard() -> Self {
+    /// (`profile`, else `AWS_PROFILE`), a web identity, or an instance or container role; the
+    /// region from `AWS_REGION`, the profile, or instance metadata.
+    pub async fn standard(profile: Option<&str>) -> Self {
         let http = https_client();
         let provider_config = ProviderConfig::default().with_http_client(http.clone());
         let region = RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
-            .or_else(
-                ProfileFileRegionProvider::builder()
-                    .configure(&provider_config)
-                    .build(),
-            )
+            .or_else({
+                let mut builder = ProfileFileRegionProvider::builder().configure(&provider_config);
+                if let Some(profile) = profile {
+                    builder = builder.profile_name(profile);
+                }
+                builder.build()
+            })
             .or_else(
                 ImdsRegionProvider::builder()
                     .configure(&provider_config)
@@ -54,7 +56,11 @@ impl AwsChain {
             )
             .region()
             .await;
-        let credentials = DefaultCredentialsChain::builder()
+        let mut credentials = DefaultCredentialsChain::builder();
+        if let Some(profile) = profile {
+            credentials = credentials.profile_name(profile);
+        }
+        let credentials = credentials
             .configure(provider_config.with_region(region.clone()))
             .build()
             .await;
@@ -251,9 +257,22 @@ where
         SdkError::ServiceError(_) => match status(error) {
             // 409: a concurrent conditional write; 429 and 5xx: the service is busy or down.
             Some(409 | 429) | Some(500..=599) | None => StoreError::Unavailable(detail),
-            Some(_) => StoreError::Refused(detail),
+            Some(_) => StoreError::Refused(refusal(error.code()), detail),
         },
-        SdkError::ConstructionFailure(_) => StoreError::Refused(detail),
+        SdkError::ConstructionFailure(_) => StoreError::Refused(Refusal::Other, detail),
         _ => StoreError::Unavailable(detail),
+    }
+}
+
+/// What an S3 error code (the same on AWS S3, Cloudflare R2 and other S3 servers) says went
+/// wrong.
+fn refusal(code: Option<&str>) -> Refusal {
+    match code {
+        Some("NoSuchBucket") => Refusal::NoSuchBucket,
+        // NotSignedUp: what some S3 servers (s3s) answer for a key they do not know.
+        Some("InvalidAccessKeyId" | "NotSignedUp") => Refusal::UnknownAccessKey,
+        Some("SignatureDoesNotMatch") => Refusal::WrongSecret,
+        Some("AccessDenied" | "AllAccessDisabled") => Refusal::Denied,
+        _ => Refusal::Other,
     }
 }

@@ -1,6 +1,8 @@
 //! `naluga-inquiries`: the staff's tool to read and manage stored inquiries.
 //!
 //! ```text
+//! naluga-inquiries                                             # first run: the setup; then the inbox
+//! naluga-inquiries setup                                       # the setup again
 //! naluga-inquiries keygen --output ~/naluga-key.txt            # a key pair; give the printed age1... to the intake
 //! naluga-inquiries --identity ~/naluga-key.txt inbox           # the inbox in your browser
 //! naluga-inquiries --store data/inquiries --identity ~/naluga-key.txt list
@@ -29,33 +31,38 @@ mod inbox;
 mod keygen;
 mod list;
 mod seen;
+mod settings;
 mod show;
 mod staff;
 
 /// Lists, decrypts, exports, corrects and deletes the inquiries sent through the NALUGA website.
+///
+/// Started with no command (a double-click), it opens the inbox on the saved settings, or runs
+/// the setup first when there are none. Flags and environment variables win over the settings.
 #[derive(Debug, Parser)]
 #[command(name = "naluga-inquiries", version = intake::version_line(env!("CARGO_PKG_VERSION")))]
 struct Cli {
-    /// Where inquiries are stored: `s3://bucket/prefix` or a local folder.
-    #[arg(
-        long,
-        global = true,
-        env = "NALUGA_STORE",
-        default_value = "data/inquiries"
-    )]
-    store: String,
-    /// An S3-compatible endpoint (Cloudflare R2: https://<account>.r2.cloudflarestorage.com).
+    /// Where inquiries are stored: `s3://bucket/prefix` or a local folder (default: the saved
+    /// settings, else data/inquiries).
+    #[arg(long, global = true, env = "NALUGA_STORE")]
+    store: Option<String>,
+    /// An S3-compatible endpoint (Cloudflare R2: https://<account>.r2.cloudflarestorage.com;
+    /// default: the AWS profile's endpoint_url).
     #[arg(long, global = true, env = "NALUGA_S3_ENDPOINT")]
     endpoint_url: Option<String>,
-    /// The identity file holding your AGE-SECRET-KEY-1... line.
+    /// The AWS profile with the store's credentials (default: the saved settings').
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    profile: Option<String>,
+    /// The identity file holding your AGE-SECRET-KEY-1... line (default: the saved settings').
     #[arg(long, global = true, env = "NALUGA_IDENTITY")]
     identity: Option<PathBuf>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Setup(SetupArgs),
     Inbox(inbox::Args),
     Keygen(keygen::Args),
     List(list::ListArgs),
@@ -70,15 +77,68 @@ enum Command {
     Purge(delete::PurgeArgs),
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let staff = staff::Staff {
-        store: cli.store,
-        endpoint_url: cli.endpoint_url,
-        identity: cli.identity,
+/// Runs the first run's setup again (in the browser), then opens the inbox.
+#[derive(Debug, clap::Args)]
+struct SetupArgs {
+    /// Print the address instead of opening the browser.
+    #[arg(long, env = "NALUGA_NO_OPEN", value_parser = clap::builder::FalseyValueParser::new())]
+    no_open: bool,
+}
+
+/// The inbox's options as a start with no command has them (from the environment only).
+#[derive(Debug, Parser)]
+struct Defaults {
+    #[command(flatten)]
+    inbox: inbox::Args,
+}
+
+impl Cli {
+    /// The global options, completed from `settings` where not given.
+    fn staff(&self, settings: Option<&settings::Settings>) -> staff::Staff {
+        staff::Staff {
+            store: self
+                .store
+                .clone()
+                .or_else(|| settings.map(|s| s.store.clone()))
+                .unwrap_or_else(|| "data/inquiries".to_string()),
+            endpoint_url: self.endpoint_url.clone(),
+            profile: self
+                .profile
+                .clone()
+                .or_else(|| settings.and_then(|s| s.profile.clone())),
+            identity: self
+                .identity
+                .clone()
+                .or_else(|| settings.map(|s| s.identity.clone())),
+        }
+    }
+}
+
+/// A start with no command, or `setup`: the setup when asked or when nothing is saved yet,
+/// then the inbox on the saved settings, its passphrase asked on the page. One at a time.
+async fn start(cli: &Cli, setup: Option<SetupArgs>) -> anyhow::Result<()> {
+    let _only_one = settings::only_instance()?;
+    let mut defaults = Defaults::parse_from(["naluga-inquiries"]).inbox;
+    let saved = match (setup, settings::Settings::load()?) {
+        (None, Some(saved)) => saved,
+        (Some(args), _) => inbox::setup(args.no_open || defaults.no_open).await?,
+        (None, None) => inbox::setup(defaults.no_open).await?,
     };
-    let result = match cli.command {
+    defaults.unlock_in_browser = true;
+    inbox::run(&cli.staff(Some(&saved)), defaults).await
+}
+
+/// One command, with the global options completed from the saved settings.
+async fn run(cli: &Cli, command: Command) -> anyhow::Result<()> {
+    // Flags and variables first, the saved settings for what they leave out.
+    let saved = if cli.store.is_none() || cli.identity.is_none() {
+        settings::Settings::load()?
+    } else {
+        None
+    };
+    let staff = cli.staff(saved.as_ref());
+    match command {
+        Command::Setup(_) => start(cli, None).await,
         Command::Inbox(args) => inbox::run(&staff, args).await,
         Command::Keygen(args) => keygen::run(args),
         Command::List(args) => list::run_list(&staff, args).await,
@@ -91,6 +151,16 @@ async fn main() -> ExitCode {
         Command::Withdraw(args) => correct::run_withdraw(&staff, args).await,
         Command::Delete(args) => delete::run_delete(&staff, args).await,
         Command::Purge(args) => delete::run_purge(&staff, args).await,
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut cli = Cli::parse();
+    let result = match cli.command.take() {
+        None => start(&cli, None).await,
+        Some(Command::Setup(args)) => start(&cli, Some(args)).await,
+        Some(command) => run(&cli, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

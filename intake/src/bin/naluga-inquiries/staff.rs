@@ -17,6 +17,8 @@ use uuid::Uuid;
 pub(crate) struct Staff {
     pub(crate) store: String,
     pub(crate) endpoint_url: Option<String>,
+    /// The AWS profile with the store's credentials and, for R2, its endpoint.
+    pub(crate) profile: Option<String>,
     pub(crate) identity: Option<PathBuf>,
 }
 
@@ -45,15 +47,20 @@ impl Staff {
             if !prefix.is_empty() && !prefix.ends_with('/') {
                 prefix.push('/');
             }
+            let endpoint_url = match (&self.endpoint_url, &self.profile) {
+                (Some(endpoint), _) => Some(endpoint.clone()),
+                (None, Some(profile)) => crate::settings::profile_endpoint(profile).await,
+                (None, None) => None,
+            };
             let settings = S3Settings {
                 bucket: bucket.to_string(),
-                endpoint_url: self.endpoint_url.clone(),
-                path_style: self.endpoint_url.is_some(),
+                path_style: endpoint_url.is_some(),
+                endpoint_url,
                 sdk_attempts: 3,
                 timeout: Duration::from_secs(30),
                 static_credentials: None,
                 region: None,
-                chain: Some(AwsChain::standard().await),
+                chain: Some(AwsChain::standard(self.profile.as_deref()).await),
             };
             Ok((StoreConfig::S3(settings), prefix))
         } else {

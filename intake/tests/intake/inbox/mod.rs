@@ -10,6 +10,7 @@
 mod guards;
 mod inquiry;
 mod list;
+mod setup;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
@@ -24,7 +25,8 @@ use crate::support::*;
 
 /// A running inbox, stopped when dropped.
 pub(crate) struct Inbox {
-    child: Child,
+    /// The process, when this value owns it.
+    child: Option<Child>,
     pub(crate) port: u16,
     pub(crate) token: String,
     /// The session cookie, once [`Inbox::sign_in`] got it.
@@ -33,8 +35,10 @@ pub(crate) struct Inbox {
 
 impl Drop for Inbox {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -96,6 +100,12 @@ impl Inbox {
         };
         // Keep reading what it prints, as a terminal would.
         std::thread::spawn(move || lines.for_each(drop));
+        Self::attach(Some(child), &address)
+    }
+
+    /// A running inbox (or setup) whose first address is `address`; stopped when dropped if
+    /// `child` is given.
+    pub(crate) fn attach(child: Option<Child>, address: &str) -> Self {
         let (host, token) = address
             .strip_prefix("http://")
             .and_then(|rest| rest.split_once("/?token="))
@@ -203,9 +213,11 @@ impl Inbox {
 
     /// What the inbox wrote on standard error so far (it is stopped first).
     pub(crate) fn stop_and_read_errors(mut self) -> String {
-        let _ = self.child.kill();
         let mut errors = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+        }
+        if let Some(mut stderr) = self.child.as_mut().and_then(|c| c.stderr.take()) {
             let _ = stderr.read_to_string(&mut errors);
         }
         errors

@@ -58,13 +58,111 @@ fn refused(status: StatusCode, why: &'static str) -> Response {
     (status, why).into_response()
 }
 
-/// The checks above, then the request, then the headers.
-pub(crate) async fn guard(
-    State(inbox): State<Arc<Inbox>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let mut response = check(&inbox, request, next).await;
+/// What a local web app of this tool (the inbox, the setup) lets in: its own host names, its
+/// first address's token, its session cookie and, for changes, its own origin.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    /// The `Host` values it answers to, and its origins.
+    hosts: Vec<String>,
+    origins: Vec<String>,
+    /// The first address's token, and the session cookie it is swapped for.
+    token: String,
+    session: String,
+    port: u16,
+}
+
+impl Gate {
+    /// A gate for a server on 127.0.0.1:`port`, with a new random token and session.
+    pub(crate) fn new(port: u16) -> anyhow::Result<Self> {
+        Ok(Self {
+            hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+            origins: vec![
+                format!("http://127.0.0.1:{port}"),
+                format!("http://localhost:{port}"),
+            ],
+            token: random_hex()?,
+            session: random_hex()?,
+            port,
+        })
+    }
+
+    /// The address that lets the browser in (once it has the cookie, the address alone opens
+    /// nothing).
+    pub(crate) fn first_address(&self) -> String {
+        format!("http://127.0.0.1:{}/?token={}", self.port, self.token)
+    }
+
+    /// `Ok` for a request that may go on; otherwise the answer: a refusal, or the token's swap
+    /// for the cookie.
+    pub(crate) fn check(&self, request: &Request) -> Result<(), Response> {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        if !self.hosts.iter().any(|allowed| allowed == host) {
+            return Err(refused(
+                StatusCode::MISDIRECTED_REQUEST,
+                "this address is not the inbox's",
+            ));
+        }
+        // The first address carries the token: swap it for the cookie, and drop it from the URL.
+        if let Some(token) = request
+            .uri()
+            .query()
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .find_map(|pair| pair.strip_prefix("token="))
+        {
+            if !same_secret(token, &self.token) {
+                return Err(refused(
+                    StatusCode::FORBIDDEN,
+                    "this address is not valid any more: use the one the terminal printed",
+                ));
+            }
+            let mut response = Redirect::to(request.uri().path()).into_response();
+            let cookie = format!(
+                "{SESSION}={}; HttpOnly; SameSite=Strict; Path=/",
+                self.session
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            return Err(response);
+        }
+        let signed_in =
+            cookie(request.headers(), SESSION).is_some_and(|s| same_secret(s, &self.session));
+        if !signed_in {
+            return Err(refused(
+                StatusCode::FORBIDDEN,
+                "open the inbox with the address naluga-inquiries printed in the terminal",
+            ));
+        }
+        if !matches!(*request.method(), Method::GET | Method::HEAD) {
+            let origin = request
+                .headers()
+                .get(header::ORIGIN)
+                .and_then(|o| o.to_str().ok());
+            if origin.is_none_or(|origin| !self.origins.iter().any(|own| own == origin)) {
+                return Err(refused(
+                    StatusCode::FORBIDDEN,
+                    "refused: this request did not come from the inbox's own pages",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A random value for the token and the session, hex.
+fn random_hex() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The headers of every answer (see the module's documentation).
+pub(crate) fn with_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     // An answer with a stricter policy of its own (an attached file's) keeps it.
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -84,64 +182,21 @@ pub(crate) async fn guard(
     response
 }
 
-async fn check(inbox: &Inbox, request: Request, next: Next) -> Response {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    if !inbox.hosts.iter().any(|allowed| allowed == host) {
-        return refused(
-            StatusCode::MISDIRECTED_REQUEST,
-            "this address is not the inbox's",
-        );
-    }
-    // The first address carries the token: swap it for the cookie, and drop it from the URL.
-    if let Some(token) = request
-        .uri()
-        .query()
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .find_map(|pair| pair.strip_prefix("token="))
-    {
-        if !same_secret(token, &inbox.token) {
-            return refused(
-                StatusCode::FORBIDDEN,
-                "this address is not valid any more: use the one the terminal printed",
-            );
+/// The inbox's guard: the gate, then (idle too long: locked first) the request, then the
+/// headers.
+pub(crate) async fn guard(
+    State(inbox): State<Arc<Inbox>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = match inbox.gate.check(&request) {
+        Err(answer) => answer,
+        Ok(()) => {
+            // Idle too long: lock before answering, so the answer is the locked page.
+            inbox.lock_if_idle().await;
+            inbox.touch().await;
+            next.run(request).await
         }
-        let mut response = Redirect::to(request.uri().path()).into_response();
-        let cookie = format!(
-            "{SESSION}={}; HttpOnly; SameSite=Strict; Path=/",
-            inbox.session
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().insert(header::SET_COOKIE, value);
-        }
-        return response;
-    }
-    let signed_in =
-        cookie(request.headers(), SESSION).is_some_and(|s| same_secret(s, &inbox.session));
-    if !signed_in {
-        return refused(
-            StatusCode::FORBIDDEN,
-            "open the inbox with the address naluga-inquiries printed in the terminal",
-        );
-    }
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        let origin = request
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok());
-        if origin.is_none_or(|origin| !inbox.origins.iter().any(|own| own == origin)) {
-            return refused(
-                StatusCode::FORBIDDEN,
-                "refused: this request did not come from the inbox's own pages",
-            );
-        }
-    }
-    // Idle too long: lock before answering, so the answer is the locked page.
-    inbox.lock_if_idle().await;
-    inbox.touch().await;
-    next.run(request).await
+    };
+    with_headers(response)
 }

@@ -19,6 +19,9 @@ mod list;
 mod inquiry;
 mod actions;
 mod routes;
+mod setup;
+
+pub(crate) use setup::run as setup;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -40,8 +43,8 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 0)]
     port: u16,
     /// Print the address instead of opening the browser.
-    #[arg(long)]
-    no_open: bool,
+    #[arg(long, env = "NALUGA_NO_OPEN", value_parser = clap::builder::FalseyValueParser::new())]
+    pub(crate) no_open: bool,
     /// Minutes without use after which the inbox locks itself: decrypted inquiries leave
     /// memory until it is unlocked again.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1440))]
@@ -55,7 +58,7 @@ pub(crate) struct Args {
     /// Start locked and ask a protected identity's passphrase on the inbox's page, not in
     /// the terminal.
     #[arg(long)]
-    unlock_in_browser: bool,
+    pub(crate) unlock_in_browser: bool,
 }
 
 /// The running inbox.
@@ -64,12 +67,8 @@ pub(crate) struct Inbox {
     store_name: String,
     identity: PathBuf,
     opened: Arc<Opened>,
-    /// The `Host` values it answers to, and its origins.
-    hosts: Vec<String>,
-    origins: Vec<String>,
-    /// The first address's token, and the session cookie it is swapped for.
-    token: String,
-    session: String,
+    /// What lets the staff member's browser in, and nothing else.
+    gate: guard::Gate,
     idle: Duration,
     recipients: crate::correct::Recipients,
     last_use: Mutex<Instant>,
@@ -91,7 +90,7 @@ pub(crate) struct Unlocked {
 impl std::fmt::Debug for Inbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inbox")
-            .field("hosts", &self.hosts)
+            .field("gate", &self.gate)
             .finish_non_exhaustive()
     }
 }
@@ -187,11 +186,17 @@ impl Inbox {
     }
 }
 
-/// A random value for the token and the session, hex.
-fn random_hex() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+/// Prints `label address` (what tests and the staff member read) and opens the browser on it
+/// unless `no_open`.
+fn announce(label: &str, address: &str, no_open: bool) {
+    // Written so that a closed terminal (a pipe whose reader went) does not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{label} {address}");
+    let _ = writeln!(out, "(only this computer can open it; Ctrl+C stops it)");
+    let _ = out.flush();
+    if !no_open && let Err(e) = open::that_detached(address) {
+        eprintln!("could not open a browser ({e}); open the address above");
+    }
 }
 
 pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
@@ -205,13 +210,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         store_name: staff.store.clone(),
         identity,
         opened,
-        hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
-        origins: vec![
-            format!("http://127.0.0.1:{port}"),
-            format!("http://localhost:{port}"),
-        ],
-        token: random_hex()?,
-        session: random_hex()?,
+        gate: guard::Gate::new(port)?,
         idle: Duration::from_secs(args.idle_seconds.unwrap_or(args.idle_minutes * 60)),
         recipients: args.recipients.clone(),
         last_use: Mutex::new(Instant::now()),
@@ -249,17 +248,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
             );
         }
     }
-    let address = format!("http://127.0.0.1:{port}/?token={}", inbox.token);
-    // Written so that a closed terminal (a pipe whose reader went) does not stop the inbox.
-    let mut out = std::io::stdout();
-    let _ = writeln!(out, "inbox on {address}");
-    let _ = writeln!(out, "(only this computer can open it; Ctrl+C stops it)");
-    let _ = out.flush();
-    if !args.no_open
-        && let Err(e) = open::that_detached(&address)
-    {
-        eprintln!("could not open a browser ({e}); open the address above");
-    }
+    announce("inbox on", &inbox.gate.first_address(), args.no_open);
     // Locks itself when idle, even if no request comes.
     let watcher = Arc::clone(&inbox);
     tokio::spawn(async move {

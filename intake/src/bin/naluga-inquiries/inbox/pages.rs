@@ -21,6 +21,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("delete.html", include_str!("templates/delete.html")),
     ("locked.html", include_str!("templates/locked.html")),
     ("message.html", include_str!("templates/message.html")),
+    ("setup_key.html", include_str!("templates/setup_key.html")),
+    (
+        "setup_store.html",
+        include_str!("templates/setup_store.html"),
+    ),
+    ("setup_done.html", include_str!("templates/setup_done.html")),
 ];
 
 /// The compiled templates.

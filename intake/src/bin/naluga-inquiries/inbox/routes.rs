@@ -74,7 +74,7 @@ async fn unlock(
 }
 
 /// Switches the interface language and goes back to the page.
-async fn language(Path(code): Path<String>, uri: Uri) -> Response {
+pub(crate) async fn language(Path(code): Path<String>, uri: Uri) -> Response {
     let query = query_of(&uri);
     let Some(code) = LANGUAGES.iter().find(|l| **l == code) else {
         return StatusCode::NOT_FOUND.into_response();
@@ -102,7 +102,7 @@ fn is_local_path(back: &str) -> bool {
         && !back.chars().any(char::is_control)
 }
 
-async fn stylesheet() -> Response {
+pub(crate) async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("inbox.css"),
@@ -110,7 +110,7 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-async fn script() -> Response {
+pub(crate) async fn script() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         include_str!("inbox.js"),
