@@ -56,10 +56,12 @@ async function startInbox(storeArgs, env = {}) {
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   const lines = createInterface({ input: child.stdout });
+  const printed = [];
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the inbox did not start:\n${stderr}`)), 60_000);
     child.on('exit', (code) => reject(new Error(`the inbox exited with ${code}:\n${stderr}`)));
     lines.on('line', (line) => {
+      printed.push(line);
       const found = line.match(/^inbox on (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/);
       if (found) { clearTimeout(timer); resolve(found[1]); }
     });
@@ -68,6 +70,8 @@ async function startInbox(storeArgs, env = {}) {
   return {
     url,
     stderr: () => stderr,
+    /** The newest unlock code printed in the terminal (a key without a passphrase). */
+    unlockCode: () => printed.map((l) => l.match(/enter the code (\d{4} \d{4})$/)).filter(Boolean).pop()?.[1],
     async stop() {
       child.kill('SIGINT');
       await new Promise((resolve) => { if (child.exitCode !== null) resolve(); else child.on('exit', resolve); });
@@ -208,6 +212,14 @@ async function round(storeArgs, env, { screenshots = false } = {}) {
     await page.click('nav.languages a[lang="zh-Hans"]');
     assert.equal(await page.textContent('h1'), '已锁定');
     await accessible(page, 'the locked page, in Chinese');
+    // The key has no passphrase: the code printed in the terminal is the proof.
+    await page.click('form.unlock button');
+    assert.equal(await page.textContent('h1'), '已锁定');
+    await page.fill('#code', '0000 0000');
+    await page.click('form.unlock button');
+    assert.match(await page.textContent('.notice'), /解锁码不正确/);
+    await new Promise((r) => setTimeout(r, 200));
+    await page.fill('#code', inbox.unlockCode());
     await page.click('form.unlock button');
     assert.equal(await page.locator('tbody tr').count(), 2);
 

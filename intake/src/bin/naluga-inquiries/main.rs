@@ -102,9 +102,11 @@ impl Cli {
                 .or_else(|| settings.map(|s| s.store.clone()))
                 .unwrap_or_else(|| "data/inquiries".to_string()),
             endpoint_url: self.endpoint_url.clone(),
+            // An empty AWS_PROFILE names no profile.
             profile: self
                 .profile
                 .clone()
+                .filter(|p| !p.is_empty())
                 .or_else(|| settings.and_then(|s| s.profile.clone())),
             identity: self
                 .identity

@@ -137,3 +137,50 @@ async fn it_locks_itself_when_idle_and_a_protected_key_unlocks_on_the_page() {
     inbox.sign_in();
     assert!(inbox.get("/").text().contains("type=\"password\""));
 }
+
+/// A key without a passphrase (keygen's default): after Lock, the page alone does not bring
+/// the inquiries back; the code printed in the terminal does, once.
+#[tokio::test]
+async fn after_lock_a_key_without_passphrase_needs_the_code_from_the_terminal() {
+    let setup = Setup::new();
+    seed(&setup.store, &setup.keys.recipient, 0, |_| {}).await;
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
+    inbox.sign_in();
+    assert!(inbox.get("/").text().contains("Ann Example"));
+    assert_eq!(inbox.post("/lock", "").status, 303);
+
+    // An empty unlock, or a guessed code, opens nothing.
+    for form in ["", "code=", "code=1234+5678"] {
+        let answer = inbox.post("/unlock", form);
+        assert!(!answer.text().contains("Ann Example"), "{form}");
+        assert!(
+            answer.text().contains("解锁码不正确"),
+            "{form}: {}",
+            answer.text()
+        );
+        assert!(!inbox.get("/").text().contains("Ann Example"), "{form}");
+    }
+    let code = inbox.unlock_code();
+    assert_eq!(code.len(), 9, "{code}");
+    let right = inbox.post(
+        "/unlock",
+        &serde_urlencoded::to_string([("code", code.as_str())]).expect("form"),
+    );
+    assert_eq!(right.status, 303, "{}", right.text());
+    assert!(inbox.get("/").text().contains("Ann Example"));
+
+    // Used once: locked again, the old code opens nothing; the new one does.
+    inbox.post("/lock", "");
+    let reused = inbox.post(
+        "/unlock",
+        &serde_urlencoded::to_string([("code", code.as_str())]).expect("form"),
+    );
+    assert!(reused.text().contains("解锁码不正确"));
+    let fresh = inbox.unlock_code();
+    assert_ne!(fresh, code);
+    inbox.post(
+        "/unlock",
+        &serde_urlencoded::to_string([("code", fresh.as_str())]).expect("form"),
+    );
+    assert!(inbox.get("/").text().contains("Ann Example"));
+}

@@ -31,6 +31,8 @@ pub(crate) struct Inbox {
     pub(crate) token: String,
     /// The session cookie, once [`Inbox::sign_in`] got it.
     pub(crate) cookie: Option<String>,
+    /// What it printed after its address, as a terminal shows it.
+    printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Inbox {
@@ -99,8 +101,14 @@ impl Inbox {
             }
         };
         // Keep reading what it prints, as a terminal would.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self::attach(Some(child), &address)
+        let inbox = Self::attach(Some(child), &address);
+        let printed = std::sync::Arc::clone(&inbox.printed);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                printed.lock().expect("lines").push(line);
+            }
+        });
+        inbox
     }
 
     /// A running inbox (or setup) whose first address is `address`; stopped when dropped if
@@ -119,6 +127,32 @@ impl Inbox {
             port,
             token: token.to_string(),
             cookie: None,
+            printed: std::sync::Arc::default(),
+        }
+    }
+
+    /// The newest unlock code the inbox printed (waiting up to 10 s for one).
+    pub(crate) fn unlock_code(&self) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let found = self
+                .printed
+                .lock()
+                .expect("lines")
+                .iter()
+                .rev()
+                .find_map(|line| {
+                    line.split_once("enter the code ")
+                        .map(|(_, c)| c.to_string())
+                });
+            if let Some(code) = found {
+                return code;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no unlock code printed"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
     }
 

@@ -73,6 +73,10 @@ pub(crate) struct Inbox {
     recipients: crate::correct::Recipients,
     last_use: Mutex<Instant>,
     unlocked: RwLock<Option<Unlocked>>,
+    /// For a key without a passphrase, the code that unlocks the inbox once locked, printed
+    /// in the terminal: proof that whoever unlocks sits at the computer that started it (the
+    /// browser's cookie alone is not). Used once.
+    unlock_code: Mutex<Option<String>>,
     templates: tera::Tera,
 }
 
@@ -101,9 +105,52 @@ impl Inbox {
         *self.last_use.lock().await = Instant::now();
     }
 
-    /// Drops what was decrypted and the identities.
+    /// Drops what was decrypted and the identities; a key without a passphrase gets a new
+    /// unlock code.
     async fn lock(&self) {
-        *self.unlocked.write().await = None;
+        let was_unlocked = self.unlocked.write().await.take().is_some();
+        if was_unlocked {
+            self.new_unlock_code().await;
+        }
+    }
+
+    /// Prints a new unlock code for a key without a passphrase (a protected key's passphrase
+    /// is the proof).
+    async fn new_unlock_code(&self) {
+        let code = if self.protected() {
+            None
+        } else {
+            let mut bytes = [0u8; 8];
+            if getrandom::fill(&mut bytes).is_err() {
+                // No code can be made: nothing unlocks but a restart.
+                *self.unlock_code.lock().await = None;
+                return;
+            }
+            let number = u64::from_le_bytes(bytes) % 100_000_000;
+            let code = format!("{:04} {:04}", number / 10_000, number % 10_000);
+            let mut out = std::io::stdout();
+            let _ = writeln!(
+                out,
+                "the inbox is locked; to unlock it on the page, enter the code {code}"
+            );
+            let _ = out.flush();
+            Some(code)
+        };
+        *self.unlock_code.lock().await = code;
+    }
+
+    /// Whether `given` is the unlock code (spaces aside); it is used up if so.
+    async fn take_unlock_code(&self, given: &str) -> bool {
+        let given: String = given.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut code = self.unlock_code.lock().await;
+        let matches = code.as_ref().is_some_and(|code| {
+            let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+            guard::same_secret(&code, &given)
+        });
+        if matches {
+            *code = None;
+        }
+        matches
     }
 
     /// Locks the inbox if it was idle too long.
@@ -215,6 +262,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         recipients: args.recipients.clone(),
         last_use: Mutex::new(Instant::now()),
         unlocked: RwLock::new(None),
+        unlock_code: Mutex::new(None),
         templates: pages::templates()?,
     });
     // Unlocked in the terminal before serving, unless asked to do it on the page (or a
@@ -223,7 +271,9 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
         || (inbox.protected()
             && std::env::var_os("NALUGA_IDENTITY_PASSPHRASE").is_none()
             && !std::io::IsTerminal::is_terminal(&std::io::stdin()));
-    if !ask_on_page {
+    if ask_on_page {
+        inbox.new_unlock_code().await;
+    } else {
         let passphrase = if inbox.protected() {
             Some(match std::env::var("NALUGA_IDENTITY_PASSPHRASE") {
                 Ok(value) => value,

@@ -57,12 +57,28 @@ async fn unlock(
     uri: Uri,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
+    let words = texts(lang(&headers));
+    // A key without a passphrase: the code printed in the terminal is the proof.
+    if !inbox.protected()
+        && !inbox
+            .take_unlock_code(form.get("code").map_or("", String::as_str))
+            .await
+    {
+        return locked(
+            &inbox,
+            &headers,
+            &uri,
+            Some(words["wrong_code"].to_string()),
+        );
+    }
     let passphrase = form.get("passphrase").cloned().filter(|p| !p.is_empty());
     match inbox.unlock(passphrase).await {
         Ok(()) => Redirect::to("/").into_response(),
         Err(_) => {
             // Said without the reason's details: they may name the key file, not the data.
-            let words = texts(lang(&headers));
+            if !inbox.protected() {
+                inbox.new_unlock_code().await;
+            }
             locked(
                 &inbox,
                 &headers,

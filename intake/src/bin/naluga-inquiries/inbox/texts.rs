@@ -17,6 +17,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("passphrase", "密钥口令", "Passphrase of your key"),
     ("unlock", "解锁", "Unlock"),
     (
+        "unlock_code",
+        "解锁码（显示在 naluga-inquiries 的窗口中）",
+        "Unlock code (shown in naluga-inquiries' window)",
+    ),
+    (
+        "wrong_code",
+        "解锁码不正确：请输入 naluga-inquiries 窗口中最新显示的解锁码。",
+        "Wrong code: enter the newest code shown in naluga-inquiries' window.",
+    ),
+    (
         "wrong_passphrase",
         "口令不正确，请重试。",
         "Wrong passphrase; try again.",
