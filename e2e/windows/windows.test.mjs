@@ -289,3 +289,46 @@ test('naluga-site.exe builds the real site byte for byte as on Linux', () => {
     rmSync(windowsRoot, { recursive: true, force: true });
   }
 });
+
+test('naluga-site.exe check names a mistake at its file and line, with a non-zero exit', () => {
+  const root = copySite();
+  try {
+    const about = join(root, 'content', 'about.md');
+    writeFileSync(about, readFileSync(about, 'utf8').replace('weight = 3', 'weight = "three"'));
+    let failed;
+    try {
+      run(siteExe, ['--root', win(root), 'check']);
+    } catch (error) {
+      failed = error;
+    }
+    assert.ok(failed, 'check failed');
+    assert.notEqual(failed.status, 0);
+    assert.match(`${failed.stdout}${failed.stderr}`, /content[\\/]about\.md:4/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('naluga-site.exe serve previews the site and rebuilds a saved edit', async () => {
+  const root = copySite();
+  const data = mkdtempSync(join(tmpdir(), 'naluga-wine-serve-'));
+  const serve = start(siteExe, ['--root', win(root), 'serve', '--port', '0', '--intake-port', '0', '--data', win(data)]);
+  try {
+    const [, url] = await serve.line(/^serving \d+ pages on (http:\/\/[^/]+)\//);
+    const home = await fetch(`${url}/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /Custom toys, made to your design/);
+    const index = join(root, 'content', '_index.md');
+    writeFileSync(index, readFileSync(index, 'utf8').replace('Custom toys, made to your design', 'Custom toys, edited on Windows'));
+    let text = '';
+    for (let i = 0; i < 300 && !text.includes('edited on Windows'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      text = await (await fetch(`${url}/`)).text();
+    }
+    assert.match(text, /Custom toys, edited on Windows/, 'the edit reached the preview within 30 s');
+  } finally {
+    await serve.stop();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
+  }
+});

@@ -341,3 +341,69 @@ async fn the_first_run_sets_up_an_r2_store_checks_it_saves_it_and_opens_the_inbo
         "{said}"
     );
 }
+
+#[tokio::test]
+async fn an_imported_key_and_a_folder_store_whose_newest_inquiry_is_not_for_it() {
+    let computer = Computer::new();
+    // A colleague's store: its newest inquiry is sealed to a key that is not this one.
+    let store_dir = computer.dir.path().join("inquiries");
+    std::fs::create_dir(&store_dir).expect("store folder");
+    let others = Keys::new();
+    let store = intake::store::Store::Folder(intake::store::FolderStore::new(&store_dir));
+    store_record(&store, &others.recipient, now(), |_| {}).await;
+    // The staff member's existing key, protected, from their old computer.
+    let old = computer.dir.path().join("old-key.age");
+    assert!(keygen_with_passphrase(&old, PASSPHRASE).status.success());
+    let text = std::fs::read_to_string(&old).expect("the old key");
+
+    let setup = Started::spawn(computer.command(&["setup"]));
+    let client = setup.client("setup on");
+    let import = |passphrase: &str| {
+        client.post(
+            "/key/import",
+            &serde_urlencoded::to_string([("identity", text.as_str()), ("passphrase", passphrase)])
+                .expect("form"),
+        )
+    };
+    let wrong = import("not the passphrase");
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text().contains("口令不正确"), "{}", wrong.text());
+    let junk = client.post("/key/import", "identity=hello");
+    assert!(junk.text().contains("这不是身份文件"), "{}", junk.text());
+    assert_eq!(import(PASSPHRASE).status, 303);
+    let kept = computer.dir.path().join("config/naluga/naluga-key.txt");
+    assert_eq!(
+        std::fs::read_to_string(&kept).expect("imported"),
+        text.trim().to_string() + "\n",
+        "kept as it came, still protected"
+    );
+
+    let missing = computer.dir.path().join("nowhere");
+    let form = |folder: &std::path::Path| {
+        serde_urlencoded::to_string([
+            ("kind", "folder"),
+            ("folder", &folder.display().to_string()),
+        ])
+        .expect("form")
+    };
+    let answer = client.post("/store", &form(&missing));
+    assert!(
+        answer.text().contains("找不到这个文件夹"),
+        "{}",
+        answer.text()
+    );
+    let done = client.post("/store", &form(&store_dir));
+    assert_eq!(done.status, 200, "{}", done.text());
+    // Saved, with the warning: whoever deploys must add this key.
+    assert!(
+        done.text().contains("还不在收件人名单中"),
+        "{}",
+        done.text()
+    );
+    let settings = std::fs::read_to_string(computer.settings()).expect("settings");
+    assert!(
+        !settings.contains("profile"),
+        "no AWS profile for a folder: {settings}"
+    );
+    assert!(!computer.home().join(".aws").exists());
+}
