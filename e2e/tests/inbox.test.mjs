@@ -70,6 +70,8 @@ async function startInbox(storeArgs, env = {}) {
   return {
     url,
     stderr: () => stderr,
+    /** The page that hands the token to the browser (what the browser is opened on). */
+    handover: () => printed.map((l) => l.match(/^browser page: (.+)$/)).filter(Boolean).pop()?.[1],
     /** The newest unlock code printed in the terminal (a key without a passphrase). */
     unlockCode: () => printed.map((l) => l.match(/enter the code (\d{4} \d{4})$/)).filter(Boolean).pop()?.[1],
     async stop() {
@@ -239,6 +241,30 @@ function recipientOf(identity) {
   const line = text.split('\n').find((l) => l.startsWith('# public key: '));
   return line.slice('# public key: '.length).trim();
 }
+
+test('the browser is let in by the private page the inbox opens it on, and only once', async () => {
+  const inbox = await startInbox(['--store', site.inquiries]);
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  try {
+    const page = await context.newPage();
+    const errors = watchForErrors(page);
+    const handover = inbox.handover();
+    assert.ok(handover, 'the inbox printed its page');
+    await page.goto(`file://${handover}`);
+    await page.waitForURL((url) => url.origin === new URL(inbox.url).origin && url.pathname === '/');
+    assert.equal(await page.textContent('h1'), '询价');
+    assert.equal(await page.locator('tbody tr').count(), 3);
+    assert.deepEqual(errors, []);
+    // The token is spent: the printed address, from the history or a shared screen, opens nothing.
+    const stranger = await browser.newContext();
+    const answer = await (await stranger.newPage()).goto(inbox.url);
+    assert.equal(answer.status(), 403);
+    await stranger.close();
+  } finally {
+    await context.close();
+    await inbox.stop();
+  }
+});
 
 test('the inbox on a folder store', async () => {
   // A copy: each round changes its store.

@@ -184,3 +184,73 @@ async fn after_lock_a_key_without_passphrase_needs_the_code_from_the_terminal() 
     );
     assert!(inbox.get("/").text().contains("Ann Example"));
 }
+
+/// The first address opens one session: used again (from the history, a shared screen) it
+/// opens nothing. The browser is handed the token by a page only this user can read, which
+/// posts it (from a file: `Origin: null`) and is gone once used.
+#[tokio::test]
+async fn the_token_opens_one_session_and_reaches_the_browser_by_a_private_page() {
+    let setup = Setup::new();
+    seed(&setup.store, &setup.keys.recipient, 0, |_| {}).await;
+
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
+    inbox.sign_in();
+    let again = inbox.send(
+        "GET",
+        &format!("/?token={}", inbox.token),
+        &[("Cookie", "")],
+        "",
+    );
+    assert_eq!(again.status, 403, "{}", again.text());
+    assert!(
+        inbox.get("/").text().contains("Ann Example"),
+        "the session stays"
+    );
+
+    let inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
+    let page = inbox.handover_page();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode();
+        assert_eq!(mode(&page) & 0o077, 0, "the page is this user's only");
+        assert_eq!(
+            mode(page.parent().expect("folder")) & 0o077,
+            0,
+            "and so is its folder"
+        );
+    }
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.contains(&inbox.token), "it carries the token");
+    assert!(html.contains(&format!(
+        "action=\"http://127.0.0.1:{}/session\"",
+        inbox.port
+    )));
+    let form = format!("token={}", inbox.token);
+    let post = |form: &str| {
+        inbox.send(
+            "POST",
+            "/session",
+            &[
+                ("Origin", "null"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            form,
+        )
+    };
+    assert_eq!(post("token=0123").status, 403);
+    let swapped = post(&form);
+    assert_eq!(swapped.status, 200, "{}", swapped.text());
+    assert!(
+        swapped
+            .text()
+            .contains("http-equiv=\"refresh\" content=\"0;url=/\"")
+    );
+    let cookie = swapped.header("set-cookie").expect("the session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let cookie = cookie.split(';').next().expect("name=value").to_string();
+    let list = inbox.send("GET", "/", &[("Cookie", &cookie)], "");
+    assert!(list.text().contains("Ann Example"));
+    assert!(!page.exists(), "the page is gone once used");
+    assert_eq!(post(&form).status, 403, "and the token with it");
+}

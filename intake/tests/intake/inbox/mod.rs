@@ -131,8 +131,13 @@ impl Inbox {
         }
     }
 
-    /// The newest unlock code the inbox printed (waiting up to 10 s for one).
-    pub(crate) fn unlock_code(&self) -> String {
+    /// The handover page the inbox printed (waiting up to 10 s for it).
+    pub(crate) fn handover_page(&self) -> PathBuf {
+        PathBuf::from(self.printed_after("browser page: "))
+    }
+
+    /// What follows `marker` in the newest line holding it (waiting up to 10 s for one).
+    fn printed_after(&self, marker: &str) -> String {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             let found = self
@@ -141,19 +146,21 @@ impl Inbox {
                 .expect("lines")
                 .iter()
                 .rev()
-                .find_map(|line| {
-                    line.split_once("enter the code ")
-                        .map(|(_, c)| c.to_string())
-                });
-            if let Some(code) = found {
-                return code;
+                .find_map(|line| line.split_once(marker).map(|(_, rest)| rest.to_string()));
+            if let Some(found) = found {
+                return found;
             }
             assert!(
                 std::time::Instant::now() < deadline,
-                "no unlock code printed"
+                "no {marker:?} printed"
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+    }
+
+    /// The newest unlock code the inbox printed (waiting up to 10 s for one).
+    pub(crate) fn unlock_code(&self) -> String {
+        self.printed_after("enter the code ")
     }
 
     /// Sends a raw request: `headers` replace the defaults (Host, and the cookie once signed in).

@@ -3,7 +3,9 @@
 //! - only `127.0.0.1:PORT` or `localhost:PORT` as the `Host` (a page elsewhere that rebinds its
 //!   domain to 127.0.0.1 sends its own name: DNS rebinding);
 //! - the random token in the first address, swapped at once for an `HttpOnly`,
-//!   `SameSite=Strict` cookie (the address in the history then opens nothing without it);
+//!   `SameSite=Strict` cookie, and used up then (the address in the history or on a shared
+//!   screen opens nothing); the browser gets it from a page in a folder only this user can
+//!   read, never on its command line, which other users of the computer can read;
 //! - for anything but reading (`GET`, `HEAD`), an `Origin` that is the inbox's own (another
 //!   site's form cannot post here: CSRF);
 //! - on every answer: a Content-Security-Policy allowing only the inbox's own stylesheet,
@@ -59,17 +61,23 @@ fn refused(status: StatusCode, why: &'static str) -> Response {
 }
 
 /// What a local web app of this tool (the inbox, the setup) lets in: its own host names, its
-/// first address's token, its session cookie and, for changes, its own origin.
+/// first address's token (once), its session cookie and, for changes, its own origin.
 #[derive(Debug)]
 pub(crate) struct Gate {
     /// The `Host` values it answers to, and its origins.
     hosts: Vec<String>,
     origins: Vec<String>,
-    /// The first address's token, and the session cookie it is swapped for.
-    token: String,
+    /// The first address's token, until it is swapped for the session cookie: used once, so
+    /// the address in the history or on a shared screen opens nothing later.
+    token: std::sync::Mutex<Option<String>>,
     session: String,
     port: u16,
+    /// The page that hands the token to the browser ([`Gate::handover`]), removed once used.
+    handover: std::sync::Mutex<Option<tempfile::TempDir>>,
 }
+
+/// Where the handover page posts the token.
+const SESSION_PATH: &str = "/session";
 
 impl Gate {
     /// A gate for a server on 127.0.0.1:`port`, with a new random token and session.
@@ -80,21 +88,81 @@ impl Gate {
                 format!("http://127.0.0.1:{port}"),
                 format!("http://localhost:{port}"),
             ],
-            token: random_hex()?,
+            token: std::sync::Mutex::new(Some(random_hex()?)),
             session: random_hex()?,
             port,
+            handover: std::sync::Mutex::new(None),
         })
     }
 
-    /// The address that lets the browser in (once it has the cookie, the address alone opens
-    /// nothing).
-    pub(crate) fn first_address(&self) -> String {
-        format!("http://127.0.0.1:{}/?token={}", self.port, self.token)
+    fn token(&self) -> String {
+        self.token
+            .lock()
+            .map(|t| t.clone().unwrap_or_default())
+            .unwrap_or_default()
     }
 
-    /// `Ok` for a request that may go on; otherwise the answer: a refusal, or the token's swap
-    /// for the cookie.
-    pub(crate) fn check(&self, request: &Request) -> Result<(), Response> {
+    /// The address that lets the browser in, once (printed in the staff member's own terminal).
+    pub(crate) fn first_address(&self) -> String {
+        format!("http://127.0.0.1:{}/?token={}", self.port, self.token())
+    }
+
+    /// A page in a folder only this user can read that posts the token to the server: what
+    /// the browser is opened on, so that the token is never on a command line, which other
+    /// users of the computer can read. Removed when the token is used.
+    pub(crate) fn handover(&self) -> anyhow::Result<std::path::PathBuf> {
+        use anyhow::Context as _;
+        // A folder of this user's only (0700 on Unix; the user's own temporary folder on
+        // Windows), the page in it 0600.
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("naluga-");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let folder = builder
+            .tempdir()
+            .context("making a private folder for the browser's page")?;
+        let path = folder.path().join("open-naluga.html");
+        let page = format!(
+            "<!doctype html>\n<html lang=\"zh-Hans\"><meta charset=\"utf-8\"><title>NALUGA</title>\n<form id=\"go\" method=\"post\" action=\"http://127.0.0.1:{port}{SESSION_PATH}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><noscript><button>打开 Open</button></noscript></form>\n<script>document.getElementById(\"go\").submit()</script>\n</html>\n",
+            port = self.port,
+            token = self.token(),
+        );
+        crate::settings::write_private(&path, page.as_bytes())?;
+        if let Ok(mut handover) = self.handover.lock() {
+            *handover = Some(folder);
+        }
+        Ok(path)
+    }
+
+    /// Uses the token up if `given` is it.
+    fn take_token(&self, given: &str) -> bool {
+        let Ok(mut token) = self.token.lock() else {
+            return false;
+        };
+        let matches = token
+            .as_deref()
+            .is_some_and(|token| same_secret(token, given));
+        if matches {
+            *token = None;
+            if let Ok(mut handover) = self.handover.lock() {
+                // Dropping the folder removes the page.
+                handover.take();
+            }
+        }
+        matches
+    }
+
+    fn session_cookie(&self) -> Option<HeaderValue> {
+        let cookie = format!(
+            "{SESSION}={}; HttpOnly; SameSite=Strict; Path=/",
+            self.session
+        );
+        HeaderValue::from_str(&cookie).ok()
+    }
+
+    /// `Ok` with the request for one that may go on; otherwise the answer: a refusal, or the
+    /// token's swap for the cookie.
+    pub(crate) async fn check(&self, request: Request) -> Result<Request, Response> {
         let host = request
             .headers()
             .get(header::HOST)
@@ -106,6 +174,34 @@ impl Gate {
                 "this address is not the inbox's",
             ));
         }
+        let spent = || {
+            refused(
+                StatusCode::FORBIDDEN,
+                "this address was used already: start naluga-inquiries again to open it",
+            )
+        };
+        // The handover page posts the token (from a file: its origin is `null`; the token is
+        // the proof). The cookie comes with a page that moves on to the inbox itself, so that
+        // the browser sends the `SameSite=Strict` cookie (it would not after a redirect
+        // started elsewhere).
+        if request.method() == Method::POST && request.uri().path() == SESSION_PATH {
+            let body = axum::body::to_bytes(request.into_body(), 4096)
+                .await
+                .unwrap_or_default();
+            let form: std::collections::BTreeMap<String, String> =
+                serde_urlencoded::from_bytes(&body).unwrap_or_default();
+            if !self.take_token(form.get("token").map_or("", String::as_str)) {
+                return Err(spent());
+            }
+            let mut response = axum::response::Html(
+                "<!doctype html><html lang=\"zh-Hans\"><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=/\"><title>NALUGA</title><a href=\"/\">NALUGA</a></html>",
+            )
+            .into_response();
+            if let Some(cookie) = self.session_cookie() {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            return Err(response);
+        }
         // The first address carries the token: swap it for the cookie, and drop it from the URL.
         if let Some(token) = request
             .uri()
@@ -114,19 +210,12 @@ impl Gate {
             .flat_map(|q| q.split('&'))
             .find_map(|pair| pair.strip_prefix("token="))
         {
-            if !same_secret(token, &self.token) {
-                return Err(refused(
-                    StatusCode::FORBIDDEN,
-                    "this address is not valid any more: use the one the terminal printed",
-                ));
+            if !self.take_token(token) {
+                return Err(spent());
             }
             let mut response = Redirect::to(request.uri().path()).into_response();
-            let cookie = format!(
-                "{SESSION}={}; HttpOnly; SameSite=Strict; Path=/",
-                self.session
-            );
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
+            if let Some(cookie) = self.session_cookie() {
+                response.headers_mut().insert(header::SET_COOKIE, cookie);
             }
             return Err(response);
         }
@@ -150,7 +239,7 @@ impl Gate {
                 ));
             }
         }
-        Ok(())
+        Ok(request)
     }
 }
 
@@ -189,9 +278,9 @@ pub(crate) async fn guard(
     request: Request,
     next: Next,
 ) -> Response {
-    let response = match inbox.gate.check(&request) {
+    let response = match inbox.gate.check(request).await {
         Err(answer) => answer,
-        Ok(()) => {
+        Ok(request) => {
             // Idle too long: lock before answering, so the answer is the locked page.
             inbox.lock_if_idle().await;
             inbox.touch().await;

@@ -233,16 +233,29 @@ impl Inbox {
     }
 }
 
-/// Prints `label address` (what tests and the staff member read) and opens the browser on it
-/// unless `no_open`.
-fn announce(label: &str, address: &str, no_open: bool) {
+/// Prints `label address` (in the staff member's own terminal, for tests and for a computer
+/// without a browser) and the handover page, and opens the browser on that page unless
+/// `no_open`: the token never goes on a command line.
+fn announce(label: &str, gate: &guard::Gate, no_open: bool) {
     // Written so that a closed terminal (a pipe whose reader went) does not stop the server.
     let mut out = std::io::stdout();
-    let _ = writeln!(out, "{label} {address}");
+    let _ = writeln!(out, "{label} {}", gate.first_address());
     let _ = writeln!(out, "(only this computer can open it; Ctrl+C stops it)");
+    let handover = gate.handover();
+    if let Ok(page) = &handover {
+        let _ = writeln!(out, "browser page: {}", page.display());
+    }
     let _ = out.flush();
-    if !no_open && let Err(e) = open::that_detached(address) {
-        eprintln!("could not open a browser ({e}); open the address above");
+    if no_open {
+        return;
+    }
+    match handover {
+        Ok(page) => {
+            if let Err(e) = open::that_detached(&page) {
+                eprintln!("could not open a browser ({e}); open the address above");
+            }
+        }
+        Err(e) => eprintln!("{e:#}; open the address above in your browser"),
     }
 }
 
@@ -298,7 +311,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
             );
         }
     }
-    announce("inbox on", &inbox.gate.first_address(), args.no_open);
+    announce("inbox on", &inbox.gate, args.no_open);
     // Locks itself when idle, even if no request comes.
     let watcher = Arc::clone(&inbox);
     tokio::spawn(async move {

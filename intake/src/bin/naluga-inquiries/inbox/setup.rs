@@ -70,8 +70,7 @@ pub(crate) async fn run(no_open: bool) -> Result<Settings> {
         key: Mutex::new(None),
         done: Mutex::new(Some(sender)),
     });
-    let address = setup.gate.first_address();
-    super::announce("setup on", &address, no_open);
+    super::announce("setup on", &setup.gate, no_open);
     let app = Router::new()
         .route("/", get(key_page))
         .route("/key/new", post(new_key))
@@ -109,9 +108,9 @@ pub(crate) async fn run(no_open: bool) -> Result<Settings> {
 }
 
 async fn guard(State(setup): State<Arc<Setup>>, request: Request, next: Next) -> Response {
-    with_headers(match setup.gate.check(&request) {
+    with_headers(match setup.gate.check(request).await {
         Err(answer) => answer,
-        Ok(()) => next.run(request).await,
+        Ok(request) => next.run(request).await,
     })
 }
 
