@@ -54,7 +54,7 @@ impl S3Server {
         server
     }
 
-    fn resume(&mut self) {
+    pub(crate) fn resume(&mut self) {
         let child = Command::new(s3s_fs())
             .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--access-key", KEY, "--secret-key", SECRET])
@@ -71,7 +71,7 @@ impl S3Server {
         }
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

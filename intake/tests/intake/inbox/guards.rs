@@ -254,3 +254,39 @@ async fn the_token_opens_one_session_and_reaches_the_browser_by_a_private_page()
     assert!(!page.exists(), "the page is gone once used");
     assert_eq!(post(&form).status, 403, "and the token with it");
 }
+
+/// Unlocking fails for a reason other than the passphrase (the store unreachable): it says so,
+/// not "wrong passphrase".
+#[tokio::test]
+async fn an_unlock_that_fails_on_the_store_says_so_not_wrong_passphrase() {
+    use crate::s3::{BUCKET, KEY, S3Server, SECRET};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let identity = dir.path().join("staff.age");
+    let passphrase = "lantern harbour kiwi seventeen";
+    let keygen = crate::support::keygen_with_passphrase(&identity, passphrase);
+    let recipient = String::from_utf8_lossy(&keygen.stdout).trim().to_string();
+    let mut server = S3Server::start();
+    seed(&server.store().await, &recipient, 0, |_| {}).await;
+    let endpoint = format!("http://127.0.0.1:{}", server.port);
+    let mut inbox = Inbox::start(
+        std::path::Path::new(&format!("s3://{BUCKET}")),
+        &identity,
+        &[
+            ("AWS_ACCESS_KEY_ID", KEY),
+            ("AWS_SECRET_ACCESS_KEY", SECRET),
+            ("AWS_REGION", "auto"),
+            ("AWS_PROFILE", ""),
+        ],
+        &["--unlock-in-browser", "--endpoint-url", &endpoint],
+    );
+    inbox.sign_in();
+    server.stop();
+    let form = serde_urlencoded::to_string([("passphrase", passphrase)]).expect("form");
+    let text = inbox.post("/unlock", &form).text();
+    assert!(text.contains("无法解锁"), "{text}");
+    assert!(!text.contains("口令不正确"), "{text}");
+    // The store back, the same passphrase opens it.
+    server.resume();
+    assert_eq!(inbox.post("/unlock", &form).status, 303);
+    assert!(inbox.get("/").text().contains("Ann Example"));
+}

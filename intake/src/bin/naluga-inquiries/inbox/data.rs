@@ -11,6 +11,7 @@ use std::sync::{Arc, Weak};
 use age::x25519;
 use anyhow::{Context as _, Result};
 use intake::seal::{StoredInquiry, open};
+use intake::store::StoreError;
 use intake::withdrawal::Withdrawal;
 use tokio::sync::{RwLock, Semaphore};
 use tokio::task::JoinSet;
@@ -29,9 +30,22 @@ pub(crate) struct Inquiries {
     pub(crate) items: Vec<Loaded>,
     /// Objects that could not be decrypted or read as inquiries.
     pub(crate) unreadable: usize,
-    /// How many inquiry objects the store listed, and how many of them were read so far.
+    /// How many inquiry objects the store listed, and how many of them were read so far
+    /// (one deleted by a colleague since the listing counts as read, and shows not).
     pub(crate) listed: usize,
     pub(crate) read: usize,
+    /// Why the reading in the background stopped, if it did (the store's words: no inquiry
+    /// data in them).
+    pub(crate) stopped: Option<String>,
+}
+
+/// One listed object, read.
+enum Read {
+    Loaded(Loaded),
+    /// It does not decrypt with these identities, or is not an inquiry.
+    Unreadable,
+    /// It was deleted (or replaced by a newer version) since the store was listed.
+    Vanished,
 }
 
 impl Inquiries {
@@ -54,6 +68,7 @@ impl Inquiries {
             unreadable: 0,
             listed: total,
             read: 0,
+            stopped: None,
         }));
         inquiries.write().await.add(first);
         let (opened, identities, held) = (
@@ -64,17 +79,21 @@ impl Inquiries {
         tokio::spawn(async move {
             if let Err(e) = read_rest(&opened, &identities, &withdrawals, rest, &held).await {
                 eprintln!("reading the store stopped: {e:#}");
+                if let Some(inquiries) = held.upgrade() {
+                    inquiries.write().await.stopped = Some(format!("{e:#}"));
+                }
             }
         });
         Ok(inquiries)
     }
 
-    fn add(&mut self, batch: Vec<Option<Loaded>>) {
+    fn add(&mut self, batch: Vec<Read>) {
         self.read += batch.len();
         for item in batch {
             match item {
-                Some(item) => self.items.push(item),
-                None => self.unreadable += 1,
+                Read::Loaded(item) => self.items.push(item),
+                Read::Unreadable => self.unreadable += 1,
+                Read::Vanished => {}
             }
         }
         self.items.sort_by_key(|l| std::cmp::Reverse(l.record.id));
@@ -109,13 +128,13 @@ async fn read_rest(
     Ok(())
 }
 
-/// Reads and decrypts these objects, in parallel; `None` for one that does not decrypt.
+/// Reads and decrypts these objects, in parallel.
 async fn read(
     opened: &Arc<Opened>,
     identities: &Arc<Vec<x25519::Identity>>,
     withdrawals: &Arc<Vec<Withdrawal>>,
     listed: Vec<Listed>,
-) -> Result<Vec<Option<Loaded>>> {
+) -> Result<Vec<Read>> {
     let permits = Arc::new(Semaphore::new(READS_AT_ONCE));
     let mut tasks = JoinSet::new();
     for Listed { object, closed, .. } in listed {
@@ -127,21 +146,23 @@ async fn read(
         );
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let bytes = opened
-                .store
-                .get(&object.key)
-                .await
-                .with_context(|| format!("reading {}", object.key))?;
+            let bytes = match opened.store.get(&object.key).await {
+                Err(StoreError::NotFound(_)) => return anyhow::Ok(Read::Vanished),
+                other => other.with_context(|| format!("reading {}", object.key))?,
+            };
             let record = tokio::task::spawn_blocking(move || {
                 open(&bytes, &identities).map(without_file_contents)
             })
             .await
             .context("decrypting")?;
-            anyhow::Ok(record.ok().map(|record| Loaded {
-                withdrawn: withdrawn_at(&record, &withdrawals),
-                record,
-                closed,
-            }))
+            anyhow::Ok(match record {
+                Ok(record) => Read::Loaded(Loaded {
+                    withdrawn: withdrawn_at(&record, &withdrawals),
+                    record,
+                    closed,
+                }),
+                Err(_) => Read::Unreadable,
+            })
         });
     }
     let mut read = Vec::new();
@@ -157,4 +178,58 @@ fn without_file_contents(mut record: StoredInquiry) -> StoredInquiry {
         file.data = Vec::new();
     }
     record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use intake::store::{FolderStore, ObjectInfo, Store};
+
+    fn listed(key: &str) -> Listed {
+        Listed {
+            object: ObjectInfo {
+                key: key.to_string(),
+                size: 1,
+                modified: None,
+            },
+            id: uuid::Uuid::nil(),
+            closed: false,
+            others: Vec::new(),
+        }
+    }
+
+    /// A colleague deletes an inquiry between the listing and its reading: it is skipped, not
+    /// a failure; any other error of the store stops the reading and is said as it is.
+    #[tokio::test]
+    async fn a_vanished_inquiry_is_skipped_and_another_error_is_said() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let opened = Arc::new(Opened {
+            store: Store::Folder(FolderStore::new(dir.path())),
+            prefix: String::new(),
+        });
+        let identities = Arc::new(vec![x25519::Identity::generate()]);
+        let withdrawals = Arc::new(Vec::new());
+        let key = "inquiries/2026/12/01/0193f3a0-0000-7000-8000-000000000001.age";
+        let read_one = |key: &str| {
+            let (opened, identities, withdrawals) = (&opened, &identities, &withdrawals);
+            let listed = vec![listed(key)];
+            async move { read(opened, identities, withdrawals, listed).await }
+        };
+        let vanished = read_one(key).await.expect("not a failure");
+        assert!(matches!(vanished[..], [Read::Vanished]));
+
+        // Not an inquiry for these keys: counted as unreadable.
+        std::fs::create_dir_all(dir.path().join("inquiries/2026/12/01")).expect("folders");
+        std::fs::write(dir.path().join(key), b"not age").expect("write");
+        let unreadable = read_one(key).await.expect("not a failure");
+        assert!(matches!(unreadable[..], [Read::Unreadable]));
+
+        // A folder where the object should be: the store fails, and says why.
+        std::fs::remove_file(dir.path().join(key)).expect("remove");
+        std::fs::create_dir(dir.path().join(key)).expect("a folder instead");
+        let Err(error) = read_one(key).await else {
+            panic!("a store failure was taken for an inquiry");
+        };
+        assert!(format!("{error:#}").contains(key), "{error:#}");
+    }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::filter::{Filter, PER_PAGE, counts};
 use super::pages::{Choice, Frame, page, site_label, toy_label};
-use super::pages::{download, here, lang, locked, query_of};
+use super::pages::{download, failed, here, lang, locked, query_of};
 use super::texts::texts;
 use super::{Inbox, Unlocked};
 use crate::staff::{Loaded, local_time};
@@ -54,6 +54,8 @@ struct ListView {
     total: usize,
     new_count: usize,
     unreadable: usize,
+    /// Why the reading of the store stopped, if it did.
+    stopped: Option<String>,
     /// How far the reading of the store is, while it goes on.
     loading: Option<String>,
     ignored: String,
@@ -194,8 +196,9 @@ pub(super) async fn list(
         total: items.len(),
         new_count: matching.iter().filter(|i| is_new(unlocked, i)).count(),
         unreadable: inquiries.unreadable,
-        loading: (!inquiries.complete())
+        loading: (!inquiries.complete() && inquiries.stopped.is_none())
             .then(|| format!("{} / {}", inquiries.read, inquiries.listed)),
+        stopped: inquiries.stopped.clone(),
         ignored: filter.ignored.join(", "),
         page: page_number,
         pages,
@@ -223,23 +226,45 @@ pub(super) async fn list(
     )
 }
 
+/// Why an export cannot be made.
+enum NoExport {
+    Locked,
+    /// The reading of the store stopped: an export would leave inquiries out.
+    Stopped(String),
+}
+
 /// The items of the current filter (all of them, not one page), for the exports.
 async fn filtered(
     inbox: &Inbox,
     query: &BTreeMap<String, String>,
     marketing_only: bool,
-) -> Option<Vec<u8>> {
+) -> Result<Vec<u8>, NoExport> {
     // An export is of everything: it waits for the reading of the store to end.
     loop {
         let guard = inbox.unlocked.read().await;
-        if guard.as_ref()?.inquiries.read().await.complete() {
+        let inquiries = guard
+            .as_ref()
+            .ok_or(NoExport::Locked)?
+            .inquiries
+            .read()
+            .await;
+        if let Some(why) = &inquiries.stopped {
+            return Err(NoExport::Stopped(why.clone()));
+        }
+        if inquiries.complete() {
             break;
         }
+        drop(inquiries);
         drop(guard);
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let guard = inbox.unlocked.read().await;
-    let inquiries = guard.as_ref()?.inquiries.read().await;
+    let inquiries = guard
+        .as_ref()
+        .ok_or(NoExport::Locked)?
+        .inquiries
+        .read()
+        .await;
     let filter = Filter::from_query(query);
     let items: Vec<&Loaded> = inquiries
         .items
@@ -252,11 +277,20 @@ async fn filtered(
             }
         })
         .collect();
-    Some(if query.get("format").map(String::as_str) == Some("json") {
-        crate::export::json(&items).ok()?
+    let written = if query.get("format").map(String::as_str) == Some("json") {
+        crate::export::json(&items)
     } else {
-        crate::export::csv(&items).ok()?
-    })
+        crate::export::csv(&items)
+    };
+    written.map_err(|e| NoExport::Stopped(format!("{e:#}")))
+}
+
+/// The answer when no export can be made.
+fn no_export(inbox: &Inbox, headers: &HeaderMap, uri: &Uri, why: NoExport) -> Response {
+    match why {
+        NoExport::Locked => locked(inbox, headers, uri, None),
+        NoExport::Stopped(why) => failed(inbox, lang(headers), &here(uri), &anyhow::anyhow!(why)),
+    }
 }
 
 pub(super) async fn export_csv(
@@ -267,8 +301,8 @@ pub(super) async fn export_csv(
     let mut query = query_of(&uri);
     query.remove("format");
     match filtered(&inbox, &query, false).await {
-        Some(bytes) => download(bytes, "text/csv; charset=utf-8", "inquiries.csv"),
-        None => locked(&inbox, &headers, &uri, None),
+        Ok(bytes) => download(bytes, "text/csv; charset=utf-8", "inquiries.csv"),
+        Err(why) => no_export(&inbox, &headers, &uri, why),
     }
 }
 
@@ -280,8 +314,8 @@ pub(super) async fn export_json(
     let mut query = query_of(&uri);
     query.insert("format".to_string(), "json".to_string());
     match filtered(&inbox, &query, false).await {
-        Some(bytes) => download(bytes, "application/json", "inquiries.json"),
-        None => locked(&inbox, &headers, &uri, None),
+        Ok(bytes) => download(bytes, "application/json", "inquiries.json"),
+        Err(why) => no_export(&inbox, &headers, &uri, why),
     }
 }
 
@@ -291,7 +325,7 @@ pub(super) async fn marketing_csv(
     uri: Uri,
 ) -> Response {
     match filtered(&inbox, &BTreeMap::new(), true).await {
-        Some(bytes) => download(bytes, "text/csv; charset=utf-8", "marketing.csv"),
-        None => locked(&inbox, &headers, &uri, None),
+        Ok(bytes) => download(bytes, "text/csv; charset=utf-8", "marketing.csv"),
+        Err(why) => no_export(&inbox, &headers, &uri, why),
     }
 }

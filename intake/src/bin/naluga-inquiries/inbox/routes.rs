@@ -72,19 +72,23 @@ async fn unlock(
         );
     }
     let passphrase = form.get("passphrase").cloned().filter(|p| !p.is_empty());
+    let asked = passphrase.is_some();
     match inbox.unlock(passphrase).await {
         Ok(()) => Redirect::to("/").into_response(),
-        Err(_) => {
-            // Said without the reason's details: they may name the key file, not the data.
+        Err(e) => {
             if !inbox.protected() {
                 inbox.new_unlock_code().await;
             }
-            locked(
-                &inbox,
-                &headers,
-                &uri,
-                Some(words["wrong_passphrase"].to_string()),
-            )
+            // A wrong passphrase is said as such; anything else (the store unreachable, say)
+            // as it is: neither holds inquiry data.
+            let wrong = inbox.protected()
+                && (!asked || e.downcast_ref::<intake::keys::WrongPassphrase>().is_some());
+            let notice = if wrong {
+                words["wrong_passphrase"].to_string()
+            } else {
+                format!("{} {e:#}", words["unlock_failed"])
+            };
+            locked(&inbox, &headers, &uri, Some(notice))
         }
     }
 }

@@ -16,6 +16,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("passphrase", "密钥口令", "Passphrase of your key"),
     ("unlock", "解锁", "Unlock"),
+    ("unlock_failed", "无法解锁：", "Could not unlock:"),
     (
         "unlock_code",
         "解锁码（显示在 naluga-inquiries 的窗口中）",
@@ -76,6 +77,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "loading",
         "正在读取询价，列表和计数会随之增加：",
         "Still reading the store; the list and its counts grow:",
+    ),
+    (
+        "reading_stopped",
+        "读取存储时出错，列表不完整（导出已停用）：",
+        "Reading the store failed; the list is incomplete (exports are off):",
     ),
     (
         "unreadable",
