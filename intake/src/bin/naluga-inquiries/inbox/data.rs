@@ -39,9 +39,9 @@ pub(crate) struct Inquiries {
     pub(crate) stopped: Option<String>,
 }
 
-/// One listed object, read.
+/// One listed object, read (boxed: the others are empty, and batches hold thousands).
 enum Read {
-    Loaded(Loaded),
+    Loaded(Box<Loaded>),
     /// It does not decrypt with these identities, or is not an inquiry.
     Unreadable,
     /// It was deleted (or replaced by a newer version) since the store was listed.
@@ -91,7 +91,7 @@ impl Inquiries {
         self.read += batch.len();
         for item in batch {
             match item {
-                Read::Loaded(item) => self.items.push(item),
+                Read::Loaded(item) => self.items.push(*item),
                 Read::Unreadable => self.unreadable += 1,
                 Read::Vanished => {}
             }
@@ -156,11 +156,11 @@ async fn read(
             .await
             .context("decrypting")?;
             anyhow::Ok(match record {
-                Ok(record) => Read::Loaded(Loaded {
+                Ok(record) => Read::Loaded(Box::new(Loaded {
                     withdrawn: withdrawn_at(&record, &withdrawals),
                     record,
                     closed,
-                }),
+                })),
                 Err(_) => Read::Unreadable,
             })
         });
