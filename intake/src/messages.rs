@@ -29,6 +29,12 @@ pub(crate) fn attachment_message(locale: &str, problem: &AttachmentProblem) -> S
                 limits::NAME_CHARS
             ),
             NotAFile => "附件栏只接受文件。".into(),
+            TooManyPixels {
+                file,
+                max_megapixels,
+            } => {
+                format!("“{file}”的像素太多：图片最多 {max_megapixels} 百万像素，请缩小后再附上。")
+            }
         },
         "es" => match problem {
             TooMany(max) => format!("Puede adjuntar como máximo {max} archivos."),
@@ -48,6 +54,12 @@ pub(crate) fn attachment_message(locale: &str, problem: &AttachmentProblem) -> S
                 limits::NAME_CHARS
             ),
             NotAFile => "Este campo solo admite archivos.".into(),
+            TooManyPixels {
+                file,
+                max_megapixels,
+            } => format!(
+                "«{file}» tiene demasiados píxeles: las imágenes pueden tener como máximo {max_megapixels} megapíxeles; redúzcala y adjúntela de nuevo."
+            ),
         },
         _ => match problem {
             TooMany(max) => format!("Attach at most {max} files."),
@@ -67,6 +79,12 @@ pub(crate) fn attachment_message(locale: &str, problem: &AttachmentProblem) -> S
                 limits::NAME_CHARS
             ),
             NotAFile => "This field takes files only.".into(),
+            TooManyPixels {
+                file,
+                max_megapixels,
+            } => format!(
+                "“{file}” has too many pixels: pictures may have at most {max_megapixels} megapixels; make it smaller and attach it again."
+            ),
         },
     }
 }

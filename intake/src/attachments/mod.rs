@@ -25,6 +25,10 @@ pub mod limits {
     pub const MULTIPART_BODY_BYTES: usize = 4_500_000;
     /// A file name, in characters (it is only a label).
     pub const NAME_CHARS: usize = 200;
+    /// A picture's pixels, as its header declares them (40 megapixels: more than any phone
+    /// camera's photo). A few kilobytes can declare a picture that takes gigabytes to show:
+    /// staff's browsers would decode it.
+    pub const PIXELS: u64 = 40_000_000;
 }
 
 /// The form field that carries files.
@@ -118,6 +122,8 @@ pub enum AttachmentProblem {
     Damaged { file: String },
     /// A name with a path, a control or bidi character, or too long.
     BadName { file: String },
+    /// A picture whose header declares more than [`limits::PIXELS`] pixels.
+    TooManyPixels { file: String, max_megapixels: u64 },
     /// A part in the `attachments` field that is not a file.
     NotAFile,
 }
@@ -134,6 +140,15 @@ pub fn check(name: &str, bytes: Vec<u8>) -> Result<Attachment, AttachmentProblem
     let kind = Kind::sniff(&bytes).ok_or_else(|| AttachmentProblem::NotAllowed {
         file: shown.clone(),
     })?;
+    if kind.is_image()
+        && let Ok(size) = imagesize::blob_size(&bytes)
+        && (size.width as u64).saturating_mul(size.height as u64) > limits::PIXELS
+    {
+        return Err(AttachmentProblem::TooManyPixels {
+            file: shown,
+            max_megapixels: limits::PIXELS / 1_000_000,
+        });
+    }
     let bytes =
         clean::clean(kind, bytes).map_err(|()| AttachmentProblem::Damaged { file: shown })?;
     Ok(Attachment {

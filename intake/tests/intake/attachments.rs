@@ -275,6 +275,16 @@ async fn bad_files_are_refused_naming_the_file_and_nothing_is_stored() {
             "two.pdf",
         ),
         (
+            "a picture declaring 50 megapixels",
+            vec![Part::file(
+                "poster.png",
+                "image/png",
+                png_declaring(10_000, 5_000),
+            )],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "“poster.png” has too many pixels: pictures may have at most 40 megapixels",
+        ),
+        (
             "HTML named .png",
             vec![Part::file(
                 "page.png",
