@@ -11,13 +11,13 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
 use intake::inquiry::{Answers, RawInquiry, Rules};
-use intake::layout::{OPEN, versioned_key};
+use intake::layout::{CLOSED, OPEN, versioned_key};
 use intake::seal::{Correction, Sealer, StoredInquiry, open};
 use intake::store::PutOutcome;
 use intake::withdrawal::{Withdrawal, same_address, withdrawal_key};
 
 use crate::delete::remove_all;
-use crate::staff::{Found, Opened, Staff, find, load_all, safe};
+use crate::staff::{Found, Opened, Staff, find, find_id, load_all, safe};
 
 /// Corrects or supplements answers of an open inquiry; the record keeps which answers changed
 /// and when, not their former values.
@@ -166,12 +166,42 @@ pub(crate) async fn correct_found(
             found.id
         );
     }
-    remove_all(&opened.store, &found.all_keys())
-        .await
-        .with_context(|| {
-            format!("removing the previous version {} (the new one, {key}, is stored; readers take the newest)", found.key)
-        })?;
-    Ok((key, changed, record))
+    // Look again before removing the version this was made from: what a colleague did
+    // meanwhile wins, and this correction is left behind neither as an orphan nor as a
+    // reopening.
+    let closed_prefix = format!("{}{CLOSED}", opened.prefix);
+    match find_id(opened, found.id).await? {
+        Some(now) if now.version > found.version + 1 => {
+            // A newer correction was stored after this one's version was read: this one goes.
+            remove_all(&opened.store, std::slice::from_ref(&key)).await?;
+            bail!(
+                "{} was corrected by someone else meanwhile: nothing was changed; run `show {}` and correct again",
+                found.id,
+                found.id
+            )
+        }
+        // Closed meanwhile, and the close already took this version along.
+        Some(now) if now.closed => Ok((now.key, changed, record)),
+        // The usual case: the version read is still there; it goes now.
+        Some(now) if now.others.contains(&found.key) => {
+            remove_all(&opened.store, &found.all_keys())
+                .await
+                .with_context(|| {
+                    format!("removing the previous version {} (the new one, {key}, is stored; readers take the newest)", found.key)
+                })?;
+            Ok((key, changed, record))
+        }
+        // Closed meanwhile (its copy is under closed/): closed it stays, with this correction.
+        Some(now) if now.others.iter().any(|k| k.starts_with(&closed_prefix)) => {
+            let closed = crate::delete::close_found(opened, &now).await?;
+            Ok((closed, changed, record))
+        }
+        // Deleted meanwhile (an erasure request): nothing of it may stay, this version neither.
+        _ => {
+            remove_all(&opened.store, std::slice::from_ref(&key)).await?;
+            bail!("{} was deleted meanwhile: nothing was corrected", found.id)
+        }
+    }
 }
 
 /// `answers` with `field` set to `value` (empty clears an optional answer).

@@ -4,7 +4,7 @@
 use anyhow::{Context as _, Result, bail};
 use intake::layout::{CLOSED, id_time, versioned_key};
 
-use crate::staff::{Found, Listed, Opened, Staff, find, list_inquiries};
+use crate::staff::{Found, Listed, Opened, Staff, find, find_id, list_inquiries};
 
 /// The privacy policy keeps an inquiry two years after the business is complete.
 const RETENTION_DAYS: i64 = 730;
@@ -55,8 +55,30 @@ pub(crate) async fn run_close(staff: &Staff, args: CloseArgs) -> Result<()> {
     Ok(())
 }
 
-/// Moves an open inquiry under `closed/` (see `close`); returns its new key.
+/// How many times a close or a delete looks again for what a colleague wrote meanwhile.
+const RECHECKS: usize = 5;
+
+/// Moves an open inquiry under `closed/` (see `close`); returns its new key. Then looks again:
+/// a correction that a colleague stored meanwhile (a newer open version) would reopen it, so
+/// it is closed too, its correction kept.
 pub(crate) async fn close_found(opened: &Opened, found: &Found) -> Result<String> {
+    let mut key = close_once(opened, found).await?;
+    for _ in 0..RECHECKS {
+        match find_id(opened, found.id).await? {
+            Some(again) if !again.closed || !again.others.is_empty() => {
+                key = close_once(opened, &again).await?;
+            }
+            _ => return Ok(key),
+        }
+    }
+    bail!(
+        "{} kept changing while it was being closed (a colleague correcting it?): run `close {}` again",
+        found.id,
+        found.id
+    )
+}
+
+async fn close_once(opened: &Opened, found: &Found) -> Result<String> {
     // Copy first, then delete: an interruption leaves two copies, never none (a copy already
     // there from an interrupted close is the same object). Lifecycle rules count from an
     // object's creation, so the copy under closed/ starts the two years now.
@@ -78,10 +100,26 @@ pub(crate) async fn close_found(opened: &Opened, found: &Found) -> Result<String
 pub(crate) async fn run_delete(staff: &Staff, args: DeleteArgs) -> Result<()> {
     let opened = staff.open_store().await?;
     let found = find(&opened, &args.id).await?;
-    // Every version, so nothing of the inquiry remains.
-    remove_all(&opened.store, &found.all_keys()).await?;
+    delete_found(&opened, &found).await?;
     println!("deleted {}", found.key);
     Ok(())
+}
+
+/// Deletes every object of an inquiry, then looks again: a version a colleague's correction
+/// stored meanwhile is deleted too, so that an erasure leaves nothing.
+pub(crate) async fn delete_found(opened: &Opened, found: &Found) -> Result<()> {
+    remove_all(&opened.store, &found.all_keys()).await?;
+    for _ in 0..RECHECKS {
+        match find_id(opened, found.id).await? {
+            Some(again) => remove_all(&opened.store, &again.all_keys()).await?,
+            None => return Ok(()),
+        }
+    }
+    bail!(
+        "{} kept reappearing while it was being deleted: run `delete {}` again",
+        found.id,
+        found.id
+    )
 }
 
 /// Deletes these objects, stopping at the first failure.

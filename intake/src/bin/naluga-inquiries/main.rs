@@ -30,6 +30,8 @@ mod export;
 mod inbox;
 mod keygen;
 mod list;
+#[cfg(test)]
+mod races;
 mod seen;
 mod settings;
 mod show;

@@ -274,6 +274,14 @@ impl Found {
 /// from the id).
 pub(crate) async fn find(opened: &Opened, id: &str) -> Result<Found> {
     let id = Uuid::try_parse(id.trim()).context("the id is not a UUID")?;
+    match find_id(opened, id).await? {
+        Some(found) => Ok(found),
+        None => bail!("no inquiry {id} in the store"),
+    }
+}
+
+/// The same by id; `None` when the store holds no object of it.
+pub(crate) async fn find_id(opened: &Opened, id: Uuid) -> Result<Option<Found>> {
     let mut objects = Vec::new();
     for folder in [OPEN, CLOSED] {
         let versions = versions_prefix(&opened.prefix, folder, id);
@@ -291,22 +299,23 @@ pub(crate) async fn find(opened: &Opened, id: &str) -> Result<Found> {
         }
     }
     let Some(current) = current_objects(objects).pop() else {
-        bail!("no inquiry {id} in the store")
+        return Ok(None);
     };
-    let bytes = opened
-        .store
-        .get(&current.object.key)
-        .await
-        .with_context(|| format!("reading {}", current.object.key))?;
+    let bytes = match opened.store.get(&current.object.key).await {
+        Ok(bytes) => bytes,
+        // Deleted between the listing and the reading: as if not found.
+        Err(intake::store::StoreError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", current.object.key)),
+    };
     let version = parse_key(&current.object.key).map_or(1, |(_, v)| v);
-    Ok(Found {
+    Ok(Some(Found {
         id,
         key: current.object.key,
         version,
         closed: current.closed,
         bytes,
         others: current.others,
-    })
+    }))
 }
 
 /// Text from an inquiry, made safe for a terminal: control, bidi and invisible format

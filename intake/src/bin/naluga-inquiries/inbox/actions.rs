@@ -179,7 +179,7 @@ pub(super) async fn delete(
     let Ok(found) = find(&inbox.opened, &id).await else {
         return not_found(&inbox, lang, &here);
     };
-    if let Err(e) = crate::delete::remove_all(&inbox.opened.store, &found.all_keys()).await {
+    if let Err(e) = crate::delete::delete_found(&inbox.opened, &found).await {
         return failed(&inbox, lang, &here, &e);
     }
     if let Some(unlocked) = inbox.unlocked.read().await.as_ref() {
