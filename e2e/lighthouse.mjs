@@ -29,7 +29,7 @@ function option(name, fallback) {
 }
 const minimum = option('--min', 95);
 const runs = option('--runs', 3);
-const pages = ['/', '/services/', '/work/', '/work/plush/', '/contact/', '/privacy/', '/zh/', '/zh/services/', '/zh/zuopin/', '/zh/zuopin/maorong/', '/zh/contact/', '/zh/privacy/'];
+const pages = ['/', '/services/', '/work/', '/work/plush/', '/contact/', '/privacy/', '/zh/', '/zh/services/', '/zh/zuopin/', '/zh/zuopin/maorong/', '/zh/contact/', '/zh/privacy/', '/es/', '/es/nuestro-trabajo/peluche/', '/es/privacidad/'];
 const categories = ['performance', 'accessibility', 'best-practices', 'seo'];
 
 // Pages exactly as built: without serve's live-reload script and its open connection.

@@ -169,6 +169,13 @@ pub struct Language {
     /// The main navigation in this language, in order.
     #[serde(default)]
     pub menu: Vec<MenuItem>,
+    /// The postal address as this language writes it (`广东省东莞市…`). Default: `[contact]`'s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Every page exists in this language: `check` fails when one falls back to another
+    /// language. Default: false (a language being written).
+    #[serde(default)]
+    pub complete: bool,
 }
 
 /// Text direction of a language.

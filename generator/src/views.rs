@@ -48,6 +48,8 @@ pub(crate) struct LanguageView<'a> {
     pub(crate) dir: Direction,
     pub(crate) title: &'a str,
     pub(crate) description: &'a str,
+    /// The postal address as this language writes it, if site.toml gives one.
+    pub(crate) address: Option<&'a str>,
 }
 
 impl<'a> LanguageView<'a> {
@@ -59,6 +61,7 @@ impl<'a> LanguageView<'a> {
             dir: language.dir,
             title: &language.title,
             description: &language.description,
+            address: language.address.as_deref(),
         }
     }
 }

@@ -60,7 +60,27 @@ pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
             println!("  {language}: {}", keys.join(", "));
         }
     }
-    Ok(if broken.is_empty() {
+    // A language marked complete in site.toml must not show any page in another language.
+    // The build read it a moment ago: it loads.
+    let languages = generator::config::load_config(root)
+        .map(|config| config.languages)
+        .unwrap_or_default();
+    let incomplete: Vec<(&str, usize)> = languages
+        .iter()
+        .filter(|language| language.complete)
+        .filter_map(|language| {
+            site.untranslated
+                .get(&language.code)
+                .filter(|files| !files.is_empty())
+                .map(|files| (language.code.as_str(), files.len()))
+        })
+        .collect();
+    for (code, count) in &incomplete {
+        println!(
+            "error: site.toml marks `{code}` complete, but {count} page(s) fall back to the default language (listed above): translate them, or set `complete = false` for `{code}`"
+        );
+    }
+    Ok(if broken.is_empty() && incomplete.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

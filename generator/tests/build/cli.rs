@@ -44,6 +44,37 @@ fn check_fails_on_a_broken_raw_link() {
     );
 }
 
+#[test]
+fn check_fails_when_a_language_marked_complete_falls_back() {
+    let fixture = Fixture::new();
+    // zh lacks three pages (see the test above); marked complete, that is an error.
+    fixture.edit(
+        "site.toml",
+        "code = \"zh\"\n",
+        "code = \"zh\"\ncomplete = true\n",
+    );
+    let out = fixture.cli(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("error: site.toml marks `zh` complete, but 3 page(s) fall back"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("marks `es` complete"), "{stdout}");
+    // Translated, it passes.
+    for page in ["about", "contact", "thanks"] {
+        let english = std::fs::read_to_string(fixture.root().join(format!("content/{page}.md")))
+            .expect("the English page");
+        fixture.write(&format!("content/{page}.zh.md"), &english);
+    }
+    let out = fixture.cli(&["check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 /// `naluga-site serve` on free ports (site and intake), killed when dropped.
 pub(crate) struct Server {
     child: Child,

@@ -31,34 +31,31 @@ fn repository_site_builds_without_warnings_or_broken_links() {
 }
 
 #[test]
-fn spanish_falls_back_for_exactly_the_pages_it_lacks_and_chinese_is_complete() {
+fn every_language_is_complete_and_its_footer_gives_the_address_as_it_writes_it() {
     let site = build_repository_site();
-    let es: Vec<String> = site.untranslated["es"]
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    assert_eq!(
-        es,
-        vec![
-            "content/about.md",
-            "content/privacy.md",
-            "content/services/process.md",
-            // Our work: the section page is translated, the pages of each toy type not yet.
-            "content/work/electronic.md",
-            "content/work/plastic.md",
-            "content/work/plush.md",
-            "content/work/vinyl.md",
-            "content/work/wooden.md"
-        ]
+    assert!(
+        site.untranslated.values().all(Vec::is_empty),
+        "{:?}",
+        site.untranslated
     );
-    assert!(!site.untranslated.contains_key("zh"));
+    for (path, address) in [
+        ("index.html", "Dongguan, Guangdong, China"),
+        ("zh/index.html", "中国广东省东莞市"),
+        ("es/index.html", "Dongguan, Guangdong (China)"),
+    ] {
+        assert!(
+            texts(&page(&site, path), "footer address dd").contains(&address.to_string()),
+            "{path}"
+        );
+    }
 }
 
 #[test]
-fn privacy_policy_has_the_ten_sections_of_the_seed_in_english_and_chinese() {
+fn privacy_policy_has_the_ten_sections_of_the_seed_in_english_chinese_and_spanish() {
     let site = build_repository_site();
     let en = page(&site, "privacy/index.html");
     let zh = page(&site, "zh/privacy/index.html");
+    let es = page(&site, "es/privacidad/index.html");
     let ids = attrs(&en, ".prose h2", "id");
     assert_eq!(ids.len(), 10, "{ids:?}");
     assert_eq!(
@@ -66,6 +63,18 @@ fn privacy_policy_has_the_ten_sections_of_the_seed_in_english_and_chinese() {
         ids,
         "Chinese anchors match English ones"
     );
+    assert_eq!(
+        attrs(&es, ".prose h2", "id"),
+        ids,
+        "Spanish anchors match English ones"
+    );
+    // The translation says which text prevails, and links to it.
+    let spanish = texts(&es, ".prose p").join(" ");
+    assert!(
+        spanish.contains("versión 1.0") && spanish.contains("prevalece el texto en inglés"),
+        "{spanish}"
+    );
+    assert!(attrs(&es, ".prose a", "href").contains(&"/privacy/".to_string()));
     let headings = texts(&en, ".prose h2");
     let numerals = [
         "I.", "II.", "III.", "IV.", "V.", "VI.", "VII.", "VIII.", "IX.", "X.",
@@ -73,7 +82,11 @@ fn privacy_policy_has_the_ten_sections_of_the_seed_in_english_and_chinese() {
     for (heading, numeral) in headings.iter().zip(numerals) {
         assert!(heading.starts_with(numeral), "{heading}");
     }
-    for path in ["privacy/index.html", "zh/privacy/index.html"] {
+    for path in [
+        "privacy/index.html",
+        "zh/privacy/index.html",
+        "es/privacidad/index.html",
+    ] {
         let prose = texts(&page(&site, path), "main").join(" ");
         assert!(!prose.contains("\">"), "{path} has a scrape artefact");
         assert!(

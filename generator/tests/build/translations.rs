@@ -214,3 +214,23 @@ fn menu_marks_the_current_page_and_the_section_of_a_child_page() {
         vec!["/news/"]
     );
 }
+
+#[test]
+fn the_contact_address_is_written_as_each_language_writes_it() {
+    let fixture = Fixture::new();
+    fixture.edit(
+        "site.toml",
+        "code = \"zh\"\n",
+        "code = \"zh\"\naddress = \"东莞市测试街 1 号\"\n",
+    );
+    let site = fixture.build();
+    let address = |path: &str| texts(&page(&site, path), "address dd");
+    assert!(
+        address("zh/index.html").contains(&"东莞市测试街 1 号".to_string()),
+        "{:?}",
+        address("zh/index.html")
+    );
+    // Languages without their own keep the one of [contact].
+    assert!(address("index.html").contains(&"Test Street 1, Dongguan".to_string()));
+    assert!(address("es/index.html").contains(&"Test Street 1, Dongguan".to_string()));
+}
