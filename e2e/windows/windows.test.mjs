@@ -14,6 +14,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import {
   copySite, freePort, inDays, launchBrowser, repository, siteBinary, startSite, uuidv7, walk, watchForErrors,
@@ -31,9 +32,18 @@ const SECRET = 'r2-staff-secret-0123456789';
 // Reproducible builds: the same date on both sides.
 const SOURCE_DATE_EPOCH = '1764633600';
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let prefix;
 let site;
 let browser;
+
+/** axe-core's WCAG 2.2 AA violations on the page, as `rule: targets` lines. */
+async function axe(page) {
+  await page.evaluate(axeSource);
+  const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+  const results = await page.evaluate((values) => window.axe.run(document, { runOnly: { type: 'tag', values } }), tags);
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 /** A Unix path as the Windows program sees it (Wine's Z: drive is /). */
 function win(path) {
@@ -194,6 +204,7 @@ test('the first run on Windows: setup against an R2-style store, then a start wi
     const [, setupUrl] = await first.line(/^setup on (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/);
     await page.goto(setupUrl);
     assert.equal(await page.textContent('h1'), '首次设置');
+    assert.deepEqual(await axe(page), [], 'axe on the key step');
     if (shots) await page.screenshot({ path: join(shots, 'setup-key-zh.png'), fullPage: true });
 
     // Step 1: a new key, the passphrase typed twice (a typo first).
@@ -222,6 +233,7 @@ test('the first run on Windows: setup against an R2-style store, then a start wi
     await page.fill('#bucket', BUCKET);
     await page.fill('#access-key', KEY);
     await page.fill('#secret', 'not-the-secret');
+    assert.deepEqual(await axe(page), [], 'axe on the store step');
     if (shots) await page.screenshot({ path: join(shots, 'setup-store-zh.png'), fullPage: true });
     await page.click('form[action="/store"] button');
     assert.match(await page.textContent('.error'), /机密访问密钥不正确/);
@@ -231,6 +243,7 @@ test('the first run on Windows: setup against an R2-style store, then a start wi
     assert.equal(await page.textContent('#listed'), '1');
     assert.match(await page.textContent('main'), /最新的一条询价可以用您的密钥解密/);
     assert.match(await page.textContent('main'), /\\users\\[^\\]+\\\.aws\\credentials/i);
+    assert.deepEqual(await axe(page), [], 'axe on the done page');
     if (shots) await page.screenshot({ path: join(shots, 'setup-done-zh.png'), fullPage: true });
 
     // The same process opens the inbox, unlocked on the page with the passphrase.

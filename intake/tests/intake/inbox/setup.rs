@@ -231,7 +231,7 @@ async fn the_first_run_sets_up_an_r2_store_checks_it_saves_it_and_opens_the_inbo
         ),
         (
             store_form("r2", &endpoint, BUCKET, KEY, ""),
-            "请填写所有带 * 的项",
+            "请填写所选存储需要的每一项",
         ),
     ] {
         let answer = client.post("/store", &form);
