@@ -6,7 +6,9 @@
 //! data), APP15, comments, the MPF index and anything after the image's end (the extra
 //! pictures MPF lists carry their own EXIF); PNG's chunks other than the image's own (`eXIf`,
 //! the text chunks that carry XMP, `tIME`...); WebP's `EXIF` and `XMP ` chunks;
-//! GIF's comment and application extensions (XMP) but the animation's loop count. Between a
+//! GIF's comment and application extensions (XMP) but the animation's loop count; a PDF's
+//! document information (author, software, dates) and XMP streams (rewritten by lopdf; kept as
+//! sent when it cannot be, an encrypted PDF say). Between a
 //! progressive JPEG's scans every APPn and COM segment is removed too. Kept: what
 //! the picture needs to look right (JFIF, the ICC colour profile, Adobe's colour transform,
 //! PNG's palette, transparency, gamma and colour chunks, animation), and the photo's
@@ -252,5 +254,37 @@ fn pdf(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
     if !tail.windows(5).any(|w| w == b"%%EOF") {
         return Err(());
     }
-    Ok(bytes)
+    // Kept as sent when it cannot be rewritten safely (encrypted, or beyond what lopdf reads):
+    // the form's hint and the README say so.
+    Ok(pdf_without_metadata(&bytes).unwrap_or(bytes))
+}
+
+/// The PDF rewritten without its document information dictionary (author, creator software,
+/// producer, dates, title) and its XMP metadata streams, and without the objects only they
+/// used; `None` if it cannot be read, is encrypted, or comes out unreadable.
+fn pdf_without_metadata(bytes: &[u8]) -> Option<Vec<u8>> {
+    use lopdf::{Document, Object};
+    let mut document = Document::load_mem(bytes).ok()?;
+    if document.is_encrypted() {
+        return None;
+    }
+    document.trailer.remove(b"Info");
+    // XMP travels as a stream with `/Type /Metadata`, referenced by `/Metadata` from the
+    // catalog, pages, images or fonts: every such reference goes.
+    for object in document.objects.values_mut() {
+        let dictionary = match object {
+            Object::Dictionary(dictionary) => dictionary,
+            Object::Stream(stream) => &mut stream.dict,
+            _ => continue,
+        };
+        dictionary.remove(b"Metadata");
+        dictionary.remove(b"PieceInfo");
+    }
+    // Unreferenced now (the information dictionary, the XMP streams): not written.
+    document.prune_objects();
+    let mut out = Vec::new();
+    document.save_to(&mut out).ok()?;
+    // What was written must read again, with its pages.
+    let written = Document::load_mem(&out).ok()?;
+    (written.get_pages().len() == document.get_pages().len()).then_some(out)
 }

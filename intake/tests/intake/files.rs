@@ -234,6 +234,50 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
+/// A one-page PDF (written by lopdf, with its cross-reference table) whose document information
+/// names an author and the camera's software, and whose catalog carries an XMP packet.
+pub(crate) fn pdf_with_metadata() -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut document = Document::with_version("1.7");
+    let pages_id = document.new_object_id();
+    let content = document.add_object(Stream::new(
+        dictionary! {},
+        b"BT /F1 12 Tf 72 720 Td (A plush bear, 25 cm) Tj ET".to_vec(),
+    ));
+    let page = document.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Contents" => content,
+    });
+    document.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => vec![page.into()],
+            "Count" => 1,
+        }),
+    );
+    let xmp = document.add_object(Stream::new(
+        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+        format!("<x:xmpmeta><rdf:Description note=\"{XMP_MARK}\"/></x:xmpmeta>").into_bytes(),
+    ));
+    let catalog = document.add_object(dictionary! {
+        "Type" => "Catalog",
+        "Pages" => pages_id,
+        "Metadata" => xmp,
+    });
+    let info = document.add_object(dictionary! {
+        "Author" => Object::string_literal("Li Lei"),
+        "Producer" => Object::string_literal(CAMERA),
+    });
+    document.trailer.set("Root", catalog);
+    document.trailer.set("Info", info);
+    let mut out = Vec::new();
+    document.save_to(&mut out).expect("write the PDF");
+    out
+}
+
 pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
