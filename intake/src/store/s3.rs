@@ -257,7 +257,7 @@ where
         SdkError::ServiceError(_) => match status(error) {
             // 409: a concurrent conditional write; 429 and 5xx: the service is busy or down.
             Some(409 | 429) | Some(500..=599) | None => StoreError::Unavailable(detail),
-            Some(_) => StoreError::Refused(refusal(error.code()), detail),
+            Some(_) => StoreError::Refused(refusal_of(error.code()), detail),
         },
         SdkError::ConstructionFailure(_) => StoreError::Refused(Refusal::Other, detail),
         _ => StoreError::Unavailable(detail),
@@ -266,7 +266,7 @@ where
 
 /// What an S3 error code (the same on AWS S3, Cloudflare R2 and other S3 servers) says went
 /// wrong.
-fn refusal(code: Option<&str>) -> Refusal {
+fn refusal_of(code: Option<&str>) -> Refusal {
     match code {
         Some("NoSuchBucket") => Refusal::NoSuchBucket,
         // NotSignedUp: what some S3 servers (s3s) answer for a key they do not know.
@@ -274,5 +274,27 @@ fn refusal(code: Option<&str>) -> Refusal {
         Some("SignatureDoesNotMatch") => Refusal::WrongSecret,
         Some("AccessDenied" | "AllAccessDisabled") => Refusal::Denied,
         _ => Refusal::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes AWS S3, Cloudflare R2 and s3s answer, as the staff's setup says them.
+    #[test]
+    fn refusals_are_told_apart_by_their_code() {
+        for (code, refusal) in [
+            ("NoSuchBucket", Refusal::NoSuchBucket),
+            ("InvalidAccessKeyId", Refusal::UnknownAccessKey),
+            ("NotSignedUp", Refusal::UnknownAccessKey),
+            ("SignatureDoesNotMatch", Refusal::WrongSecret),
+            ("AccessDenied", Refusal::Denied),
+            ("AllAccessDisabled", Refusal::Denied),
+            ("InvalidRequest", Refusal::Other),
+        ] {
+            assert_eq!(refusal_of(Some(code)), refusal, "{code}");
+        }
+        assert_eq!(refusal_of(None), Refusal::Other);
     }
 }

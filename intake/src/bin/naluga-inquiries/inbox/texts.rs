@@ -315,8 +315,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "setup_err_missing",
-        "请填写所有带 * 的项。",
-        "Fill in every field marked *.",
+        "请填写所选存储需要的每一项。",
+        "Fill in every field the chosen store needs.",
     ),
     (
         "setup_err_no_bucket",
