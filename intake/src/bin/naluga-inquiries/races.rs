@@ -79,6 +79,21 @@ impl Bench {
         }
     }
 
+    /// A correction of the phone number made from version 1, as read before the other side
+    /// acted.
+    async fn correct_phone_from_v1(&self) -> anyhow::Result<(String, Vec<String>, StoredInquiry)> {
+        correct_found(
+            &self.opened,
+            &self.read_before(1),
+            self.record.clone(),
+            &[("phone".into(), "+86 769 1234 5678".into())],
+            None,
+            &self.sealer,
+            "en",
+        )
+        .await
+    }
+
     /// Every object of the inquiry left in the store.
     async fn left(&self) -> Vec<String> {
         let mut keys = Vec::new();
@@ -131,17 +146,7 @@ async fn a_correction_made_from_a_replaced_version_is_not_left_behind() {
     // Two corrections by a colleague went from v1 to v3 (v1 and v2 removed) while this one
     // was made from v1: its v2 would be an orphan, older than v3.
     let v3 = bench.put(OPEN, 3).await;
-    let error = correct_found(
-        &bench.opened,
-        &bench.read_before(1),
-        bench.record.clone(),
-        &[("phone".into(), "+86 769 1234 5678".into())],
-        None,
-        &bench.sealer,
-        "en",
-    )
-    .await
-    .expect_err("refused");
+    let error = bench.correct_phone_from_v1().await.expect_err("refused");
     assert!(
         format!("{error:#}").contains("corrected by someone else"),
         "{error:#}"
@@ -154,17 +159,7 @@ async fn a_correction_racing_a_close_does_not_reopen_the_inquiry() {
     let bench = Bench::new();
     // The close copied v1 under closed/ and removed the open one after this correction read it.
     bench.put(CLOSED, 1).await;
-    let (key, _, _) = correct_found(
-        &bench.opened,
-        &bench.read_before(1),
-        bench.record.clone(),
-        &[("phone".into(), "+86 769 1234 5678".into())],
-        None,
-        &bench.sealer,
-        "en",
-    )
-    .await
-    .expect("kept");
+    let (key, _, _) = bench.correct_phone_from_v1().await.expect("kept");
     let closed_v2 = versioned_key("", CLOSED, bench.id(), 2);
     assert_eq!(key, closed_v2);
     assert_eq!(
@@ -183,17 +178,7 @@ async fn a_correction_racing_a_close_does_not_reopen_the_inquiry() {
 async fn a_correction_racing_a_delete_leaves_nothing() {
     let bench = Bench::new();
     // The delete removed v1 after this correction read it.
-    let error = correct_found(
-        &bench.opened,
-        &bench.read_before(1),
-        bench.record.clone(),
-        &[("phone".into(), "+86 769 1234 5678".into())],
-        None,
-        &bench.sealer,
-        "en",
-    )
-    .await
-    .expect_err("refused");
+    let error = bench.correct_phone_from_v1().await.expect_err("refused");
     assert!(
         format!("{error:#}").contains("deleted meanwhile"),
         "{error:#}"

@@ -168,8 +168,13 @@ async fn key_answer(
     show(setup, headers, uri, "setup_key.html", status, view)
 }
 
-/// Keeps `identities` (read from the file at `path`) as the setup's key.
-async fn keep_key(setup: &Setup, path: PathBuf, identities: Vec<age::x25519::Identity>) {
+/// Keeps `identities` (read from the file at `path`) as the setup's key, and goes back to the
+/// key step, which then shows it.
+async fn keep_key(
+    setup: &Setup,
+    path: PathBuf,
+    identities: Vec<age::x25519::Identity>,
+) -> Response {
     let recipient = identities
         .first()
         .map(|i| i.to_public().to_string())
@@ -179,6 +184,7 @@ async fn keep_key(setup: &Setup, path: PathBuf, identities: Vec<age::x25519::Ide
         recipient,
         identities,
     });
+    Redirect::to("/").into_response()
 }
 
 async fn new_key(
@@ -222,10 +228,7 @@ async fn new_key(
     })
     .await;
     match written {
-        Ok(Ok(identities)) => {
-            keep_key(&setup, setup.key_path.clone(), identities).await;
-            Redirect::to("/").into_response()
-        }
+        Ok(Ok(identities)) => keep_key(&setup, setup.key_path.clone(), identities).await,
         Ok(Err(e)) => key_answer(&setup, &headers, &uri, Some(&format!("{e:#}"))).await,
         Err(e) => key_answer(&setup, &headers, &uri, Some(&e.to_string())).await,
     }
@@ -284,10 +287,7 @@ async fn import_key(
                 .with_context(|| format!("writing {}", setup.key_path.display()))
         });
     match written {
-        Ok(()) => {
-            keep_key(&setup, setup.key_path.clone(), identities).await;
-            Redirect::to("/").into_response()
-        }
+        Ok(()) => keep_key(&setup, setup.key_path.clone(), identities).await,
         Err(e) => key_answer(&setup, &headers, &uri, Some(&format!("{e:#}"))).await,
     }
 }
@@ -301,10 +301,7 @@ async fn existing_key(
     let words = texts(lang(&headers));
     let bytes = std::fs::read(&setup.key_path).unwrap_or_default();
     match identities_of(&bytes, form.get("passphrase").cloned(), &words) {
-        Ok(identities) => {
-            keep_key(&setup, setup.key_path.clone(), identities).await;
-            Redirect::to("/").into_response()
-        }
+        Ok(identities) => keep_key(&setup, setup.key_path.clone(), identities).await,
         Err(message) => key_answer(&setup, &headers, &uri, Some(&message)).await,
     }
 }
