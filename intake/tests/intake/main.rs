@@ -3,6 +3,7 @@
 //! and with the stock `age` tool.
 
 mod attachments;
+mod attachments_staff;
 mod bad_input;
 mod bots;
 mod corrections;
