@@ -28,7 +28,7 @@ class Template(unittest.TestCase):
         role = self.resources["IntakeRole"]["Properties"]
         return [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
 
-    def test_the_role_may_do_exactly_three_things(self):
+    def test_the_role_may_do_exactly_these_things(self):
         actions = {}
         for statement in self.statements():
             self.assertEqual(statement["Effect"], "Allow")
@@ -37,9 +37,15 @@ class Template(unittest.TestCase):
                 actions[a] = statement["Resource"]
         self.assertEqual(
             sorted(actions),
-            ["logs:CreateLogStream", "logs:PutLogEvents", "s3:PutObject", "sns:Publish"],
+            ["logs:CreateLogStream", "logs:PutLogEvents", "s3:GetObject", "s3:PutObject", "sns:Publish"],
         )
-        self.assertEqual(actions["s3:PutObject"], {"Fn::Sub": "${InquiriesBucket.Arn}/inquiries/*"})
+        list_key = {"Fn::Sub": "${InquiriesBucket.Arn}/recipients.txt"}
+        self.assertEqual(
+            actions["s3:PutObject"],
+            [{"Fn::Sub": "${InquiriesBucket.Arn}/inquiries/*"}, list_key],
+        )
+        # It reads the recipient list, and nothing it stored.
+        self.assertEqual(actions["s3:GetObject"], list_key)
 
     def test_the_role_may_only_create_never_overwrite(self):
         # S3 refuses a PutObject without If-None-Match from this role: the `Null` condition on

@@ -9,6 +9,12 @@
 //! A correction writes the record again as a new object beside the old one, `<id>.v2.age`,
 //! `<id>.v3.age`... ([`versioned_key`]), then removes the old one: an interruption leaves two
 //! versions, never none, and readers take the newest.
+//!
+//! A closed inquiry counts its retention from its closing: the object's creation time, as a
+//! bucket's lifecycle rule counts. `rekey` rewrites objects, so it keeps the closing date in
+//! the name of what it rewrites (`<id>.v3.closed-20261202.age`, [`closed_key`]).
+//!
+//! The deployment's recipient list lies at `<prefix>recipients.txt` ([`RECIPIENTS`]).
 
 use uuid::Uuid;
 
@@ -18,6 +24,8 @@ pub const OPEN: &str = "inquiries/";
 pub const CLOSED: &str = "closed/";
 /// The folder of withdrawals of marketing consent (see [`crate::withdrawal`]).
 pub const WITHDRAWALS: &str = "withdrawals/";
+/// The deployment's recipient list (see [`crate::recipients`]), under the prefix.
+pub const RECIPIENTS: &str = "recipients.txt";
 
 /// The time a UUID v7 carries (when the form, or the intake, made the id).
 pub fn id_time(id: Uuid) -> Option<time::OffsetDateTime> {
@@ -49,9 +57,47 @@ pub fn versioned_key(prefix: &str, folder: &str, id: Uuid, version: u32) -> Stri
     format!("{stem}.v{version}.age")
 }
 
-/// The inquiry id and version in a key made by [`versioned_key`] (or [`object_key`]).
+/// The key of version `version` of a closed inquiry, with the date it was closed in its name
+/// (what `rekey` writes: the object's own time is then the rekey's).
+pub fn closed_key(prefix: &str, id: Uuid, version: u32, closed_on: time::Date) -> String {
+    let key = versioned_key(prefix, CLOSED, id, version);
+    let stem = key.strip_suffix(".age").unwrap_or(&key);
+    format!(
+        "{stem}.closed-{:04}{:02}{:02}.age",
+        closed_on.year(),
+        u8::from(closed_on.month()),
+        closed_on.day()
+    )
+}
+
+/// The closing date in a key made by [`closed_key`].
+pub fn closed_on(key: &str) -> Option<time::Date> {
+    let name = key.rsplit('/').next()?.strip_suffix(".age")?;
+    let (_, digits) = name.rsplit_once(".closed-")?;
+    parse_date_digits(digits)
+}
+
+/// `YYYYMMDD`, exactly.
+fn parse_date_digits(digits: &str) -> Option<time::Date> {
+    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year = digits[..4].parse().ok()?;
+    let month = time::Month::try_from(digits[4..6].parse::<u8>().ok()?).ok()?;
+    time::Date::from_calendar_date(year, month, digits[6..].parse().ok()?).ok()
+}
+
+/// The inquiry id and version in a key made by [`versioned_key`], [`object_key`] or
+/// [`closed_key`].
 pub fn parse_key(key: &str) -> Option<(Uuid, u32)> {
     let name = key.rsplit('/').next()?.strip_suffix(".age")?;
+    let name = match name.rsplit_once(".closed-") {
+        Some((rest, digits)) => {
+            parse_date_digits(digits)?;
+            rest
+        }
+        None => name,
+    };
     match name.split_once(".v") {
         None => Some((Uuid::try_parse(name).ok()?, 1)),
         Some((id, text)) => {
@@ -107,8 +153,39 @@ mod tests {
         assert_eq!(parse_key(&second), Some((id, 2)));
         assert_eq!(parse_key(&object_key("", OPEN, id)), Some((id, 1)));
         assert!(second.starts_with(&versions_prefix("p/", CLOSED, id)));
-        for odd in ["v1", "v0", "v02", "v+2", "v", "vx", "v2.v3"] {
+        for odd in [
+            "v1",
+            "v0",
+            "v02",
+            "v+2",
+            "v",
+            "vx",
+            "v2.v3",
+            "v2.closed-2026",
+            "closed-20261301",
+        ] {
             assert_eq!(parse_key(&format!("x/{id}.{odd}.age")), None, "{odd}");
         }
+    }
+
+    #[test]
+    fn a_rewritten_closed_inquiry_keeps_its_closing_date_in_its_key() {
+        let id = Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            1_795_600_000,
+            0,
+        ));
+        let on = time::Date::from_calendar_date(2027, time::Month::March, 4).expect("date");
+        let key = closed_key("p/", id, 3, on);
+        assert_eq!(
+            key,
+            format!("p/closed/2026/11/25/{id}.v3.closed-20270304.age")
+        );
+        assert_eq!(parse_key(&key), Some((id, 3)));
+        assert_eq!(closed_on(&key), Some(on));
+        assert!(key.starts_with(&versions_prefix("p/", CLOSED, id)));
+        assert_eq!(closed_on(&versioned_key("p/", CLOSED, id, 3)), None);
+        let first = closed_key("", id, 1, on);
+        assert_eq!(parse_key(&first), Some((id, 1)));
     }
 }

@@ -33,6 +33,7 @@ pub mod keys;
 pub mod layout;
 mod messages;
 pub mod notify;
+pub mod recipients;
 pub mod seal;
 pub mod store;
 pub mod withdrawal;

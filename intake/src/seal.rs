@@ -19,8 +19,9 @@ use crate::inquiry::{Answers, Inquiry};
 /// The format name and version written into every record.
 pub const FORMAT: &str = "naluga-inquiry";
 /// The record version; a reader refuses versions it does not know. Version 2 added the
-/// optional `corrections`; version 1 records read as version 2 records without them.
-pub const VERSION: u32 = 2;
+/// optional `corrections`, version 3 `sealed_for`; older records read as version 3 records
+/// without them.
+pub const VERSION: u32 = 3;
 
 /// What is stored for one inquiry, encrypted. No IP address, no user agent.
 ///
@@ -52,6 +53,11 @@ pub struct StoredInquiry {
     /// (absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub corrections: Vec<Correction>,
+    /// The [`Sealer::fingerprint`] of the recipient list this copy was encrypted to, written by
+    /// [`Sealer::seal`] (absent in records older than version 3): how `rekey` knows what is
+    /// still encrypted to a former list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_for: Option<String>,
 }
 
 /// One correction of a record: which answers changed, and when. Not the values
@@ -124,6 +130,7 @@ const RECORD_KEYS: &[&str] = &[
     "shown_at",
     "attachments",
     "corrections",
+    "sealed_for",
 ];
 
 /// The consents of one inquiry.
@@ -170,6 +177,7 @@ impl StoredInquiry {
             shown_at: inquiry.shown_at().map(str::to_string),
             attachments: Vec::new(),
             corrections: Vec::new(),
+            sealed_for: None,
         }
     }
 
@@ -205,6 +213,7 @@ pub enum RecipientError {
 /// Encrypts records to a fixed set of recipients.
 #[derive(Clone)]
 pub struct Sealer {
+    /// Sorted by their text, without repeats: one list, one [`Sealer::fingerprint`].
     recipients: Vec<x25519::Recipient>,
 }
 
@@ -234,7 +243,22 @@ impl Sealer {
         if recipients.is_empty() {
             return Err(RecipientError::Empty);
         }
+        recipients.sort_by_cached_key(ToString::to_string);
+        recipients.dedup_by_key(|r| r.to_string());
         Ok(Self { recipients })
+    }
+
+    /// The recipients (`age1...`), sorted.
+    pub fn recipients(&self) -> Vec<String> {
+        self.recipients.iter().map(ToString::to_string).collect()
+    }
+
+    /// A short name of the list (16 hex digits of its BLAKE3 hash), the same for the same
+    /// recipients in any order: what [`Sealer::seal`] stamps on each record, so that `rekey`
+    /// tells what a former list sealed. Public keys only; it reveals nothing of a record.
+    pub fn fingerprint(&self) -> String {
+        let hash = blake3::hash(self.recipients().join("\n").as_bytes());
+        hash.to_hex()[..16].to_string()
     }
 
     /// Whether `recipient` is one of the recipients.
@@ -248,9 +272,17 @@ impl Sealer {
         self.seal_json(record)
     }
 
-    /// Encrypts any record (a [`crate::withdrawal::Withdrawal`], say) as JSON in an age file.
+    /// Encrypts any record (a [`crate::withdrawal::Withdrawal`], say) as JSON in an age file,
+    /// stamped with `sealed_for`: this list's [`Sealer::fingerprint`].
     pub fn seal_json<T: Serialize>(&self, record: &T) -> Result<Vec<u8>, std::io::Error> {
-        let plaintext = serde_json::to_vec(record)?;
+        let mut value = serde_json::to_value(record)?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "sealed_for".to_string(),
+                serde_json::Value::String(self.fingerprint()),
+            );
+        }
+        let plaintext = serde_json::to_vec(&value)?;
         let encryptor = age::Encryptor::with_recipients(
             self.recipients.iter().map(|r| r as &dyn age::Recipient),
         )
@@ -415,8 +447,17 @@ mod tests {
         let sealer = Sealer::from_list(&identity.to_public().to_string()).expect("recipient");
         let record = record();
         let sealed = sealer.seal(&record).expect("seal");
+        let opened = open(&sealed, std::slice::from_ref(&identity)).expect("open");
+        // Stamped with the list it was sealed for (what `rekey` reads), and otherwise as sealed.
         assert_eq!(
-            open(&sealed, std::slice::from_ref(&identity)).expect("open"),
+            opened.sealed_for.as_deref(),
+            Some(sealer.fingerprint().as_str())
+        );
+        assert_eq!(
+            StoredInquiry {
+                sealed_for: None,
+                ..opened
+            },
             record
         );
 

@@ -17,6 +17,8 @@ use crate::seal::{OpenError, StoredInquiry, decrypt};
 
 /// The format name written into every withdrawal.
 pub const FORMAT: &str = "naluga-withdrawal";
+/// The version written; versions 1 and 2 are read.
+pub const VERSION: u32 = 2;
 
 /// One withdrawal of marketing consent, for an e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +26,7 @@ pub const FORMAT: &str = "naluga-withdrawal";
 pub struct Withdrawal {
     /// Always [`FORMAT`].
     pub format: String,
-    /// 1.
+    /// [`VERSION`] (version 2 added `sealed_for`).
     pub version: u32,
     /// Its id (UUID v7: the key's date).
     pub id: Uuid,
@@ -36,6 +38,10 @@ pub struct Withdrawal {
     /// The name the staff member gave, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// The fingerprint of the recipient list it was encrypted to (see
+    /// [`crate::seal::StoredInquiry::sealed_for`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_for: Option<String>,
 }
 
 impl Withdrawal {
@@ -44,7 +50,7 @@ impl Withdrawal {
         let seconds = u64::try_from(at.unix_timestamp()).unwrap_or(0);
         Self {
             format: FORMAT.to_string(),
-            version: 1,
+            version: VERSION,
             id: Uuid::new_v7(uuid::Timestamp::from_unix(
                 uuid::NoContext,
                 seconds,
@@ -53,6 +59,7 @@ impl Withdrawal {
             email: email.trim().to_string(),
             at,
             by,
+            sealed_for: None,
         }
     }
 
@@ -93,7 +100,7 @@ pub fn open_withdrawal(
     let plaintext = decrypt(bytes, identities)?;
     let withdrawal: Withdrawal =
         serde_json::from_slice(&plaintext).map_err(|e| OpenError::Format(e.to_string()))?;
-    if withdrawal.format != FORMAT || withdrawal.version != 1 {
+    if withdrawal.format != FORMAT || !(1..=VERSION).contains(&withdrawal.version) {
         return Err(OpenError::Format(format!(
             "{} version {}",
             withdrawal.format, withdrawal.version

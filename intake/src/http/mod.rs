@@ -29,6 +29,7 @@ use crate::config::Config;
 use crate::inquiry::{Problem, RawInquiry, Rules};
 use crate::layout::{OPEN, object_key};
 use crate::notify::{Notice, Notifier};
+use crate::recipients::{self, ListError};
 use crate::seal::{Sealer, StoredInquiry};
 use crate::store::{PutOutcome, Store, put_with_retry};
 
@@ -51,6 +52,8 @@ struct Inner {
     notifier: Notifier,
     limit: Option<RateLimit>,
     clock: fn() -> OffsetDateTime,
+    /// When this instance last found its recipients to be the store's list.
+    agreed: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// The address of the client that sent a request, where the server knows it: the local
@@ -98,6 +101,7 @@ impl AppState {
                 store,
                 notifier,
                 clock,
+                agreed: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -110,6 +114,24 @@ impl AppState {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Whether the recipients were found to be the store's list less than a minute ago.
+    fn agrees_recently(&self) -> bool {
+        let agreed = *self
+            .inner
+            .agreed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        agreed.is_some_and(|at| at.elapsed() < std::time::Duration::from_secs(60))
+    }
+
+    fn agreed_now(&self) {
+        *self
+            .inner
+            .agreed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
     }
 }
 
@@ -318,6 +340,18 @@ async fn receive(
             inquiry.submission_id(),
         ));
     }
+    // Encrypted to exactly the deployment's list, or not written (see `recipients`): looked
+    // at again each minute, so that a warm instance stops writing to a list the staff have
+    // replaced (a key retired) within a minute, until it is deployed with the new one.
+    if !state.agrees_recently() {
+        match agree_with_retry(state).await {
+            Ok(()) => state.agreed_now(),
+            Err(ListError::Store(e)) => {
+                return Err(IntakeError::StoreUnavailable(e.to_string(), reply));
+            }
+            Err(e) => return Err(IntakeError::RecipientList(e.to_string(), reply)),
+        }
+    }
     let record = StoredInquiry::new(&inquiry, now).with_attachments(checked);
     let sealed = state
         .inner
@@ -353,6 +387,25 @@ async fn receive(
         &pages,
         inquiry.submission_id(),
     ))
+}
+
+/// [`recipients::agree`], retried on transient store failures as writes are
+/// ([`put_with_retry`]).
+async fn agree_with_retry(state: &AppState) -> Result<(), ListError> {
+    let config = state.config();
+    let mut wait = config.store_backoff;
+    let mut attempt = 1;
+    loop {
+        match recipients::agree(state.store(), &config.prefix, &state.inner.sealer).await {
+            Err(ListError::Store(e)) if e.is_transient() && attempt < config.store_attempts => {
+                tracing::warn!(attempt, error = %e, "store request failed, retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// How the body is encoded.

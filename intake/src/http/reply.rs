@@ -100,6 +100,11 @@ pub(crate) enum IntakeError {
     /// The store failed after retries.
     #[error("store unavailable: {0}")]
     StoreUnavailable(String, ReplyTo),
+    /// The intake's recipients and the store's list disagree (see [`crate::recipients`]):
+    /// nothing is written until an operator puts it right; the buyer is answered as for an
+    /// unavailable store.
+    #[error("recipient list: {0}")]
+    RecipientList(String, ReplyTo),
     /// A fault of ours.
     #[error("internal error: {0}")]
     Internal(String),
@@ -120,6 +125,7 @@ impl IntakeError {
             Self::Invalid(..) => "invalid",
             Self::RateLimited(..) => "rate_limited",
             Self::StoreUnavailable(..) => "store",
+            Self::RecipientList(..) => "recipients",
             Self::Internal(_) => "internal",
         }
     }
@@ -192,8 +198,8 @@ impl IntoResponse for IntakeError {
                 }
                 r
             }
-            Self::StoreUnavailable(detail, reply) => {
-                tracing::error!(error = %detail, "store write failed after retries");
+            Self::StoreUnavailable(detail, reply) | Self::RecipientList(detail, reply) => {
+                tracing::error!(error = %detail, "the inquiry was not stored");
                 let mut r = match reply.encoding {
                     Encoding::Json => json_error(
                         StatusCode::SERVICE_UNAVAILABLE,

@@ -46,6 +46,13 @@ impl FolderStore {
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
 
+    pub(super) async fn replace(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        let path = self.path(key)?;
+        tokio::task::spawn_blocking(move || replace_file(&path, &bytes))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+
     pub(super) async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         let path = self.path(key)?;
         match tokio::fs::read(&path).await {
@@ -149,4 +156,26 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> Result<PutOutcome, StoreError> {
         }
         Err(e) => Err(StoreError::Unavailable(e.error.to_string())),
     }
+}
+
+/// Writes a file all or nothing, replacing any: staged and synced beside it, then renamed over
+/// it, so that a reader sees the old bytes or the new ones.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    use std::io::Write as _;
+    let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(unavailable)?;
+    let mut staging = tempfile::Builder::new()
+        .prefix(".staging-")
+        .tempfile_in(dir)
+        .map_err(unavailable)?;
+    staging.write_all(bytes).map_err(unavailable)?;
+    staging.as_file().sync_all().map_err(unavailable)?;
+    staging
+        .persist(path)
+        .map_err(|e| StoreError::Unavailable(e.error.to_string()))?;
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
 }

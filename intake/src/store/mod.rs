@@ -152,6 +152,16 @@ impl Store {
         }
     }
 
+    /// Writes `bytes` at `key`, replacing what is there: only the staff tool does, for the
+    /// recipient list ([`crate::recipients::replace`]); the intake only creates.
+    pub async fn replace(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        match self {
+            Self::Folder(store) => store.replace(key, bytes).await,
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.replace(key, bytes).await,
+        }
+    }
+
     /// Reads the object at `key`.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         match self {

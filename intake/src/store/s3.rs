@@ -176,6 +176,19 @@ impl S3Store {
         }
     }
 
+    pub(super) async fn replace(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type("text/plain; charset=utf-8")
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(&e))
+    }
+
     pub(super) async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         let output = self
             .client

@@ -13,7 +13,7 @@ use crate::staff::{stdout, tool_in};
 use crate::support::*;
 
 /// Runs the staff tool on the store under test with these arguments and extra environment.
-pub(crate) type Run<'a> = dyn Fn(&[&str], &[(&str, &str)]) -> Output + 'a;
+pub(crate) type Run<'a> = dyn Fn(&[&str], &[(&str, &str)]) -> Output + Sync + 'a;
 
 /// An inquiry from `email`, with or without marketing consent, received at `received_at`,
 /// stored sealed to `recipient` as the intake would. Returns its id.
@@ -31,11 +31,11 @@ pub(crate) async fn seed(
     .await
 }
 
-fn ok(output: &Output) -> String {
+pub(crate) fn ok(output: &Output) -> String {
     stdout(output)
 }
 
-fn failed(output: &Output) -> String {
+pub(crate) fn failed(output: &Output) -> String {
     assert!(
         !output.status.success(),
         "should fail: {}",
@@ -151,21 +151,39 @@ pub(crate) async fn rights_scenario(
         &recipients,
     ));
     assert!(misspelt.contains("did you mean `phone`"), "{misspelt}");
-    let no_recipients = failed(&run(
-        &["correct", &ann.to_string(), "--set", "country=CN"],
-        &[],
-    ));
-    assert!(no_recipients.contains("--recipients"), "{no_recipients}");
-    // Recipients that leave the staff member out: refused, so nobody locks themselves out.
+    // What is written is encrypted to the store's recipient list, never to a list given on
+    // the command line: one that differs is refused, so no colleague is left out.
     let stranger = Keys::new();
-    let locked_out = failed(&run(
+    let other_list = failed(&run(
         &["correct", &ann.to_string(), "--set", "country=CN"],
         &[("NALUGA_RECIPIENTS", stranger.recipient.as_str())],
     ));
     assert!(
-        locked_out.contains("not among the recipients"),
+        other_list.contains("are not the store's list"),
+        "{other_list}"
+    );
+    // A staff member whose key is not on the store's list is told so, and writes nothing.
+    ok(&run(
+        &["recipients", "set", "--recipients", &stranger.recipient],
+        &[],
+    ));
+    let locked_out = failed(&run(
+        &["correct", &ann.to_string(), "--set", "country=CN"],
+        &[],
+    ));
+    assert!(
+        locked_out.contains("is not on the deployment's recipient list"),
         "{locked_out}"
     );
+    let withdraw_refused = failed(&run(&["withdraw", "--email", "ann@example.com"], &[]));
+    assert!(
+        withdraw_refused.contains("is not on the deployment's recipient list"),
+        "{withdraw_refused}"
+    );
+    ok(&run(
+        &["recipients", "set", "--recipients", &keys.recipient],
+        &[],
+    ));
     assert_eq!(objects(), after, "nothing written by refused corrections");
 
     // Withdraw: every inquiry of the address, dated; the marketing list leaves them out.
@@ -251,6 +269,8 @@ pub(crate) async fn rights_scenario(
         &recipients,
     ));
     assert!(closed.contains("is closed"), "{closed}");
+
+    crate::rekey::rekey_scenario(run, objects, store, keys).await;
 }
 
 #[tokio::test]

@@ -260,3 +260,68 @@ async fn the_form_names_its_return_pages_and_only_paths_on_the_site_are_followed
         );
     }
 }
+
+/// One recipient list: the first inquiry publishes the intake's list in the store; an intake
+/// whose list differs from the store's stores nothing (503, the fix in the log), and stores
+/// again once they agree.
+#[tokio::test]
+async fn the_intake_stores_only_while_its_recipients_are_the_stores_list() {
+    use intake::store::{FolderStore, Store};
+    use tower::ServiceExt as _;
+
+    let intake = Intake::new();
+    assert_eq!(
+        intake.send(post_json(&good_json())).await.status(),
+        StatusCode::CREATED
+    );
+    let list_path = intake.dir.path().join("recipients.txt");
+    let published = std::fs::read_to_string(&list_path).expect("published");
+    let list = intake::recipients::parse(&published).expect("a list");
+    assert_eq!(
+        list.recipients(),
+        std::slice::from_ref(&intake.keys.recipient)
+    );
+
+    // Another instance of the intake on the same store, configured with `recipients`.
+    let send = |recipients: String, request: Request<Body>| {
+        let config = config(&intake.keys, &[("NALUGA_RECIPIENTS", recipients.as_str())]);
+        let store = Store::Folder(FolderStore::new(intake.dir.path()));
+        let state =
+            intake::AppState::with_clock(config, store, intake::notify::Notifier::none(), now);
+        async move {
+            intake::app(state)
+                .oneshot(request)
+                .await
+                .expect("infallible")
+        }
+    };
+    // The staff replace the list (a colleague joined) before the intake is deployed with it.
+    let colleague = age::x25519::Identity::generate().to_public().to_string();
+    let team = format!("{}\n{colleague}\n", intake.keys.recipient);
+    std::fs::write(&list_path, &team).expect("list replaced");
+    let mut second = good_json();
+    second["submission_id"] = serde_json::json!(submission_id(1).to_string());
+    let refused = send(intake.keys.recipient.clone(), post_json(&second)).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers()["retry-after"], "30");
+    assert_eq!(
+        intake.stored().len(),
+        1,
+        "nothing stored: {:?}",
+        intake.stored()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&list_path).expect("list"),
+        team,
+        "the intake never replaces the list"
+    );
+
+    // Deployed with the same list (in another order): it stores again.
+    let agreed = send(
+        format!("{colleague},{}", intake.keys.recipient),
+        post_json(&second),
+    )
+    .await;
+    assert_eq!(agreed.status(), StatusCode::CREATED);
+    assert_eq!(intake.stored().len(), 2);
+}

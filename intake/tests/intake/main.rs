@@ -17,6 +17,7 @@ mod notify;
 mod properties;
 mod real_server;
 mod receiver;
+mod rekey;
 mod s3;
 mod staff;
 mod startup;

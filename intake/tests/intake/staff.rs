@@ -461,7 +461,8 @@ async fn list_new_shows_what_arrived_since_the_last_list() {
     assert!(new[0].starts_with(&ids[2].to_string()), "{new:?}");
     assert_eq!(stdout(&tool(&store_dir, &identity, &["list", "--new"])), "");
 
-    // The mark is beside the identity, per store; the store holds only inquiries.
+    // The mark is beside the identity, per store; the store holds only inquiries (and the
+    // recipient list).
     let seen = std::fs::read_to_string(dir.path().join("key.txt.seen.json")).expect("seen file");
     assert!(seen.contains(&store_dir.display().to_string()), "{seen}");
     assert!(seen.contains("2026-11-25T10:02:00Z"), "{seen}");
@@ -470,7 +471,16 @@ async fn list_new_shows_what_arrived_since_the_last_list() {
     let other = tool(&other_store, &identity, &["list", "--new"]);
     assert_eq!(stdout(&other), "");
     assert_eq!(String::from_utf8_lossy(&other.stderr), "no inquiry yet\n");
-    assert_eq!(Intake::files_under(&store_dir).len(), 3);
+    let stored = Intake::files_under(&store_dir);
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|path| path.extension().is_some_and(|e| e == "age"))
+            .count(),
+        3,
+        "{stored:?}"
+    );
+    assert_eq!(stored.len(), 4, "{stored:?}");
 
     // A damaged state file is an error naming it and saying how to start again.
     std::fs::write(dir.path().join("key.txt.seen.json"), "{not json").expect("write");

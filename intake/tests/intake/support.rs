@@ -120,9 +120,14 @@ impl Intake {
     }
 
     /// The paths of every stored object, relative to the folder.
+    /// The objects stored, but for the recipient list the first inquiry publishes
+    /// (`recipients.txt`, tested on its own).
     pub(crate) fn stored(&self) -> Vec<String> {
         let mut found = Vec::new();
         for entry in walk(self.dir.path()) {
+            if entry == self.dir.path().join(intake::layout::RECIPIENTS) {
+                continue;
+            }
             found.push(
                 entry
                     .strip_prefix(self.dir.path())
@@ -359,10 +364,11 @@ pub(crate) async fn store_record(
         received_at.nanosecond(),
     ));
     change(&mut record);
-    let sealed = intake::seal::Sealer::from_list(recipient)
-        .expect("recipient")
-        .seal(&record)
-        .expect("seal");
+    let sealer = intake::seal::Sealer::from_list(recipient).expect("recipient");
+    // As the intake does: the store's recipient list is published by the first write. A
+    // test that seals to another key on purpose keeps the list it has.
+    let _ = intake::recipients::agree(store, "", &sealer).await;
+    let sealed = sealer.seal(&record).expect("seal");
     store
         .put_new(
             &intake::layout::object_key("", intake::layout::OPEN, record.id),

@@ -129,6 +129,13 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
     let store = intake::store::Store::open(&intake::store::StoreConfig::Folder(inquiries.clone()))
         .await
         .context("opening the local intake's folder")?;
+    // The preview is its own deployment: its folder's recipient list (which its intake checks
+    // before storing) is its development key, made anew if that file was deleted.
+    let sealer = intake::seal::Sealer::from_list(&key.recipient)
+        .context("the development key's recipient")?;
+    intake::recipients::replace(&store, "", &sealer)
+        .await
+        .context("writing the local intake's recipient list")?;
     let local_intake = LocalIntake {
         recipient: key.recipient.clone(),
         inquiries: inquiries.clone(),

@@ -4,10 +4,8 @@
 //! A correction decrypts the inquiry, changes it, checks the changed answers by the form's own
 //! rules, and stores it again, encrypted to the deployment's recipients, as the next version
 //! beside the old one (create-only), which it then removes: an interruption leaves two
-//! versions, never none, and every reader takes the newest. Only staff who are among the
-//! recipients may write, so nobody locks themselves out of what they wrote.
-
-use std::path::PathBuf;
+//! versions, never none, and every reader takes the newest. What is written is encrypted to
+//! the store's recipient list, by staff whose key is on it (see `recipients`).
 
 use anyhow::{Context as _, Result, bail};
 use intake::inquiry::{Answers, RawInquiry, Rules};
@@ -17,6 +15,7 @@ use intake::store::PutOutcome;
 use intake::withdrawal::{Withdrawal, same_address, withdrawal_key};
 
 use crate::delete::remove_all;
+use crate::recipients::Expected;
 use crate::staff::{Found, Opened, Staff, find, find_id, load_all, safe};
 
 /// Corrects or supplements answers of an open inquiry; the record keeps which answers changed
@@ -30,7 +29,7 @@ pub(crate) struct CorrectArgs {
     #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
     set: Vec<String>,
     #[command(flatten)]
-    recipients: Recipients,
+    recipients: Expected,
     /// A name to keep with the correction, if you wish (none is kept otherwise).
     #[arg(long)]
     by: Option<String>,
@@ -44,69 +43,18 @@ pub(crate) struct WithdrawArgs {
     #[arg(long)]
     email: String,
     #[command(flatten)]
-    recipients: Recipients,
+    recipients: Expected,
     /// A name to keep with the withdrawal, if you wish (none is kept otherwise).
     #[arg(long)]
     by: Option<String>,
 }
 
-/// Whom what is written is encrypted to: the deployment's recipients, as the intake has them.
-#[derive(Debug, Clone, clap::Args)]
-pub(crate) struct Recipients {
-    /// The recipients (age1...), as the intake's NALUGA_RECIPIENTS.
-    #[arg(long, env = "NALUGA_RECIPIENTS", conflicts_with = "recipients_file")]
-    recipients: Option<String>,
-    /// A file of recipients, one per line (`#` comments allowed).
-    #[arg(long)]
-    recipients_file: Option<PathBuf>,
-}
-
-impl Recipients {
-    /// Whether recipients were given at all.
-    pub(crate) fn given(&self) -> bool {
-        self.recipients.is_some() || self.recipients_file.is_some()
-    }
-
-    /// The sealer for these recipients, refused unless one of `staff`'s identities is among
-    /// them (what they write, they can read again).
-    fn sealer(&self, staff: &Staff) -> Result<Sealer> {
-        self.sealer_for(&staff.identities()?)
-    }
-
-    /// The same for identities already read.
-    pub(crate) fn sealer_for(&self, mine: &[age::x25519::Identity]) -> Result<Sealer> {
-        let list = match (&self.recipients, &self.recipients_file) {
-            (Some(list), _) => list.clone(),
-            (None, Some(file)) => std::fs::read_to_string(file)
-                .with_context(|| format!("reading {}", file.display()))?
-                .lines()
-                .map(|line| line.split('#').next().unwrap_or_default().trim())
-                .collect::<Vec<_>>()
-                .join("\n"),
-            (None, None) => bail!(
-                "give the deployment's recipients with --recipients (or NALUGA_RECIPIENTS) or --recipients-file, so that every staff member can read what you write"
-            ),
-        };
-        let sealer = Sealer::from_list(&list).context("the recipients")?;
-        if !mine
-            .iter()
-            .any(|identity| sealer.includes(&identity.to_public()))
-        {
-            bail!(
-                "your own key ({}) is not among the recipients: you could not read what you wrote; add it, or check that these are the deployment's recipients",
-                mine.first()
-                    .map_or_else(String::new, |identity| identity.to_public().to_string())
-            );
-        }
-        Ok(sealer)
-    }
-}
-
 pub(crate) async fn run_correct(staff: &Staff, args: CorrectArgs) -> Result<()> {
-    let sealer = args.recipients.sealer(staff)?;
     let opened = staff.open_store().await?;
+    let mine = staff.identities()?;
+    let sealer = args.recipients.sealer(&opened, &mine).await?;
     let found = find(&opened, &args.id).await?;
-    let record = open(&found.bytes, &staff.identities()?)?;
+    let record = open(&found.bytes, &mine)?;
     let mut set = Vec::new();
     for assignment in &args.set {
         let Some((field, value)) = assignment.split_once('=') else {
@@ -279,8 +227,11 @@ fn check(
 }
 
 pub(crate) async fn run_withdraw(staff: &Staff, args: WithdrawArgs) -> Result<()> {
-    let sealer = args.recipients.sealer(staff)?;
     let opened = staff.open_store().await?;
+    let sealer = args
+        .recipients
+        .sealer(&opened, &staff.identities()?)
+        .await?;
     let email = args.email.trim();
     let inquiries = load_all(staff, &opened).await?;
     let covered = inquiries

@@ -2,7 +2,7 @@
 //! `purge` (the retention backstop).
 
 use anyhow::{Context as _, Result, bail};
-use intake::layout::{CLOSED, id_time, versioned_key};
+use intake::layout::{CLOSED, closed_on, id_time, versioned_key};
 
 use crate::staff::{Found, Listed, Opened, Staff, find, find_id, list_inquiries};
 
@@ -122,13 +122,15 @@ pub(crate) async fn delete_found(opened: &Opened, found: &Found) -> Result<()> {
     )
 }
 
-/// Deletes these objects, stopping at the first failure.
+/// Deletes these objects, stopping at the first failure. One already gone (a colleague
+/// deleted it, or finished the same move) is as good as deleted: S3 says so itself, a folder
+/// says "not found".
 pub(crate) async fn remove_all(store: &intake::store::Store, keys: &[String]) -> Result<()> {
     for key in keys {
-        store
-            .delete(key)
-            .await
-            .with_context(|| format!("deleting {key}"))?;
+        match store.delete(key).await {
+            Ok(()) | Err(intake::store::StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e).with_context(|| format!("deleting {key}")),
+        }
     }
     Ok(())
 }
@@ -147,9 +149,16 @@ pub(crate) async fn run_purge(staff: &Staff, args: PurgeArgs) -> Result<()> {
         others,
     } in list_inquiries(&opened).await?
     {
-        // Open: counted from receipt (the id's time). Closed: from closing (the object's time),
-        // as the policy counts two years after the business is complete.
-        let since = if closed { object.modified } else { id_time(id) };
+        // Open: counted from receipt (the id's time). Closed: from closing, as the policy
+        // counts two years after the business is complete: the date in the key of what
+        // `rekey` wrote again, else the object's time.
+        let since = if closed {
+            closed_on(&object.key)
+                .map(|date| date.midnight().assume_utc())
+                .or(object.modified)
+        } else {
+            id_time(id)
+        };
         if since.is_some_and(|since| since < cutoff) {
             if args.dry_run {
                 println!("would delete {}", object.key);

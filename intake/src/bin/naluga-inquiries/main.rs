@@ -8,7 +8,10 @@
 //! naluga-inquiries --store data/inquiries --identity ~/naluga-key.txt list
 //! naluga-inquiries --store s3://bucket/prefix --identity key.txt export --format csv > inquiries.csv
 //! naluga-inquiries --identity key.txt attachments ID --output ~/Downloads/inquiry-files
-//! naluga-inquiries --identity key.txt correct ID --set "phone=+86 769 1234 5678"   # needs NALUGA_RECIPIENTS
+//! naluga-inquiries --identity key.txt correct ID --set "phone=+86 769 1234 5678"
+//! naluga-inquiries recipients                                  # the deployment's recipient list
+//! naluga-inquiries recipients set --recipients-file team.txt   # the team changed: then deploy, then rekey
+//! naluga-inquiries --identity key.txt rekey                    # everything encrypted again to the list
 //! naluga-inquiries --identity key.txt withdraw --email ann@example.com
 //! naluga-inquiries --identity key.txt export --format csv --marketing > marketing.csv
 //! ```
@@ -32,6 +35,8 @@ mod keygen;
 mod list;
 #[cfg(test)]
 mod races;
+mod recipients;
+mod rekey;
 mod seen;
 mod settings;
 mod show;
@@ -77,6 +82,8 @@ enum Command {
     Withdraw(correct::WithdrawArgs),
     Delete(delete::DeleteArgs),
     Purge(delete::PurgeArgs),
+    Recipients(recipients::Args),
+    Rekey(rekey::Args),
 }
 
 /// Runs the first run's setup again (in the browser), then opens the inbox.
@@ -155,6 +162,8 @@ async fn run(cli: &Cli, command: Command) -> anyhow::Result<()> {
         Command::Withdraw(args) => correct::run_withdraw(&staff, args).await,
         Command::Delete(args) => delete::run_delete(&staff, args).await,
         Command::Purge(args) => delete::run_purge(&staff, args).await,
+        Command::Recipients(args) => recipients::run(&staff, args).await,
+        Command::Rekey(args) => rekey::run(&staff, args).await,
     }
 }
 

@@ -166,12 +166,7 @@ pub(crate) async fn read_withdrawals(
     identities: &[x25519::Identity],
 ) -> Result<Vec<Withdrawal>> {
     let mut withdrawals = Vec::new();
-    for object in opened
-        .store
-        .list(&format!("{}{WITHDRAWALS}", opened.prefix))
-        .await
-        .context("listing the store")?
-    {
+    for Listed { object, .. } in list_withdrawals(opened).await? {
         let bytes = opened
             .store
             .get(&object.key)
@@ -212,6 +207,23 @@ pub(crate) async fn list_inquiries(opened: &Opened) -> Result<Vec<Listed>> {
             }
         }
     }
+    Ok(current_objects(objects))
+}
+
+/// Every withdrawal, as its current object (`rekey` writes a withdrawal again as a new
+/// version, `<id>.v2.age`, then removes the old one: an interruption may leave both).
+pub(crate) async fn list_withdrawals(opened: &Opened) -> Result<Vec<Listed>> {
+    let objects = opened
+        .store
+        .list(&format!("{}{WITHDRAWALS}", opened.prefix))
+        .await
+        .context("listing the store")?
+        .into_iter()
+        .filter_map(|object| {
+            let (id, version) = parse_key(&object.key)?;
+            Some((id, version, false, object))
+        })
+        .collect();
     Ok(current_objects(objects))
 }
 

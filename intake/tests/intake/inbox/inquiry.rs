@@ -130,17 +130,44 @@ async fn corrections_and_withdrawals_from_the_inquiry_page() {
         r.consents.marketing.given = true;
     })
     .await;
-    // Without the deployment's recipients, the page offers neither and says how.
+    // A staff member whose key is not on the store's recipient list: the page offers
+    // neither, and says so in their language.
+    let english = |inbox: &Inbox, path: &str| {
+        inbox
+            .send("GET", path, &[("Accept-Language", "en")], "")
+            .text()
+    };
+    let stranger = age::x25519::Identity::generate().to_public().to_string();
+    let list = |recipient: &str| intake::seal::Sealer::from_list(recipient).expect("list");
+    intake::recipients::replace(&setup.store, "", &list(&stranger))
+        .await
+        .expect("list replaced");
     let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
     inbox.sign_in();
     let page = inbox.get(&format!("/inquiries/{id}")).text();
     assert!(!page.contains("/correct\""), "{page}");
     assert!(!page.contains("action=\"/withdraw\""), "{page}");
-    assert!(page.contains("--recipients"), "{page}");
+    assert!(page.contains("您的密钥不在部署的收件人名单上"), "{page}");
+    let page = english(&inbox, &format!("/inquiries/{id}"));
+    assert!(
+        page.contains("Your key is not on the deployment&#39;s recipient list"),
+        "{page}"
+    );
+    drop(inbox);
+    // A list given at the start that is not the store's: refused too.
+    intake::recipients::replace(&setup.store, "", &list(&setup.keys.recipient))
+        .await
+        .expect("list replaced");
+    let given = [("NALUGA_RECIPIENTS", stranger.as_str())];
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &given, &[]);
+    inbox.sign_in();
+    let page = english(&inbox, &format!("/inquiries/{id}"));
+    assert!(!page.contains("/correct\""), "{page}");
+    assert!(page.contains("differ from the store&#39;s list"), "{page}");
     drop(inbox);
 
-    let recipients = [("NALUGA_RECIPIENTS", setup.keys.recipient.as_str())];
-    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &recipients, &[]);
+    // On the list, with nothing given: the store's list is used.
+    let mut inbox = Inbox::start(&setup.store_dir, &setup.identity, &[], &[]);
     inbox.sign_in();
     let page = inbox.get(&format!("/inquiries/{id}")).text();
     assert!(

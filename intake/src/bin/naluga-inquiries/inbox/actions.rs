@@ -51,7 +51,7 @@ pub(super) async fn correct(
     let (identities, sealer) = match inbox.unlocked.read().await.as_ref() {
         Some(Unlocked {
             identities,
-            sealer: Some(sealer),
+            sealer: Ok(sealer),
             ..
         }) => (Arc::clone(identities), sealer.clone()),
         Some(_) => return Redirect::to(&here).into_response(),
@@ -132,8 +132,7 @@ pub(super) async fn withdraw(
         .unwrap_or_else(|| "/".to_string());
     let sealer = match inbox.unlocked.read().await.as_ref() {
         Some(Unlocked {
-            sealer: Some(sealer),
-            ..
+            sealer: Ok(sealer), ..
         }) => sealer.clone(),
         Some(_) => return Redirect::to(&back).into_response(),
         None => return locked(&inbox, &headers, &uri, None),

@@ -67,6 +67,8 @@ struct InquiryPage {
     i: InquiryView,
     /// Whether corrections and withdrawals can be written.
     writable: bool,
+    /// If not, the text that says why.
+    why_not: &'static str,
 }
 
 fn size_text(bytes: usize) -> String {
@@ -256,7 +258,8 @@ pub(super) fn inquiry_page(
     };
     let view = InquiryPage {
         i: inquiry_view(item, lang),
-        writable: unlocked.sealer.is_some(),
+        writable: unlocked.sealer.is_ok(),
+        why_not: unlocked.sealer.as_ref().err().copied().unwrap_or_default(),
     };
     page(
         &inbox.templates,

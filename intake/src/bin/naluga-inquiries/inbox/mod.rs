@@ -52,9 +52,10 @@ pub(crate) struct Args {
     /// The idle time in seconds instead (for tests).
     #[arg(long, hide = true)]
     idle_seconds: Option<u64>,
-    /// The deployment's recipients, for corrections and withdrawals (see `correct`).
+    /// Corrections and withdrawals are encrypted to the store's recipient list; a list given
+    /// here is compared with it (see `recipients`).
     #[command(flatten)]
-    recipients: crate::correct::Recipients,
+    recipients: crate::recipients::Expected,
     /// Start locked and ask a protected identity's passphrase on the inbox's page, not in
     /// the terminal.
     #[arg(long)]
@@ -70,7 +71,7 @@ pub(crate) struct Inbox {
     /// What lets the staff member's browser in, and nothing else.
     gate: guard::Gate,
     idle: Duration,
-    recipients: crate::correct::Recipients,
+    recipients: crate::recipients::Expected,
     last_use: Mutex<Instant>,
     unlocked: RwLock<Option<Unlocked>>,
     /// For a key without a passphrase, the code that unlocks the inbox once locked, printed
@@ -83,9 +84,10 @@ pub(crate) struct Inbox {
 /// What the inbox holds while unlocked.
 pub(crate) struct Unlocked {
     identities: Arc<Vec<x25519::Identity>>,
-    /// What corrections and withdrawals are encrypted to; `None` without recipients (or
-    /// with recipients that leave this staff member out): those actions are then offered not.
-    sealer: Option<intake::seal::Sealer>,
+    /// What corrections and withdrawals are encrypted to (the store's recipient list), or
+    /// the text (`texts`) that says why this staff member cannot write: those actions are
+    /// then not offered.
+    sealer: Result<intake::seal::Sealer, &'static str>,
     inquiries: Arc<RwLock<Inquiries>>,
     /// The newest receipt this staff member had seen before this visit: newer ones are new.
     seen_before: Option<time::OffsetDateTime>,
@@ -173,17 +175,14 @@ impl Inbox {
         })
         .await
         .context("reading the identity")??;
-        let sealer = if self.recipients.given() {
-            match self.recipients.sealer_for(&identities) {
-                Ok(sealer) => Some(sealer),
-                Err(e) => {
-                    eprintln!("corrections and withdrawals are off: {e:#}");
-                    None
-                }
-            }
-        } else {
-            None
-        };
+        let sealer = self
+            .recipients
+            .sealer(&self.opened, &identities)
+            .await
+            .map_err(|e| {
+                eprintln!("corrections and withdrawals are off: {e}");
+                e.text_key()
+            });
         let identities = Arc::new(identities);
         let withdrawals = read_withdrawals(&self.opened, &identities).await?;
         let inquiries = Inquiries::start(&self.opened, &identities, withdrawals).await?;

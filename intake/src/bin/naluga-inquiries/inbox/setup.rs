@@ -457,11 +457,19 @@ async fn check(
         .iter()
         .filter(|o| intake::layout::parse_key(&o.key).is_some())
         .count();
+    // The deployment's recipient list, where there is one yet, says it before any inquiry.
+    let off_list = intake::recipients::read(&store, "")
+        .await
+        .is_ok_and(|list| {
+            !key.identities
+                .iter()
+                .any(|identity| list.includes(&identity.to_public()))
+        });
     let Some(newest) = newest else {
         return Ok(Checked {
             listed,
             opened: false,
-            not_recipient: false,
+            not_recipient: off_list,
         });
     };
     let bytes = store.get(&newest.key).await.map_err(|e| said(&e))?;
@@ -469,7 +477,7 @@ async fn check(
     Ok(Checked {
         listed,
         opened,
-        not_recipient: !opened,
+        not_recipient: !opened || off_list,
     })
 }
 

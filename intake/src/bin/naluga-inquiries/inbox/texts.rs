@@ -167,9 +167,29 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Marketing consent withdrawn",
     ),
     (
-        "no_recipients",
-        "要更正或撤回，请用 --recipients（或 NALUGA_RECIPIENTS）启动询价箱，填写部署使用的收件人公钥。",
-        "To correct or withdraw, start the inbox with --recipients (or NALUGA_RECIPIENTS): the deployment's recipients.",
+        "not_on_list",
+        "您的密钥不在部署的收件人名单上，所以无法更正或撤回（您将无法读取自己写入的内容）。请负责部署的同事把您的公钥加入名单（naluga-inquiries recipients set），然后运行 rekey。",
+        "Your key is not on the deployment's recipient list, so you cannot correct or withdraw (you could not read what you wrote). Ask whoever deploys to add your public key (naluga-inquiries recipients set), then run rekey.",
+    ),
+    (
+        "list_missing",
+        "存储中还没有收件人名单（recipients.txt）：网站收到第一条询价时会写入，或由负责部署的同事运行 naluga-inquiries recipients set。在此之前无法更正或撤回。",
+        "The store has no recipient list yet (recipients.txt): the intake writes it with the first inquiry, or whoever deploys runs naluga-inquiries recipients set. Until then, nothing can be corrected or withdrawn.",
+    ),
+    (
+        "list_invalid",
+        "存储中的收件人名单（recipients.txt）无效。请负责部署的同事用 naluga-inquiries recipients set 重新写入。在此之前无法更正或撤回。",
+        "The store's recipient list (recipients.txt) is not valid. Ask whoever deploys to write it again with naluga-inquiries recipients set. Until then, nothing can be corrected or withdrawn.",
+    ),
+    (
+        "list_unreadable",
+        "无法读取存储中的收件人名单（网络或权限问题），所以暂时无法更正或撤回。请稍后重新打开询价箱。",
+        "The store's recipient list could not be read (network or permission), so nothing can be corrected or withdrawn for now. Open the inbox again later.",
+    ),
+    (
+        "list_differs",
+        "启动询价箱时给出的收件人（--recipients 或 NALUGA_RECIPIENTS）与存储中的名单不同，所以无法更正或撤回。去掉该设置，或改为存储中的名单（naluga-inquiries recipients 可查看）。",
+        "The recipients the inbox was started with (--recipients or NALUGA_RECIPIENTS) differ from the store's list, so nothing can be corrected or withdrawn. Drop that setting, or give the store's list (naluga-inquiries recipients shows it).",
     ),
     ("failed", "未能完成：", "Not done:"),
     ("not_found", "找不到这条询价。", "There is no such inquiry."),
