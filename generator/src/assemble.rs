@@ -141,6 +141,7 @@ pub(crate) fn assemble(
             .filter(|p| p.shows_notice(options.today, config.policy_notice.days)),
         policy: policy.as_ref(),
         pictures: &pictures.by_source,
+        assets: &sources.statics.urls,
     };
     let inputs = Inputs {
         config,

@@ -54,6 +54,18 @@ pub struct Contact {
     pub phone: String,
     /// The postal address, one line.
     pub address: String,
+    /// The city, for search engines' structured data (`addressLocality`): `Dongguan`.
+    #[serde(default)]
+    pub locality: Option<String>,
+    /// The province or state (`addressRegion`): `Guangdong`.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The country, as its two-letter ISO code (`addressCountry`): `CN`.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The company's profiles elsewhere (`sameAs`): a marketplace shop, LinkedIn...
+    #[serde(default)]
+    pub same_as: Vec<String>,
 }
 
 /// The inquiry intake (the `naluga-intake` function) the contact form posts to.

@@ -15,7 +15,7 @@
 //!   URL in every language, as a translation or a fallback; kept between builds and patched
 //!   after an edit that moves nothing), `images` (the pictures pages show, resized and
 //!   re-encoded, cached on disk), `policy`, `menus`, `views` (what
-//!   templates see), `aliases`, `sitemap`, `pagination`, `render`, `plan` (what a rebuild must
+//!   templates see), `aliases`, `sitemap`, `structured` (JSON-LD), `pagination`, `render`, `plan` (what a rebuild must
 //!   render again), `assemble` (the build as a list of stages);
 //! - keeping and writing: [`Project`] (sources and rendered pages kept in memory between
 //!   builds: told which files changed, it reads only those and renders only the pages they
@@ -52,6 +52,7 @@ mod menus;
 mod views;
 mod aliases;
 mod sitemap;
+mod structured;
 mod pagination;
 mod render;
 mod plan;

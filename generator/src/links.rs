@@ -212,7 +212,10 @@ pub fn percent_decode(fragment: &str) -> String {
 }
 
 /// The values of every `name=` attribute in minified or pretty HTML (quoted or not).
-fn attribute_values<'a>(html: &'a str, name: &'a str) -> impl Iterator<Item = String> + 'a {
+pub(crate) fn attribute_values<'a>(
+    html: &'a str,
+    name: &'a str,
+) -> impl Iterator<Item = String> + 'a {
     let pattern = format!(" {name}=");
     let mut rest = html;
     std::iter::from_fn(move || {

@@ -50,6 +50,8 @@ pub(crate) struct Renderer<'a> {
     pub(crate) notice_policy: Option<&'a Policy<'a>>,
     /// The pictures, by source under `content/`.
     pub(crate) pictures: &'a HashMap<std::path::PathBuf, crate::picture::Processed>,
+    /// The static files' addresses (content-hashed), by path: the logo's, for JSON-LD.
+    pub(crate) assets: &'a HashMap<String, String>,
 }
 
 impl Renderer<'_> {
@@ -58,16 +60,24 @@ impl Renderer<'_> {
         crate::templates::start_recording();
         let template = self.template_of(placement);
         let output = self.render_outputs(placement, &template);
+        // The page's own HTML (a paginated section's first pager) names its pictures.
+        let html = output
+            .as_ref()
+            .ok()
+            .and_then(|files| files.first())
+            .map(|(_, bytes)| bytes.as_ref());
+        let sitemap = sitemap_entry(
+            self.config,
+            placement,
+            self.pages.get(&placement.key),
+            self.urls,
+            html,
+        );
         CachedPage {
             template,
             uses: crate::templates::take_recorded(),
             output,
-            sitemap: sitemap_entry(
-                self.config,
-                placement,
-                self.pages.get(&placement.key),
-                self.urls,
-            ),
+            sitemap,
         }
     }
 
@@ -164,6 +174,8 @@ impl Renderer<'_> {
             canonical,
             ..self.common_context(&placement.language, Some(&placement.key), &placement.url)
         };
+        let mut context = context;
+        context.structured_data = Some(self.structured_data(placement, &context));
         let file = Some(page.file.as_path());
         // A translation lists its pages like the original unless it says otherwise.
         let paginate_by = page.front_matter.paginate_by.or_else(|| {
@@ -182,7 +194,6 @@ impl Renderer<'_> {
             )]);
         };
         // A paginated section: every pager is rendered with its share of the listing.
-        let mut context = context;
         let all_pages = context
             .section
             .as_mut()
@@ -309,6 +320,7 @@ impl Renderer<'_> {
                     effective: iso(policy.effective),
                 }),
             privacy,
+            structured_data: None,
         }
     }
 
@@ -461,5 +473,34 @@ impl Renderer<'_> {
 
     pub(crate) fn absolute(&self, url: &str) -> String {
         format!("{}{url}", self.config.base_url)
+    }
+
+    /// The page's JSON-LD (see `structured`): the company on a home page, else the way from
+    /// the home page through the menu's section the page is in (as the menu names it) to the
+    /// page. Only `site.toml`'s names and the page's own title: no other page's content, so a
+    /// page depends on nothing more than before.
+    fn structured_data(&self, placement: &Placement, context: &PageContext<'_>) -> String {
+        let home = self.config.language_prefix(&placement.language.code);
+        let value = if placement.url == home {
+            let logo = self.assets.get("logo.svg").map(|url| self.absolute(url));
+            crate::structured::organization(
+                self.config,
+                &placement.language,
+                &self.absolute(&home),
+                logo.as_deref(),
+            )
+        } else {
+            let mut steps = vec![("NALUGA", self.absolute(&home))];
+            steps.extend(
+                context
+                    .menu
+                    .iter()
+                    .filter(|item| item.active)
+                    .map(|item| (item.name, self.absolute(item.url))),
+            );
+            steps.push((context.page.title, self.absolute(&placement.url)));
+            crate::structured::breadcrumbs(&steps)
+        };
+        crate::structured::script_text(&value)
     }
 }

@@ -5,18 +5,19 @@ use std::fmt::Write as _;
 use crate::config::SiteConfig;
 use crate::front_matter::to_date;
 use crate::library::{Placement, Versions};
-use crate::links::UrlMap;
+use crate::links::{UrlMap, attribute_values};
 use crate::markdown::escape_attribute;
 use crate::views::iso;
 
 /// The sitemap entry of a page, if it has one: translations and their alternates, not
-/// fallbacks or `noindex` pages. It depends on what the page itself depends on, so it is
-/// kept with the rendered page.
+/// fallbacks or `noindex` pages, with the pictures its HTML shows (`image:image`). It depends on
+/// what the page itself depends on, so it is kept with the rendered page.
 pub(crate) fn sitemap_entry(
     config: &SiteConfig,
     placement: &Placement,
     translations: Option<&Versions>,
     urls: &UrlMap,
+    html: Option<&[u8]>,
 ) -> Option<String> {
     let p = placement;
     if p.fallback || p.page.front_matter.noindex {
@@ -54,14 +55,46 @@ pub(crate) fn sitemap_entry(
             }
         }
     }
+    for src in html.map(shown_pictures).unwrap_or_default() {
+        let _ = writeln!(
+            xml,
+            "    <image:image><image:loc>{}{}</image:loc></image:image>",
+            escape_attribute(&config.base_url),
+            escape_attribute(&src)
+        );
+    }
     xml.push_str("  </url>\n");
     Some(xml)
+}
+
+/// The site's own pictures a page shows in its `<main>` (not the header's logo): each `<img>`'s
+/// `src` starting with `/`, once, in order.
+pub(crate) fn shown_pictures(html: &[u8]) -> Vec<String> {
+    let html = String::from_utf8_lossy(html);
+    let main = html.find("<main").map_or(&html[..], |start| {
+        let rest = &html[start..];
+        rest.find("</main>").map_or(rest, |end| &rest[..end])
+    });
+    let mut found: Vec<String> = Vec::new();
+    let mut rest = main;
+    while let Some(at) = rest.find("<img ") {
+        rest = &rest[at + 4..];
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        if let Some(src) = attribute_values(tag, "src").next()
+            && src.starts_with('/')
+            && !src.starts_with("//")
+            && !found.contains(&src)
+        {
+            found.push(src);
+        }
+    }
+    found
 }
 
 /// The sitemap document of `entries` (each made by [`sitemap_entry`]).
 pub(crate) fn sitemap<'a>(entries: impl Iterator<Item = &'a str>) -> String {
     let mut sitemap = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\" xmlns:image=\"http://www.google.com/schemas/sitemap-image/1.1\">\n",
     );
     for entry in entries {
         sitemap.push_str(entry);
@@ -76,4 +109,19 @@ pub(crate) fn robots(config: &SiteConfig) -> String {
         "User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n",
         config.base_url
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pictures_of_main_are_listed_once_and_the_logo_is_not() {
+        let html = br#"<header><img src=/logo.svg alt=""></header><main><picture><img src="/images/bear.jpg" srcset="/images/bear-480.jpg 480w" alt="A bear"></picture><img alt=x src=/images/duck.png><img src="/images/bear.jpg" alt=again><img src="https://cdn.example/x.jpg"><img src="//cdn.example/y.jpg"></main><footer><img src=/f.png></footer>"#;
+        assert_eq!(
+            shown_pictures(html),
+            ["/images/bear.jpg", "/images/duck.png"]
+        );
+        assert!(shown_pictures(b"<main><p>no pictures</p></main>").is_empty());
+    }
 }

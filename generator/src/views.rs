@@ -29,6 +29,8 @@ pub(crate) struct PageContext<'a> {
     /// The privacy policy in this language, when the site has one.
     pub(crate) privacy: Option<PrivacyView>,
     pub(crate) notice: Option<NoticeView>,
+    /// The page's JSON-LD text (`structured`), ready for `<script type="application/ld+json">`.
+    pub(crate) structured_data: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -99,3 +99,139 @@ fn privacy_policy_has_the_ten_sections_of_the_seed_in_english_chinese_and_spanis
         assert!(text.contains("mailto:service@naluga.com"), "{path}");
     }
 }
+
+/// The JSON-LD blocks of a page, parsed.
+fn json_ld(site: &generator::BuiltSite, path: &str) -> Vec<serde_json::Value> {
+    texts(&page(site, path), "script[type=\"application/ld+json\"]")
+        .iter()
+        .map(|text| serde_json::from_str(text).expect("valid JSON"))
+        .collect()
+}
+
+#[test]
+fn home_pages_describe_the_company_and_other_pages_their_place_as_json_ld() {
+    let site = build_repository_site();
+    for (path, home, description) in [
+        ("index.html", "https://www.naluga.com/", "NALUGA designs"),
+        (
+            "zh/index.html",
+            "https://www.naluga.com/zh/",
+            "NALUGA 位于中国东莞",
+        ),
+        (
+            "es/index.html",
+            "https://www.naluga.com/es/",
+            "NALUGA diseña",
+        ),
+    ] {
+        let [organization] = json_ld(&site, path).try_into().expect("one block");
+        assert_eq!(organization["@context"], "https://schema.org");
+        assert_eq!(organization["@type"], "Organization", "{path}");
+        assert_eq!(organization["name"], "NALUGA");
+        assert_eq!(organization["url"], home);
+        assert!(
+            organization["description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with(description)),
+            "{organization}"
+        );
+        assert_eq!(organization["email"], "service@naluga.com");
+        assert_eq!(organization["telephone"], "+86 177 2810 0888");
+        assert_eq!(organization["address"]["@type"], "PostalAddress");
+        assert_eq!(organization["address"]["addressLocality"], "Dongguan");
+        assert_eq!(organization["address"]["addressRegion"], "Guangdong");
+        assert_eq!(organization["address"]["addressCountry"], "CN");
+        let logo = organization["logo"].as_str().expect("a logo");
+        assert!(
+            logo.starts_with("https://www.naluga.com/") && logo.ends_with(".svg"),
+            "{logo}"
+        );
+        assert!(
+            site.files
+                .contains_key(logo.trim_start_matches("https://www.naluga.com/")),
+            "{logo}"
+        );
+    }
+    // A toy type: home, the menu's "Our work" in the page's language, the page.
+    for (path, names, urls) in [
+        (
+            "es/nuestro-trabajo/peluche/index.html",
+            ["NALUGA", "Nuestro trabajo"],
+            [
+                "https://www.naluga.com/es/",
+                "https://www.naluga.com/es/nuestro-trabajo/",
+            ],
+        ),
+        (
+            "zh/zuopin/maorong/index.html",
+            ["NALUGA", "作品展示"],
+            [
+                "https://www.naluga.com/zh/",
+                "https://www.naluga.com/zh/zuopin/",
+            ],
+        ),
+    ] {
+        let [trail] = json_ld(&site, path).try_into().expect("one block");
+        assert_eq!(trail["@type"], "BreadcrumbList", "{path}");
+        let items = trail["itemListElement"].as_array().expect("items");
+        assert_eq!(items.len(), 3, "{trail}");
+        for (i, item) in items.iter().enumerate() {
+            assert_eq!(item["@type"], "ListItem");
+            assert_eq!(item["position"], i + 1);
+        }
+        assert_eq!(items[0]["name"], names[0]);
+        assert_eq!(items[1]["name"], names[1]);
+        assert_eq!(items[0]["item"], urls[0]);
+        assert_eq!(items[1]["item"], urls[1]);
+        let title = texts(&page(&site, path), "h1").remove(0);
+        assert_eq!(items[2]["name"], title.as_str(), "{path}");
+        let canonical = attrs(&page(&site, path), "link[rel=canonical]", "href").remove(0);
+        assert_eq!(items[2]["item"], canonical.as_str());
+    }
+    // A page the menu names itself: home, then the page.
+    let [trail] = json_ld(&site, "about/index.html")
+        .try_into()
+        .expect("one block");
+    assert_eq!(trail["itemListElement"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn the_sitemap_lists_the_pictures_each_page_shows() {
+    let site = build_repository_site();
+    let sitemap = String::from_utf8_lossy(&site.files["sitemap.xml"]).into_owned();
+    assert!(
+        sitemap.contains("xmlns:image=\"http://www.google.com/schemas/sitemap-image/1.1\""),
+        "{sitemap}"
+    );
+    let entry = |loc: &str| {
+        let start = sitemap
+            .find(&format!("<loc>{loc}</loc>"))
+            .unwrap_or_else(|| panic!("{loc} in the sitemap"));
+        let end = start + sitemap[start..].find("</url>").expect("entry end");
+        sitemap[start..end].to_string()
+    };
+    let plush = entry("https://www.naluga.com/work/plush/");
+    let shown: Vec<String> = attrs(&page(&site, "work/plush/index.html"), "main img", "src");
+    assert!(!shown.is_empty());
+    for src in &shown {
+        assert!(
+            plush.contains(&format!(
+                "<image:loc>https://www.naluga.com{src}</image:loc>"
+            )),
+            "{src} missing from {plush}"
+        );
+        assert!(
+            site.files.contains_key(src.trim_start_matches('/')),
+            "{src}"
+        );
+    }
+    assert_eq!(
+        plush.matches("<image:image>").count(),
+        shown.len(),
+        "{plush}"
+    );
+    // The logo is in the header, not the page's content.
+    assert!(!sitemap.contains(".svg</image:loc>"), "{sitemap}");
+    // A page without pictures lists none.
+    assert!(!entry("https://www.naluga.com/privacy/").contains("<image:image>"));
+}
