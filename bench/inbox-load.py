@@ -110,9 +110,12 @@ def main():
     args = parser.parse_args()
     profile = "debug" if args.debug else "release"
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")) / profile
-    subprocess.run(["cargo", "build", "--quiet", "-p", "intake", "--bin", "naluga-intake",
-                    "--bin", "naluga-inquiries", *([] if args.debug else ["--release"])],
-                   cwd=REPO, check=True)
+    # Debug: the workspace's own build (what `cargo test --workspace` made, so nothing is
+    # rebuilt: `-p intake` alone would resolve other features and compile much again).
+    build = (["cargo", "build", "--quiet", "--locked", "--workspace"] if args.debug else
+             ["cargo", "build", "--quiet", "--locked", "--release", "-p", "intake",
+              "--bin", "naluga-intake", "--bin", "naluga-inquiries"])
+    subprocess.run(build, cwd=REPO, check=True)
     tool = target / "naluga-inquiries"
     work = Path(tempfile.mkdtemp(prefix="naluga-inbox-bench-"))
     try:
