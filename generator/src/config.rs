@@ -128,8 +128,8 @@ pub struct ImageSettings {
     /// the naluga theme.
     #[serde(default = "default_sizes")]
     pub sizes: String,
-    /// The `sizes` of a gallery's pictures (the naluga theme shows two to a row on a wide
-    /// screen, one on a phone).
+    /// The `sizes` of a gallery's pictures (the naluga theme shows three to a row on a wide
+    /// screen, two on a tablet, one on a phone: about 21rem wide, up to 23rem).
     #[serde(default = "default_gallery_sizes")]
     pub gallery_sizes: String,
 }
