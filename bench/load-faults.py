@@ -11,7 +11,8 @@ exactly one object that the stock `age` decrypts to what was sent, with no other
     python3 bench/load-faults.py --via lambda --kill intake --inquiries 500 --kills 2
 
 --via local     the local server storing to s3s-fs (an S3-protocol server, configured as for R2)
---via lambda    the same binary under the Lambda emulator (`cargo lambda watch`), storing to s3s-fs
+--via lambda    the same binary under the Lambda emulator (`cargo lambda watch --only-lambda-apis`:
+                its runtime API and Function URL), storing to s3s-fs
 --kill s3       SIGKILL the S3 server mid-run and start it again on the same data
 --kill intake   SIGKILL the intake's process mid-run; the local server is started again, and the
                 emulator too (it does not replace a dead function as Lambda does)
@@ -75,7 +76,7 @@ class Intake:
     """The intake, as a local server or under the Lambda emulator."""
 
     def __init__(self, args, recipient, s3_port, target):
-        self.args, self.port, self.process = args, free_port(), None
+        self.args, self.port, self.process, self.function = args, free_port(), None, None
         self.binary = target / ("release" if args.release else "debug") / "naluga-intake"
         self.env = {
             "NALUGA_RECIPIENTS": recipient, "NALUGA_BUCKET": BUCKET,
@@ -98,14 +99,20 @@ class Intake:
             self.process = subprocess.Popen([str(self.binary)], env=env, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL, start_new_session=True)
         else:
-            command = ["cargo", "lambda", "watch", "-p", "intake", "--bin", "naluga-intake",
+            # The emulator serves the runtime API and the Function URL only; the function is
+            # the binary built above, started as Lambda starts a custom runtime (letting the
+            # emulator build it with `-p intake` would compile much again).
+            command = ["cargo", "lambda", "watch", "--only-lambda-apis",
                        "-A", "127.0.0.1", "-P", str(self.port)]
-            if self.args.release:
-                command.insert(3, "--release")
-            for name, value in self.env.items():
-                command += ["--env-var", f"{name}={value}"]
             self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL, start_new_session=True)
+            wait_for_port(self.port, 600)
+            env = {**os.environ, **self.env,
+                   "AWS_LAMBDA_RUNTIME_API": f"http://127.0.0.1:{self.port}/.rt/naluga-intake",
+                   "AWS_LAMBDA_FUNCTION_NAME": "naluga-intake", "AWS_LAMBDA_FUNCTION_VERSION": "1",
+                   "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "4096"}
+            self.function = subprocess.Popen([str(self.binary)], env=env, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL, start_new_session=True)
         wait_for_port(self.port, 600)
 
     def kill_function(self):
@@ -115,23 +122,11 @@ class Intake:
             self.process.wait()
             self.start()
         else:
-            # The emulator's function process: a `naluga-intake` descended from the emulator
-            # (it runs in a session of its own).
-            table = subprocess.run(["ps", "-eo", "pid=,ppid=,comm="], capture_output=True, text=True).stdout
-            processes = [line.split(None, 2) for line in table.splitlines() if line.strip()]
-            family, grew = {self.process.pid}, True
-            while grew:
-                grew = False
-                for pid, ppid, _ in processes:
-                    if int(ppid) in family and int(pid) not in family:
-                        family.add(int(pid))
-                        grew = True
-            targets = [int(pid) for pid, _, command in processes
-                       if int(pid) in family and command.strip() == "naluga-intake"]
-            if not targets:
+            # The function's process, as a crash would end it.
+            if self.function.poll() is not None:
                 raise SystemExit("no function process to kill under the emulator")
-            for pid in targets:
-                os.kill(pid, signal.SIGKILL)
+            os.killpg(self.function.pid, signal.SIGKILL)
+            self.function.wait()
             # AWS Lambda replaces a dead execution environment; the emulator does not (it keeps
             # routing to the dead runtime), so it is started again on the same port, which
             # also drops the requests that were in flight.
@@ -140,9 +135,10 @@ class Intake:
             self.start()
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait()
+        for process in [self.function, self.process]:
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait()
 
 
 def send(intake, body, give_up):

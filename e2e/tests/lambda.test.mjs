@@ -6,8 +6,11 @@
 // with a committed Function URL event works. Every stored inquiry is told once to a webhook
 // receiver (our signed JSON format), before the function answers, without any personal data.
 //
-// This runs after `cargo test` (scripts/test): cargo holds its build lock while tests run, so
-// a Rust test could not let `cargo lambda` build the function.
+// The emulator runs with --only-lambda-apis: it serves the Lambda runtime API and the
+// Function URL, and the function is the workspace's own debug build (what `cargo test
+// --workspace` made), started as Lambda starts a custom runtime, with AWS_LAMBDA_RUNTIME_API.
+// Letting the emulator build it (`-p intake`) would compile much of the dependency tree again
+// under the intake's features alone.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +33,7 @@ let work;
 let s3;
 let watch;
 let watchPort;
+let lambdaFunction;
 let recipient;
 let identity;
 let receiver;
@@ -112,17 +116,27 @@ before(async () => {
     NALUGA_NOTIFY_WEBHOOK_FORMAT: 'json',
     NALUGA_NOTIFY_WEBHOOK_SECRET: NOTIFY_SECRET,
   };
-  const args = ['lambda', 'watch', '-p', 'intake', '--bin', 'naluga-intake', '-A', '127.0.0.1', '-P', String(watchPort)];
-  for (const [name, value] of Object.entries(env)) args.push('--env-var', `${name}=${value}`);
+  const args = ['lambda', 'watch', '--only-lambda-apis', '-A', '127.0.0.1', '-P', String(watchPort)];
   let log = '';
   watch = spawn('cargo', args, { cwd: repository, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   watch.stdout.on('data', (c) => { log += c; });
   watch.stderr.on('data', (c) => { log += c; });
   await waitFor(() => log.includes('starting Runtime server') || watch.exitCode !== null, 'cargo lambda watch start', 60);
   assert.equal(watch.exitCode, null, log);
+  // The function, with the variables the emulator says a runtime needs (it prints them), under
+  // its own name: the emulator routes /lambda-url/naluga-intake/ and `invoke naluga-intake` to
+  // the runtime API at /.rt/naluga-intake.
+  const runtime = Object.fromEntries([...log.matchAll(/(AWS_LAMBDA_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+  assert.ok(runtime.AWS_LAMBDA_RUNTIME_API, log);
+  runtime.AWS_LAMBDA_RUNTIME_API += '/naluga-intake';
+  runtime.AWS_LAMBDA_FUNCTION_NAME = 'naluga-intake';
+  const binary = join(process.env.CARGO_TARGET_DIR || join(repository, 'target'), 'debug', 'naluga-intake');
+  lambdaFunction = spawn(binary, [], { env: { ...process.env, ...env, ...runtime }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  lambdaFunction.stderr.on('data', (c) => { log += c; });
 });
 
 after(async () => {
+  await stop(lambdaFunction);
   await stop(watch);
   if (receiver) receiver.close();
   await stop(s3);
