@@ -188,6 +188,19 @@ pub struct Language {
     /// language. Default: false (a language being written).
     #[serde(default)]
     pub complete: bool,
+    /// The language as sharing previews name it (`og:locale`, language_TERRITORY: `zh_CN`).
+    /// Default: the tag with `_` for `-`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub og_locale: Option<String>,
+}
+
+impl Language {
+    /// `og:locale`: [`Language::og_locale`], else the tag with `_` for `-`.
+    pub fn og_locale(&self) -> String {
+        self.og_locale
+            .clone()
+            .unwrap_or_else(|| self.tag.replace('-', "_"))
+    }
 }
 
 /// Text direction of a language.

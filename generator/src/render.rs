@@ -23,8 +23,8 @@ use crate::policy::Policy;
 use crate::sitemap::sitemap_entry;
 use crate::templates::Templates;
 use crate::views::{
-    AlternateView, LanguageView, MenuItemView, NoticeView, PageContext, PageView, PolicyView,
-    PrivacyView, SectionView, SiteView, Summary, TranslationView, iso,
+    AlternateView, CardView, LanguageView, MenuItemView, NoticeView, PageContext, PageView,
+    PolicyView, PrivacyView, SectionView, ShareView, SiteView, Summary, TranslationView, iso,
 };
 
 #[derive(Debug)]
@@ -176,6 +176,7 @@ impl Renderer<'_> {
         };
         let mut context = context;
         context.structured_data = Some(self.structured_data(placement, &context));
+        context.share = Some(self.share(placement, &markdown, translations));
         let file = Some(page.file.as_path());
         // A translation lists its pages like the original unless it says otherwise.
         let paginate_by = page.front_matter.paginate_by.or_else(|| {
@@ -321,6 +322,7 @@ impl Renderer<'_> {
                 }),
             privacy,
             structured_data: None,
+            share: None,
         }
     }
 
@@ -473,6 +475,67 @@ impl Renderer<'_> {
 
     pub(crate) fn absolute(&self, url: &str) -> String {
         format!("{}{url}", self.config.base_url)
+    }
+
+    /// The page's sharing preview: its language and translations' locales, and as its picture
+    /// the first picture of its text (the largest file up to 1200 px wide), else the site's
+    /// card (`card.jpg` of the theme's static files, 1200 x 630).
+    fn share(
+        &self,
+        placement: &Placement,
+        markdown: &RenderedMarkdown,
+        translations: Option<&Versions>,
+    ) -> ShareView {
+        let page = &*placement.page;
+        let code = placement.language.code.as_str();
+        let home = self.config.language_prefix(code);
+        let alternate_locales = self
+            .config
+            .languages
+            .iter()
+            .filter(|l| l.code != code)
+            .filter(|l| translations.is_some_and(|t| t.contains_key(l.code.as_str())))
+            .map(Language::og_locale)
+            .collect();
+        let from_text = markdown.images.iter().find_map(|image| {
+            let picture = crate::picture::source_of(&page.folder, &image.src)
+                .and_then(|source| self.pictures.get(&source))
+                .and_then(|processed| processed.as_ref().ok())?;
+            let variant = picture
+                .variants
+                .iter()
+                .rev()
+                .find(|v| v.width <= 1200)
+                .or_else(|| picture.variants.first())?;
+            Some(CardView {
+                url: self.absolute(&format!("/{}", variant.fallback)),
+                width: variant.width,
+                height: picture.height_at(variant.width),
+                alt: if image.alt.trim().is_empty() || image.alt == "-" {
+                    page.title.clone()
+                } else {
+                    image.alt.clone()
+                },
+            })
+        });
+        let image = from_text.or_else(|| {
+            Some(CardView {
+                url: self.absolute(self.assets.get("card.jpg")?),
+                width: 1200,
+                height: 630,
+                alt: "NALUGA".to_string(),
+            })
+        });
+        ShareView {
+            kind: if placement.url == home {
+                "website"
+            } else {
+                "article"
+            },
+            locale: placement.language.og_locale(),
+            alternate_locales,
+            image,
+        }
     }
 
     /// The page's JSON-LD (see `structured`): the company on a home page, else the way from

@@ -31,6 +31,30 @@ pub(crate) struct PageContext<'a> {
     pub(crate) notice: Option<NoticeView>,
     /// The page's JSON-LD text (`structured`), ready for `<script type="application/ld+json">`.
     pub(crate) structured_data: Option<String>,
+    /// The page's sharing preview (Open Graph, Twitter card).
+    pub(crate) share: Option<ShareView>,
+}
+
+/// What a link to a page shows when pasted into a chat or a social network.
+#[derive(Debug, Serialize)]
+pub(crate) struct ShareView {
+    /// `og:type`: `website` for a home page, `article` otherwise.
+    pub(crate) kind: &'static str,
+    /// `og:locale` of the page's language (`zh_CN`).
+    pub(crate) locale: String,
+    /// `og:locale:alternate`: the languages the page is translated into besides.
+    pub(crate) alternate_locales: Vec<String>,
+    /// The picture shown.
+    pub(crate) image: Option<CardView>,
+}
+
+/// A sharing preview's picture: an absolute address, its size, what it shows.
+#[derive(Debug, Serialize)]
+pub(crate) struct CardView {
+    pub(crate) url: String,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) alt: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -39,6 +39,13 @@ pub(crate) struct Variant {
     pub(crate) fallback: String,
 }
 
+impl Picture {
+    /// The height of its file `width` pixels wide (as processing scales it).
+    pub(crate) fn height_at(&self, width: u32) -> u32 {
+        ((u64::from(self.height) * u64::from(width)) / u64::from(self.width.max(1))).max(1) as u32
+    }
+}
+
 /// What processing found for one source: the picture, or why it cannot be shown.
 pub(crate) type Processed = Result<Picture, String>;
 

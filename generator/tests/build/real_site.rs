@@ -235,3 +235,133 @@ fn the_sitemap_lists_the_pictures_each_page_shows() {
     // A page without pictures lists none.
     assert!(!entry("https://www.naluga.com/privacy/").contains("<image:image>"));
 }
+
+#[test]
+fn every_page_has_a_sharing_preview_with_a_picture_that_exists_at_its_stated_size() {
+    let site = build_repository_site();
+    let meta = |html: &scraper::Html, property: &str| {
+        let mut found = attrs(html, &format!("meta[property=\"{property}\"]"), "content");
+        found.extend(attrs(
+            html,
+            &format!("meta[name=\"{property}\"]"),
+            "content",
+        ));
+        found
+    };
+    for (path, kind, locale, alternates, picture) in [
+        (
+            "index.html",
+            "website",
+            "en_US",
+            vec!["zh_CN", "es_ES"],
+            true,
+        ),
+        (
+            "zh/zuopin/maorong/index.html",
+            "article",
+            "zh_CN",
+            vec!["en_US", "es_ES"],
+            true,
+        ),
+        (
+            "es/privacidad/index.html",
+            "article",
+            "es_ES",
+            vec!["en_US", "zh_CN"],
+            false,
+        ),
+        (
+            "contact/index.html",
+            "article",
+            "en_US",
+            vec!["zh_CN", "es_ES"],
+            false,
+        ),
+    ] {
+        let html = page(&site, path);
+        assert_eq!(meta(&html, "og:site_name"), ["NALUGA"], "{path}");
+        assert_eq!(meta(&html, "og:type"), [kind], "{path}");
+        assert_eq!(meta(&html, "og:locale"), [locale], "{path}");
+        assert_eq!(meta(&html, "og:locale:alternate"), alternates, "{path}");
+        assert_eq!(
+            meta(&html, "og:url"),
+            attrs(&html, "link[rel=canonical]", "href"),
+            "{path}"
+        );
+        assert_eq!(
+            meta(&html, "og:title"),
+            [texts(&html, "h1").remove(0)],
+            "{path}"
+        );
+        assert!(
+            !meta(&html, "og:description").remove(0).is_empty(),
+            "{path}"
+        );
+        assert_eq!(
+            meta(&html, "twitter:card"),
+            ["summary_large_image"],
+            "{path}"
+        );
+        let image = meta(&html, "og:image").remove(0);
+        let file = image
+            .strip_prefix("https://www.naluga.com/")
+            .unwrap_or_else(|| panic!("{path}: {image} is not absolute on the site"));
+        let bytes = &site.files[file];
+        let decoded = image::load_from_memory(bytes).expect("a picture");
+        let stated: Vec<u32> = ["og:image:width", "og:image:height"]
+            .iter()
+            .map(|p| meta(&html, p).remove(0).parse().expect("a number"))
+            .collect();
+        assert_eq!(
+            stated,
+            [decoded.width(), decoded.height()],
+            "{path}: {image}"
+        );
+        assert!(!meta(&html, "og:image:alt").remove(0).is_empty(), "{path}");
+        if picture {
+            // The page's own first picture, as large as 1200 px allows.
+            let first = attrs(&html, "main img", "src").remove(0);
+            let stem = first
+                .rsplit_once('-')
+                .map_or(first.as_str(), |(stem, _)| stem);
+            assert!(
+                image.contains(stem.trim_start_matches('/')),
+                "{path}: {image} is not {first}"
+            );
+            assert!(decoded.width() <= 1200, "{path}");
+        } else {
+            // The site's card.
+            assert_eq!((decoded.width(), decoded.height()), (1200, 630), "{path}");
+            assert!(file.starts_with("card."), "{path}: {file}");
+        }
+    }
+}
+
+/// The first visit's budget: a home page with its stylesheet (and any script it loads; it
+/// loads none) at most 14 KB gzipped, structured data and sharing tags included.
+#[test]
+fn each_home_page_with_its_stylesheet_is_at_most_14_kb_gzipped() {
+    use std::io::Write as _;
+    let site = build_repository_site();
+    let gzipped = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(bytes).expect("gzip");
+        encoder.finish().expect("gzip").len()
+    };
+    for path in ["index.html", "zh/index.html", "es/index.html"] {
+        let html = page(&site, path);
+        assert!(
+            attrs(&html, "script[src]", "src").is_empty(),
+            "{path} loads a script"
+        );
+        let stylesheets = attrs(&html, "link[rel=stylesheet]", "href");
+        let total: usize = gzipped(&site.files[path])
+            + stylesheets
+                .iter()
+                .map(|href| gzipped(&site.files[href.trim_start_matches('/')]))
+                .sum::<usize>();
+        assert_eq!(stylesheets.len(), 1, "{path}");
+        assert!(total <= 14 * 1024, "{path}: {total} bytes gzipped");
+        println!("{path}: {total} bytes gzipped with its stylesheet");
+    }
+}
