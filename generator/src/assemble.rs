@@ -365,6 +365,7 @@ pub(crate) fn assemble(
     cache.library = Some(library);
     phases.end("keep");
     phases.report(rendered_count, page_count, patching);
+    let timings = phases.took;
     let warnings = diagnostics.into_result()?;
     Ok(BuiltSite {
         files,
@@ -379,6 +380,7 @@ pub(crate) fn assemble(
         images_read: counts.read.load(std::sync::atomic::Ordering::Relaxed),
         headers: crate::headers::security_headers(config),
         languages: config.language_codes(),
+        timings,
     })
 }
 

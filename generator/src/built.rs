@@ -44,4 +44,7 @@ pub struct BuiltSite {
     pub headers: Vec<(&'static str, String)>,
     /// The site's language codes, the default language first.
     pub languages: Vec<String>,
+    /// How long each stage of this build took (wall time, in order; the stages that render in
+    /// parallel count once): `naluga-site build --timings` prints them.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }

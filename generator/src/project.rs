@@ -263,6 +263,7 @@ pub fn build_site(options: &BuildOptions) -> Result<BuiltSite, BuildFailed> {
 /// (content, or writing) `output` is left as it was. The files equal [`build_site`]'s, which
 /// is tested; the result's `files` are those not written as pages (see `streamed`).
 pub fn build_into(options: &BuildOptions, output: &Path) -> Result<BuiltSite, BuildFailed> {
+    let started = std::time::Instant::now();
     let sources = Sources::load(options, true).map_err(|problems| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.extend(problems);
@@ -281,16 +282,20 @@ pub fn build_into(options: &BuildOptions, output: &Path) -> Result<BuiltSite, Bu
         all: true,
         ..Changes::default()
     };
-    let site = assemble(
+    let read = started.elapsed();
+    let mut site = assemble(
         options,
         &sources,
         &mut RenderCache::default(),
         &mut changes,
         Some(&staging),
     )?;
+    let writing = std::time::Instant::now();
     for (path, bytes) in &site.files {
         staging.write(path, bytes).map_err(cannot_write)?;
     }
     staging.commit().map_err(cannot_write)?;
+    site.timings.insert(0, ("read sources", read));
+    site.timings.push(("write the rest", writing.elapsed()));
     Ok(site)
 }

@@ -19,6 +19,9 @@ pub(crate) struct Args {
     /// Also build pages marked `draft = true`.
     #[arg(long)]
     drafts: bool,
+    /// Print how long each stage took.
+    #[arg(long)]
+    timings: bool,
 }
 
 pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
@@ -41,5 +44,30 @@ pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
         output.display(),
         started.elapsed().as_millis()
     );
+    if args.timings {
+        print!("{}", timings_table(&site.timings));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stages as a table: milliseconds and share of the build.
+fn timings_table(timings: &[(&'static str, std::time::Duration)]) -> String {
+    use std::fmt::Write as _;
+    let total: f64 = timings.iter().map(|(_, took)| took.as_secs_f64()).sum();
+    let mut table = format!("{:<16} {:>10} {:>6}\n", "stage", "ms", "share");
+    for (stage, took) in timings {
+        let seconds = took.as_secs_f64();
+        let _ = writeln!(
+            table,
+            "{stage:<16} {:>10.1} {:>5.0}%",
+            seconds * 1000.0,
+            if total > 0.0 {
+                seconds / total * 100.0
+            } else {
+                0.0
+            }
+        );
+    }
+    let _ = writeln!(table, "{:<16} {:>10.1}", "total", total * 1000.0);
+    table
 }

@@ -314,3 +314,46 @@ fn serve_shows_drafts_only_when_asked() {
     let server = Server::start_with(&fixture, &["--drafts"]);
     assert_eq!(server.get("/news/draft/").0, 200);
 }
+
+/// `build --timings`: each stage of the build with its time and share, and their total.
+#[test]
+fn build_timings_lists_each_stage_and_the_total() {
+    let out = Fixture::new().cli(&["build", "--timings"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    // A row: the stage's name, then its figures after a run of spaces.
+    let row = |line: &str| -> (String, Vec<f64>) {
+        let at = line.find("  ").unwrap_or(line.len());
+        let figures = line[at..]
+            .split_whitespace()
+            .map(|word| word.trim_end_matches('%').parse().expect("a figure"))
+            .collect();
+        (line[..at].trim().to_string(), figures)
+    };
+    let rows: Vec<(String, Vec<f64>)> = stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("stage "))
+        .skip(1)
+        .map(row)
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|(name, _)| name.as_str()).collect();
+    for stage in [
+        "read sources",
+        "place",
+        "images",
+        "templates",
+        "render",
+        "write the rest",
+    ] {
+        assert!(names.contains(&stage), "{stage} missing from {stdout}");
+    }
+    let (last, stages) = rows.split_last().expect("rows");
+    assert_eq!(last.0, "total", "{stdout}");
+    let sum: f64 = stages.iter().map(|(_, figures)| figures[0]).sum();
+    let shares: f64 = stages.iter().map(|(_, figures)| figures[1]).sum();
+    assert!(
+        (sum - last.1[0]).abs() <= 0.1 * stages.len() as f64,
+        "{stdout}"
+    );
+    assert!((shares - 100.0).abs() <= stages.len() as f64, "{stdout}");
+}
