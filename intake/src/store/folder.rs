@@ -127,28 +127,38 @@ impl FolderStore {
     }
 }
 
-/// Writes a file that must not exist yet, all or nothing: the bytes go to a hidden temporary
-/// file in the same folder, are synced, and are then linked to the final name, which fails if
-/// the name is taken.
-fn write_new_file(path: &Path, bytes: &[u8]) -> Result<PutOutcome, StoreError> {
+/// The bytes in a hidden temporary file beside `path` (its folder made if missing), synced:
+/// what both writes then move into place, so that a reader never sees half a file.
+fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, StoreError> {
     use std::io::Write as _;
     let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(unavailable)?;
-    if path.exists() {
-        return Ok(PutOutcome::AlreadyExists);
-    }
     let mut staging = tempfile::Builder::new()
         .prefix(".staging-")
         .tempfile_in(dir)
         .map_err(unavailable)?;
     staging.write_all(bytes).map_err(unavailable)?;
     staging.as_file().sync_all().map_err(unavailable)?;
-    match staging.persist_noclobber(path) {
+    Ok(staging)
+}
+
+/// Syncs the folder of `path`, so that a new name in it survives a crash.
+fn sync_folder(path: &Path) {
+    if let Ok(folder) = std::fs::File::open(path.parent().unwrap_or(Path::new("."))) {
+        let _ = folder.sync_all();
+    }
+}
+
+/// Writes a file that must not exist yet, all or nothing: the bytes are staged beside it and
+/// then linked to the final name, which fails if the name is taken.
+fn write_new_file(path: &Path, bytes: &[u8]) -> Result<PutOutcome, StoreError> {
+    if path.exists() {
+        return Ok(PutOutcome::AlreadyExists);
+    }
+    match staged(path, bytes)?.persist_noclobber(path) {
         Ok(_) => {
-            if let Ok(folder) = std::fs::File::open(dir) {
-                let _ = folder.sync_all();
-            }
+            sync_folder(path);
             Ok(PutOutcome::Created)
         }
         Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -158,24 +168,12 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> Result<PutOutcome, StoreError> {
     }
 }
 
-/// Writes a file all or nothing, replacing any: staged and synced beside it, then renamed over
-/// it, so that a reader sees the old bytes or the new ones.
+/// Writes a file all or nothing, replacing any: staged beside it, then renamed over it, so
+/// that a reader sees the old bytes or the new ones.
 fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    use std::io::Write as _;
-    let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(unavailable)?;
-    let mut staging = tempfile::Builder::new()
-        .prefix(".staging-")
-        .tempfile_in(dir)
-        .map_err(unavailable)?;
-    staging.write_all(bytes).map_err(unavailable)?;
-    staging.as_file().sync_all().map_err(unavailable)?;
-    staging
+    staged(path, bytes)?
         .persist(path)
         .map_err(|e| StoreError::Unavailable(e.error.to_string()))?;
-    if let Ok(folder) = std::fs::File::open(dir) {
-        let _ = folder.sync_all();
-    }
+    sync_folder(path);
     Ok(())
 }
