@@ -238,7 +238,8 @@ test('a send whose answer is lost, sent again, is stored once', async () => {
 test('without JavaScript, the same form sent twice stores one inquiry', async () => {
   // Chromium itself sends a double-clicked plain form once; a visitor who goes back and sends
   // the same form again (or a browser that resends) is caught by the intake: a plain post gets
-  // an id derived from its content and its ten-minute window.
+  // an id derived from its content and its ten minutes, and one sent again just after they turned
+  // is known by the previous ten minutes' id.
   const { context, page } = await newPage({ javaScript: false });
   await page.goto(shared.site.url + '/zh/contact/');
   const visitor = { ...languages.zh.visitor, name: '重复提交' };

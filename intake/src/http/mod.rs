@@ -352,6 +352,18 @@ async fn receive(
             Err(e) => return Err(IntakeError::RecipientList(e.to_string(), reply)),
         }
     }
+    // A plain form sent again just after its id's ten minutes turned: stored already under the
+    // earlier id. (A store that cannot answer here is judged by the write below.)
+    if let Some(earlier) = inquiry.earlier_id() {
+        let earlier_key = object_key(&config.prefix, OPEN, earlier);
+        if state.store().get(&earlier_key).await.is_ok() {
+            tracing::info!(
+                class = "duplicate",
+                "submission already stored (earlier id)"
+            );
+            return Ok(success(config, encoding, &locale, &pages, earlier));
+        }
+    }
     let record = StoredInquiry::new(&inquiry, now).with_attachments(checked);
     let sealed = state
         .inner

@@ -77,6 +77,7 @@ pub type FieldProblems = BTreeMap<String, Problem>;
 pub struct Inquiry {
     submission_id: Uuid,
     id_from_form: bool,
+    earlier_id: Option<Uuid>,
     answers: Answers,
     policy_version: String,
     consent_marketing: bool,
@@ -93,6 +94,13 @@ impl Inquiry {
     /// Whether the id was made by the form (false: made on receipt from the content).
     pub fn id_from_form(&self) -> bool {
         self.id_from_form
+    }
+
+    /// For an id made on receipt: the id the same post got in the ten minutes before, so that
+    /// a resend just after they turned is known as one (the intake stores nothing when an
+    /// inquiry with that id is there). `None` for an id the form made.
+    pub fn earlier_id(&self) -> Option<Uuid> {
+        self.earlier_id
     }
 
     /// The visitor's answers.
@@ -268,6 +276,7 @@ impl RawInquiry {
             ) if problems.is_empty() => Ok(Inquiry {
                 submission_id,
                 id_from_form,
+                earlier_id: (!id_from_form).then(|| self.content_id(now - raw::CONTENT_ID_WINDOW)),
                 answers: Answers {
                     locale,
                     name,
@@ -394,6 +403,12 @@ mod tests {
         assert_eq!(first.get_version_num(), 7);
         assert_eq!(first, id_at(body, now() + time::Duration::minutes(9)));
         assert_ne!(first, id_at(body, now() + time::Duration::minutes(10)));
+        // Sent again after the ten minutes turned: the earlier id is the first one's.
+        let again = RawInquiry::from_form(body.as_bytes())
+            .expect("form")
+            .validate(&rules, now() + time::Duration::minutes(10))
+            .expect("valid");
+        assert_eq!(again.earlier_id(), Some(first));
         assert_ne!(first, id_at(&body.replace("1000", "1001"), now()));
         let (seconds, _) = first.get_timestamp().expect("v7").to_unix();
         assert_eq!(i128::from(seconds), i128::from(now().unix_timestamp()));

@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// How long a plain form post's id made on receipt stays the same ([`RawInquiry::content_id`]).
+pub(crate) const CONTENT_ID_WINDOW: time::Duration = time::Duration::minutes(10);
+
 /// One value as sent: form posts send text only, JSON may send booleans and numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawValue {
@@ -110,9 +113,13 @@ impl RawInquiry {
     /// The id of a form post that brings none (a plain form cannot make one): a UUID v7 dated
     /// at the start of the current ten minutes whose random part is a hash of everything sent.
     /// The same post twice within those minutes (a double click on a form without JavaScript)
-    /// gets the same id, so it is stored once; different inquiries never share one.
+    /// gets the same id, so it is stored once; different inquiries never share one. A resend
+    /// just after the ten minutes turned gets another id: the intake also looks for the
+    /// previous window's (`content_id(now - CONTENT_ID_WINDOW)`, see [`Inquiry::earlier_id`]).
+    ///
+    /// [`Inquiry::earlier_id`]: super::Inquiry::earlier_id
     pub fn content_id(&self, now: OffsetDateTime) -> Uuid {
-        const WINDOW_MS: u64 = 10 * 60 * 1000;
+        const WINDOW_MS: u64 = CONTENT_ID_WINDOW.whole_milliseconds() as u64;
         let mut hasher = blake3::Hasher::new_derive_key("naluga intake 2026-11 form post id");
         for (key, value) in &self.values {
             let value = match value {

@@ -325,3 +325,47 @@ async fn the_intake_stores_only_while_its_recipients_are_the_stores_list() {
     assert_eq!(agreed.status(), StatusCode::CREATED);
     assert_eq!(intake.stored().len(), 2);
 }
+
+/// Seconds before and after a turn of the ten minutes a plain post's id is made for.
+fn before_the_turn() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-11-25 10:09:58 UTC)
+}
+
+fn after_the_turn() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-11-25 10:10:03 UTC)
+}
+
+#[tokio::test]
+async fn a_plain_form_sent_again_just_after_its_ten_minutes_turned_is_stored_once() {
+    use intake::store::{FolderStore, Store};
+    use tower::ServiceExt as _;
+    let intake = Intake::new();
+    let at = |clock: fn() -> time::OffsetDateTime| {
+        let config = config(&intake.keys, &[]);
+        let store = Store::Folder(FolderStore::new(intake.dir.path()));
+        intake::AppState::with_clock(config, store, intake::notify::Notifier::none(), clock)
+    };
+    let send = |state: intake::AppState| async move {
+        intake::app(state)
+            .oneshot(post_form(&good_form()))
+            .await
+            .expect("infallible")
+    };
+    let first = send(at(before_the_turn)).await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    assert_eq!(intake.stored().len(), 1);
+    // The visitor goes back and sends the same form: five seconds later, other ten minutes.
+    let again = send(at(after_the_turn)).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(intake.stored().len(), 1, "{:?}", intake.stored());
+    // Another inquiry after the turn is stored.
+    let mut other = good_form();
+    other.retain(|(k, _)| k != "quantity");
+    other.push(("quantity".to_string(), "801".to_string()));
+    let response = intake::app(at(after_the_turn))
+        .oneshot(post_form(&other))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(intake.stored().len(), 2);
+}
