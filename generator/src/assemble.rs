@@ -129,6 +129,9 @@ pub(crate) fn assemble(
     phases.end("templates");
 
     // 4. Plan.
+    let picture_files: std::collections::HashMap<String, crate::picture::Stored> =
+        pictures.files.iter().cloned().collect();
+    let cards_folder = root.join(".cache").join("cards");
     let renderer = Renderer {
         config,
         pages,
@@ -142,6 +145,11 @@ pub(crate) fn assemble(
         policy: policy.as_ref(),
         pictures: &pictures.by_source,
         assets: &sources.statics.urls,
+        picture_files: &picture_files,
+        cards: sources.card_kit.as_deref().map(|kit| crate::cards::Cards {
+            kit,
+            folder: cards_folder.clone(),
+        }),
     };
     let inputs = Inputs {
         config,
@@ -200,7 +208,7 @@ pub(crate) fn assemble(
     let previous = cache
         .files
         .take()
-        .filter(|_| narrow && !changes.files)
+        .filter(|_| narrow && !changes.files && !pictures.set_changed)
         .map(|files| {
             let replaced: Vec<(Vec<String>, Option<String>)> = todo
                 .iter()
@@ -334,6 +342,10 @@ pub(crate) fn assemble(
         // Every picture's name carries its hash.
         hashed_assets.push("images/*".to_string());
     }
+    if sources.card_kit.is_some() {
+        // So does every card's.
+        hashed_assets.push("cards/*".to_string());
+    }
     files.insert(
         "_headers".to_string(),
         crate::headers::headers_file(config, &hashed_assets).into(),
@@ -362,6 +374,16 @@ pub(crate) fn assemble(
         cache.files = Some(files.clone());
         0
     };
+    if !patching && sources.card_kit.is_some() {
+        // Every page is in the cache now: the cards none of them shows are stale.
+        let in_use = library
+            .placements
+            .iter()
+            .filter_map(|p| cache.page(&p.language.code, &p.key))
+            .flat_map(|page| page.output.iter().flatten())
+            .map(|(path, _)| path.as_str());
+        crate::cards::prune(&cards_folder, in_use);
+    }
     cache.library = Some(library);
     phases.end("keep");
     phases.report(rendered_count, page_count, patching);

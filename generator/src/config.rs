@@ -30,6 +30,9 @@ pub struct SiteConfig {
     pub policy_notice: PolicyNotice,
     #[serde(default)]
     pub images: ImageSettings,
+    /// How links to the site look when shared.
+    #[serde(default)]
+    pub share: ShareSettings,
     /// Where the contact form sends inquiries. Without it the form is not shown (a warning).
     #[serde(default)]
     pub intake: Option<Intake>,
@@ -111,6 +114,18 @@ impl Default for PolicyNotice {
 
 fn default_notice_days() -> u32 {
     30
+}
+
+/// How links to the site look when shared (Open Graph, Twitter cards).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShareSettings {
+    /// Make each page its own 1200 × 630 card: its picture cropped, or its title written on
+    /// the theme's card (`themes/<theme>/card/`). Each new card costs a few milliseconds once
+    /// (they are kept in `.cache/cards/`) and about 50 KB of output per page. Default: false,
+    /// every page without a picture shares the theme's `card.jpg`.
+    #[serde(default)]
+    pub cards: bool,
 }
 
 /// How images written in markdown are published (see `images`).

@@ -45,6 +45,11 @@ pub(crate) struct FrontMatter {
     /// Old URLs (site paths like `/old-privacy/`) that redirect here.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The picture a link to the page shows when shared (Open Graph, Twitter), a file of the
+    /// site written like an image's address (`/images/team.jpg`, or beside the page), cropped
+    /// to 1200 × 630 around its centre. Default: the page's first picture, else its title
+    /// written on the theme's card.
+    pub card: Option<String>,
     /// Makes the page the site's privacy policy: version, effective date, major change.
     pub policy: Option<PolicyMeta>,
     /// Free values for templates, available as `page.extra`.
@@ -119,6 +124,23 @@ pub(crate) fn parse_front_matter(
 ) -> Result<FrontMatter, Diagnostic> {
     toml::from_str(split.front_matter)
         .map_err(|e| toml_error(file, text, split.front_matter_offset, &e))
+}
+
+/// Where the front matter line setting `key` starts in `text` (the whole file), and its
+/// length: where a problem with that value is shown.
+pub(crate) fn key_span(text: &str, body_offset: usize, key: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text[..body_offset.min(text.len())].split_inclusive('\n') {
+        let named = line
+            .trim_start()
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if named {
+            return Some((offset, line.trim_end().len()));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The calendar date of a TOML date or date-time.

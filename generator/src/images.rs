@@ -53,6 +53,10 @@ pub(crate) struct Pictures {
     pub(crate) changed: std::collections::HashSet<PathBuf>,
     /// Whether a picture a template shows changed: every page is rendered again.
     pub(crate) template_changed: bool,
+    /// Whether a source became a picture or stopped being one (a page shows or names it now,
+    /// or no page does any more): the previous build's files cannot be patched, since its
+    /// pictures' files or its plain copy must come or go.
+    pub(crate) set_changed: bool,
 }
 
 /// The pictures the templates show with `picture(src="...")`: the literal addresses written
@@ -140,6 +144,47 @@ pub(crate) fn pictures(
             }
         }
     }
+    // The pictures pages name as their sharing cards (`card = "..."` in front matter).
+    let mut named_cards: Vec<(&crate::content::SourcePage, PathBuf)> = Vec::new();
+    for versions in pages.values() {
+        for page in versions.values() {
+            let Some(src) = &page.front_matter.card else {
+                continue;
+            };
+            let locate = |message: String, help: String| {
+                let (offset, len) =
+                    crate::front_matter::key_span(&page.text, page.body_offset, "card")
+                        .unwrap_or((0, 1));
+                Diagnostic::error(&page.file, message)
+                    .at(&page.text, offset, len.max(1))
+                    .help(help)
+            };
+            let Some(source) = source_of(&page.folder, src) else {
+                diagnostics.push(locate(
+                    format!("the card `{src}` is not a file of the site"),
+                    "name a picture in content/, beside the page or from content/: `card = \"/images/team.jpg\"`".to_string(),
+                ));
+                continue;
+            };
+            match assets.get(&source) {
+                Some(Ok(asset)) => {
+                    needed.insert(source.clone(), asset);
+                    named_cards.push((page, source));
+                }
+                Some(Err(_)) => {} // already reported as unreadable
+                None => diagnostics.push(locate(
+                    format!("the card `{src}` is not there: no file content/{}", source.display()),
+                    match crate::diagnostics::closest(
+                        &source.to_string_lossy(),
+                        assets.keys().filter_map(|p| p.to_str()),
+                    ) {
+                        Some(near) => format!("did you mean content/{near}?"),
+                        None => "put the picture there, or correct the address (relative to the page's folder, or `/...` from content/)".to_string(),
+                    },
+                )),
+            }
+        }
+    }
     let mut in_templates = std::collections::HashSet::new();
     for (template, src) in templates {
         let file = Path::new("themes").join("templates").join(template);
@@ -157,6 +202,7 @@ pub(crate) fn pictures(
             ),
         }
     }
+    let previously: std::collections::HashSet<PathBuf> = kept.keys().cloned().collect();
     // Only what changed is processed again: a source with the stamp it had is unchanged; one
     // with a new stamp is unchanged if its content's digest is the same.
     let cache = root.join(".cache").join("images");
@@ -242,6 +288,8 @@ pub(crate) fn pictures(
         store.save();
     }
     kept.retain(|path, _| needed.contains_key(path));
+    let set_changed =
+        previously.len() != kept.len() || kept.keys().any(|path| !previously.contains(path));
     let template_changed = changed.iter().any(|path| in_templates.contains(path));
     for (page, image, source) in &shown {
         if let Some(Kept {
@@ -266,6 +314,27 @@ pub(crate) fn pictures(
             ));
         }
     }
+    for (page, source) in &named_cards {
+        if let Some(Kept {
+            processed: Err(why),
+            ..
+        }) = kept.get(source)
+        {
+            let (offset, len) = crate::front_matter::key_span(&page.text, page.body_offset, "card")
+                .unwrap_or((0, 1));
+            diagnostics.push(
+                Diagnostic::error(
+                    &page.file,
+                    format!(
+                        "the card content/{} cannot be shown: {why}",
+                        source.display()
+                    ),
+                )
+                .at(&page.text, offset, len.max(1))
+                .help("save it as a JPEG, PNG or WebP picture"),
+            );
+        }
+    }
     // A build that keeps its files in memory reads them once; `build` links them.
     if in_memory && let Err(e) = hold(kept) {
         diagnostics.push(
@@ -284,6 +353,7 @@ pub(crate) fn pictures(
             .collect(),
         changed,
         template_changed,
+        set_changed,
     }
 }
 

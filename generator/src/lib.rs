@@ -9,7 +9,8 @@
 //! - reading: `i18n` (interface strings), `front_matter`, `shortcodes` (`figure`, `gallery`),
 //!   [`markdown`] and `content` (every
 //!   `content/**.md` read, parsed and rendered once), `minify`, `statics` (static files,
-//!   content-hashed), `digests` (content digests remembered by `stat`), `picture` (an image resized and encoded, cached on disk), [`links`] (where every page is; the link checker), `templates` (Tera, with
+//!   content-hashed), `digests` (content digests remembered by `stat`), `picture` (an image resized and encoded, cached on disk), `cards` (each page's
+//!   sharing card: its picture cropped, or its title written on the theme's card), [`links`] (where every page is; the link checker), `templates` (Tera, with
 //!   `t()`, `url()` and `asset()`), `sources` (all of the above, kept between builds);
 //! - building, in the order of `assemble`'s stages: `library` (each content key placed at a
 //!   URL in every language, as a translation or a fallback; kept between builds and patched
@@ -41,6 +42,7 @@ mod minify;
 mod statics;
 mod digests;
 mod picture;
+mod cards;
 pub mod links;
 mod templates;
 mod sources;

@@ -234,11 +234,18 @@ impl RenderCache {
                 .links
                 .iter()
                 .any(|link| plan.moved.contains(&link.target))
-            // A picture it shows changed.
-            && !p.page.markdown.images.iter().any(|image| {
-                crate::picture::source_of(&p.page.folder, &image.src)
-                    .is_some_and(|source| plan.changed_pictures.contains(&source))
-            })
+            // A picture it shows, or names as its card, changed.
+            && !p
+                .page
+                .markdown
+                .images
+                .iter()
+                .map(|image| image.src.as_str())
+                .chain(p.page.front_matter.card.as_deref())
+                .any(|src| {
+                    crate::picture::source_of(&p.page.folder, src)
+                        .is_some_and(|source| plan.changed_pictures.contains(&source))
+                })
     }
 
     /// Keeps what this build rendered and forgets what is no longer shown, so the cache

@@ -242,6 +242,8 @@ impl Project {
                     Some(folder) if *folder == "templates" => Part::Templates,
                     Some(folder) if *folder == "i18n" => Part::Translations,
                     Some(folder) if *folder == "static" => Part::Statics,
+                    // Every page's card may be drawn with it.
+                    Some(folder) if *folder == "card" => Part::Everything,
                     Some(_) => Part::Unrelated,
                 }
             }

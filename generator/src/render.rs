@@ -52,6 +52,10 @@ pub(crate) struct Renderer<'a> {
     pub(crate) pictures: &'a HashMap<std::path::PathBuf, crate::picture::Processed>,
     /// The static files' addresses (content-hashed), by path: the logo's, for JSON-LD.
     pub(crate) assets: &'a HashMap<String, String>,
+    /// The pictures' files, by published name: what cards are cut from.
+    pub(crate) picture_files: &'a HashMap<String, crate::picture::Stored>,
+    /// Each page's own card, when `site.toml` asks for them.
+    pub(crate) cards: Option<crate::cards::Cards<'a>>,
 }
 
 impl Renderer<'_> {
@@ -176,7 +180,8 @@ impl Renderer<'_> {
         };
         let mut context = context;
         context.structured_data = Some(self.structured_data(placement, &context));
-        context.share = Some(self.share(placement, &markdown, translations));
+        let (share, card) = self.share(placement, &markdown, translations)?;
+        context.share = Some(share);
         let file = Some(page.file.as_path());
         // A translation lists its pages like the original unless it says otherwise.
         let paginate_by = page.front_matter.paginate_by.or_else(|| {
@@ -189,10 +194,10 @@ impl Renderer<'_> {
             .filter(|_| page.is_section)
         else {
             let html = self.render(template, &context, file)?;
-            return Ok(vec![(
-                output_path(&placement.url),
-                minify_html(&html).into(),
-            )]);
+            // The page's own HTML first: its sitemap entry is read from it.
+            let mut outputs = vec![(output_path(&placement.url), minify_html(&html).into())];
+            outputs.extend(card);
+            return Ok(outputs);
         };
         // A paginated section: every pager is rendered with its share of the listing.
         let all_pages = context
@@ -225,6 +230,7 @@ impl Renderer<'_> {
             )
             .into(),
         ));
+        outputs.extend(card);
         Ok(outputs)
     }
 
@@ -477,15 +483,18 @@ impl Renderer<'_> {
         format!("{}{url}", self.config.base_url)
     }
 
-    /// The page's sharing preview: its language and translations' locales, and as its picture
-    /// the first picture of its text (the largest file up to 1200 px wide), else the site's
-    /// card (`card.jpg` of the theme's static files, 1200 x 630).
+    /// The page's sharing preview: its language and translations' locales, and its picture.
+    /// With cards (`[share] cards = true`), the picture is the page's own card, returned with
+    /// it as a file to publish: the picture its front matter names, else the first of its
+    /// text, cropped to 1200 × 630, else its title written on the theme's card. Without, it is
+    /// the named or first picture as it is (the largest file up to 1200 px wide), else the
+    /// site's `card.jpg`.
     fn share(
         &self,
         placement: &Placement,
         markdown: &RenderedMarkdown,
         translations: Option<&Versions>,
-    ) -> ShareView {
+    ) -> Result<(ShareView, Option<(String, Bytes)>), Diagnostic> {
         let page = &*placement.page;
         let code = placement.language.code.as_str();
         let home = self.config.language_prefix(code);
@@ -497,36 +506,92 @@ impl Renderer<'_> {
             .filter(|l| translations.is_some_and(|t| t.contains_key(l.code.as_str())))
             .map(Language::og_locale)
             .collect();
-        let from_text = markdown.images.iter().find_map(|image| {
-            let picture = crate::picture::source_of(&page.folder, &image.src)
+        let picture_of = |src: &str| {
+            crate::picture::source_of(&page.folder, src)
                 .and_then(|source| self.pictures.get(&source))
-                .and_then(|processed| processed.as_ref().ok())?;
-            let variant = picture
-                .variants
-                .iter()
-                .rev()
-                .find(|v| v.width <= 1200)
-                .or_else(|| picture.variants.first())?;
-            Some(CardView {
-                url: self.absolute(&format!("/{}", variant.fallback)),
-                width: variant.width,
-                height: picture.height_at(variant.width),
-                alt: if image.alt.trim().is_empty() || image.alt == "-" {
+                .and_then(|processed| processed.as_ref().ok())
+        };
+        // The picture it shares, with what it shows.
+        let named = page
+            .front_matter
+            .card
+            .as_deref()
+            .and_then(picture_of)
+            .map(|picture| (picture, page.title.clone()));
+        let shared = named.or_else(|| {
+            markdown.images.iter().find_map(|image| {
+                let alt = if image.alt.trim().is_empty() || image.alt == "-" {
                     page.title.clone()
                 } else {
                     image.alt.clone()
-                },
+                };
+                Some((picture_of(&image.src)?, alt))
             })
         });
-        let image = from_text.or_else(|| {
-            Some(CardView {
-                url: self.absolute(self.assets.get("card.jpg")?),
-                width: 1200,
-                height: 630,
-                alt: "NALUGA".to_string(),
-            })
-        });
-        ShareView {
+        let (image, card) = match &self.cards {
+            Some(cards) => {
+                let (design, alt) = match &shared {
+                    Some((picture, alt)) => {
+                        let largest = picture.variants.last().ok_or_else(|| {
+                            Diagnostic::error(&page.file, "its picture has no files")
+                        })?;
+                        let stored =
+                            self.picture_files.get(&largest.fallback).ok_or_else(|| {
+                                Diagnostic::error(
+                                    &page.file,
+                                    format!("the picture {} is missing", largest.fallback),
+                                )
+                            })?;
+                        let design = crate::cards::Design::Picture {
+                            name: &largest.fallback,
+                            stored,
+                        };
+                        (design, alt.clone())
+                    }
+                    None => {
+                        self.check_title_on_card(page, cards.kit)?;
+                        (crate::cards::Design::Title(&page.title), page.title.clone())
+                    }
+                };
+                let (name, bytes) = cards.card(&placement.url, &design).map_err(|why| {
+                    Diagnostic::error(&page.file, format!("cannot make its sharing card: {why}"))
+                        .help("if it names .cache/cards/, delete that folder and build again")
+                })?;
+                let view = CardView {
+                    url: self.absolute(&format!("/{name}")),
+                    width: crate::cards::WIDTH,
+                    height: crate::cards::HEIGHT,
+                    alt,
+                };
+                (Some(view), Some((name, bytes)))
+            }
+            None => {
+                let as_it_is = shared.and_then(|(picture, alt)| {
+                    let variant = picture
+                        .variants
+                        .iter()
+                        .rev()
+                        .find(|v| v.width <= 1200)
+                        .or_else(|| picture.variants.first())?;
+                    Some(CardView {
+                        url: self.absolute(&format!("/{}", variant.fallback)),
+                        width: variant.width,
+                        height: picture.height_at(variant.width),
+                        alt,
+                    })
+                });
+                let image = as_it_is.or_else(|| {
+                    Some(CardView {
+                        url: self.absolute(self.assets.get("card.jpg")?),
+                        width: 1200,
+                        height: 630,
+                        alt: "NALUGA".to_string(),
+                    })
+                });
+                (image, None)
+            }
+        };
+        let view = ShareView {
             kind: if placement.url == home {
                 "website"
             } else {
@@ -535,7 +600,37 @@ impl Renderer<'_> {
             locale: placement.language.og_locale(),
             alternate_locales,
             image,
+        };
+        Ok((view, card))
+    }
+
+    /// An error at the page's title when the card's font cannot write all of it.
+    fn check_title_on_card(
+        &self,
+        page: &SourcePage,
+        kit: &crate::cards::Kit,
+    ) -> Result<(), Diagnostic> {
+        let missing = kit.missing(&page.title);
+        if missing.is_empty() {
+            return Ok(());
         }
+        let named: Vec<String> = missing
+            .iter()
+            .map(|c| format!("`{c}` (U+{:04X})", u32::from(*c)))
+            .collect();
+        let (offset, len) =
+            crate::front_matter::key_span(&page.text, page.body_offset, "title").unwrap_or((0, 1));
+        Err(Diagnostic::error(
+            &page.file,
+            format!(
+                "the title cannot be written on the page's sharing card: its font has no {}",
+                named.join(", ")
+            ),
+        )
+        .at(&page.text, offset, len.max(1))
+        .help(
+            "write the title without them, or give the page a picture as its card (`card = \"/images/….jpg\"` in its front matter), or add them to the card's font (EXTRA in scripts/card-font, then run it)",
+        ))
     }
 
     /// The page's JSON-LD (see `structured`): the company on a home page, else the way from

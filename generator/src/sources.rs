@@ -60,6 +60,10 @@ pub(crate) struct Sources {
     pub(crate) translation_diagnostics: Vec<Diagnostic>,
     pub(crate) statics: StaticFiles,
     pub(crate) static_diagnostics: Vec<Diagnostic>,
+    /// What the theme draws title cards with (`themes/<theme>/card/`) when `site.toml` asks
+    /// for cards (`[share] cards = true`). Read again with everything when it changes.
+    pub(crate) card_kit: Option<Arc<crate::cards::Kit>>,
+    pub(crate) card_diagnostics: Vec<Diagnostic>,
     /// `None` when the theme has no templates folder.
     pub(crate) templates: Option<TemplateSources>,
     pub(crate) template_diagnostics: Vec<Diagnostic>,
@@ -98,6 +102,8 @@ impl Sources {
             translation_diagnostics: Vec::new(),
             statics: StaticFiles::default(),
             static_diagnostics: Vec::new(),
+            card_kit: None,
+            card_diagnostics: Vec::new(),
             templates: None,
             template_diagnostics: Vec::new(),
             pages: BTreeMap::new(),
@@ -107,6 +113,12 @@ impl Sources {
         };
         sources.reload_translations(root);
         sources.reload_statics(root);
+        if sources.config.share.cards {
+            match crate::cards::Kit::load(root, &sources.config.theme) {
+                Ok(kit) => sources.card_kit = Some(Arc::new(kit)),
+                Err(d) => sources.card_diagnostics.push(d),
+            }
+        }
         sources.reload_templates(root);
         let scan = scan_content(root, Path::new(""));
         sources.scan_diagnostics = scan.diagnostics;
@@ -120,6 +132,7 @@ impl Sources {
             .iter()
             .chain(&self.translation_diagnostics)
             .chain(&self.static_diagnostics)
+            .chain(&self.card_diagnostics)
             .chain(&self.template_diagnostics)
             .chain(&self.scan_diagnostics)
     }

@@ -510,3 +510,70 @@ fn a_page_that_fails_keeps_failing_until_fixed_while_other_pages_are_edited() {
     );
     assert!(narrow);
 }
+
+#[test]
+fn a_retitled_page_a_replaced_card_picture_and_a_card_named_no_more_rebuild_as_a_clean_build() {
+    use crate::cards::{average, card_of, fixture_with_cards, write_png};
+    let fixture = fixture_with_cards();
+    let mut project = project(&fixture);
+    let (old, _) = card_of(&fixture.build(), "contact/index.html");
+
+    fixture.edit(
+        "content/contact.md",
+        "title = \"Contact\"",
+        "title = \"Write to us\"",
+    );
+    let rebuilt = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/contact.md"]);
+    let (new, _) = card_of(&rebuilt, "contact/index.html");
+    assert_ne!(new, old, "a new title, a new card");
+    assert!(
+        !rebuilt.files.contains_key(&old),
+        "the old card is not published"
+    );
+
+    // The picture the post names is replaced under the same name: its card follows.
+    write_png(
+        &fixture,
+        "content/images/blue.png",
+        image::Rgb([20, 200, 20]),
+        600,
+        901,
+    );
+    let rebuilt =
+        rebuild_matches_a_clean_build(&fixture, &mut project, &["content/images/blue.png"]);
+    let [r, g, b] = average(&card_of(&rebuilt, "news/first/index.html").1);
+    assert!(
+        g > 180 && r < 40 && b < 40,
+        "the green picture: {r} {g} {b}"
+    );
+
+    // Named no more: the post's title on the theme's card.
+    fixture.edit("content/news/first.md", "card = \"/images/blue.png\"\n", "");
+    let rebuilt = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/news/first.md"]);
+    let [r, g, b] = average(&card_of(&rebuilt, "news/first/index.html").1);
+    assert!(
+        g < 120 && b < 120 && r < 40,
+        "the theme's dark card: {r} {g} {b}"
+    );
+}
+
+#[test]
+fn an_image_shown_no_more_is_published_as_a_plain_file_as_in_a_clean_build() {
+    let fixture = crate::cards::fixture_with_cards();
+    fixture.edit("site.toml", "cards = true", "cards = false");
+    let mut project = project(&fixture);
+    fixture.edit(
+        "content/about.md",
+        "![A red square](/images/red.png)\n\n",
+        "",
+    );
+    let rebuilt = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/about.md"]);
+    assert!(rebuilt.files.contains_key("images/red.png"));
+    fixture.edit(
+        "content/about.md",
+        "We make toys.",
+        "![A red square](/images/red.png)\n\nWe make toys.",
+    );
+    let rebuilt = rebuild_matches_a_clean_build(&fixture, &mut project, &["content/about.md"]);
+    assert!(!rebuilt.files.contains_key("images/red.png"));
+}

@@ -2,6 +2,7 @@
 //! real `naluga` theme, built through the library or the `naluga-site` binary, and the
 //! interesting parts of the output checked through an HTML parser.
 
+mod cards;
 mod cli;
 mod errors;
 mod form;

@@ -237,7 +237,7 @@ fn the_sitemap_lists_the_pictures_each_page_shows() {
 }
 
 #[test]
-fn every_page_has_a_sharing_preview_with_a_picture_that_exists_at_its_stated_size() {
+fn every_page_has_a_sharing_preview_with_its_own_card_at_its_stated_size() {
     let site = build_repository_site();
     let meta = |html: &scraper::Html, property: &str| {
         let mut found = attrs(html, &format!("meta[property=\"{property}\"]"), "content");
@@ -248,6 +248,10 @@ fn every_page_has_a_sharing_preview_with_a_picture_that_exists_at_its_stated_siz
         ));
         found
     };
+    let background = image::open(crate::repository().join("themes/naluga/card/background.png"))
+        .expect("the theme's card")
+        .to_rgb8();
+    let mut cards = std::collections::HashSet::new();
     for (path, kind, locale, alternates, picture) in [
         (
             "index.html",
@@ -318,22 +322,49 @@ fn every_page_has_a_sharing_preview_with_a_picture_that_exists_at_its_stated_siz
             "{path}: {image}"
         );
         assert!(!meta(&html, "og:image:alt").remove(0).is_empty(), "{path}");
+        // Each page's own card, 1200 × 630, named by its content.
+        assert!(file.starts_with("cards/"), "{path}: {file}");
+        assert_eq!((decoded.width(), decoded.height()), (1200, 630), "{path}");
+        assert!(bytes.len() < 300 * 1024, "{path}: {} bytes", bytes.len());
+        let card = decoded.to_rgb8();
+        // Where the theme's card has its bear, a picture card shows the page's picture.
+        let bear_kept = (0..380u32)
+            .step_by(4)
+            .flat_map(|x| (0..630u32).step_by(4).map(move |y| (x, y)))
+            .filter(|&(x, y)| {
+                let (p, q) = (card.get_pixel(x, y).0, background.get_pixel(x, y).0);
+                p.iter().zip(q).all(|(p, q)| p.abs_diff(q) < 24)
+            })
+            .count();
+        let samples = 95 * 158;
         if picture {
-            // The page's own first picture, as large as 1200 px allows.
-            let first = attrs(&html, "main img", "src").remove(0);
-            let stem = first
-                .rsplit_once('-')
-                .map_or(first.as_str(), |(stem, _)| stem);
             assert!(
-                image.contains(stem.trim_start_matches('/')),
-                "{path}: {image} is not {first}"
+                bear_kept < samples / 4,
+                "{path}: {bear_kept} of {samples} as the theme's card"
             );
-            assert!(decoded.width() <= 1200, "{path}");
+            assert_eq!(
+                meta(&html, "og:image:alt"),
+                attrs(&html, "main img", "alt")
+                    .into_iter()
+                    .take(1)
+                    .collect::<Vec<_>>(),
+                "{path}: the picture's description"
+            );
         } else {
-            // The site's card.
-            assert_eq!((decoded.width(), decoded.height()), (1200, 630), "{path}");
-            assert!(file.starts_with("card."), "{path}: {file}");
+            assert!(
+                bear_kept > samples * 9 / 10,
+                "{path}: {bear_kept} of {samples}"
+            );
+            assert_eq!(
+                meta(&html, "og:image:alt"),
+                [texts(&html, "h1").remove(0)],
+                "{path}"
+            );
         }
+        assert!(
+            cards.insert(file.to_string()),
+            "{path} shares another page's card"
+        );
     }
 }
 
