@@ -58,8 +58,8 @@ def main():
     config = config.replace('{ name = "Our process", link = "@/services/process.md" },\n', "") \
                    .replace('{ name = "生产流程", link = "@/services/process.md" },\n', "") \
                    .replace("@/services/_index.md", "@/s0/_index.md")
-    # Zola and Hugo draw no sharing cards: the comparison is of the same work (the README's
-    # build-speed section gives the cards' own cost).
+    # Zola and Hugo draw no sharing cards: the comparison is of the same work (docs/editors.md,
+    # "What visitors get", gives the cards' own cost).
     config = config.replace("[share]\ncards = true", "[share]\ncards = false")
     with open(os.path.join(out, "site.toml"), "w", encoding="utf-8") as f:
         f.write(config)

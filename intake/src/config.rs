@@ -1,4 +1,4 @@
-//! The intake's configuration, from environment variables (documented in the README).
+//! The intake's configuration, from environment variables (documented in docs/operators.md).
 //!
 //! [`Config::from_lookup`] reads through a lookup function so tests need not touch the process
 //! environment.

@@ -163,7 +163,7 @@ pub fn development_key(path: &Path) -> Result<DevelopmentKey> {
             "Made by `naluga-site serve` for the local preview's inquiry form. Never give its"
                 .to_string(),
             "public key to a deployed intake: staff make their own keys with".to_string(),
-            "`naluga-inquiries keygen` (see the README).".to_string(),
+            "`naluga-inquiries keygen` (see docs/staff-tool.md).".to_string(),
         ],
         None,
     )?;

@@ -29,7 +29,7 @@ pub fn render(sealer: &Sealer) -> String {
     let mut text = String::from(
         "# NALUGA: the deployment's recipients. Every inquiry is encrypted to exactly these keys.\n\
          # Change it with `naluga-inquiries recipients set`, then deploy the same list as the\n\
-         # intake's NALUGA_RECIPIENTS, then run `naluga-inquiries rekey` (see the README).\n",
+         # intake's NALUGA_RECIPIENTS, then run `naluga-inquiries rekey` (see docs/staff-tool.md).\n",
     );
     for recipient in sealer.recipients() {
         text.push_str(&recipient);

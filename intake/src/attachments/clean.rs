@@ -255,7 +255,7 @@ fn pdf(bytes: Vec<u8>) -> Result<Vec<u8>, ()> {
         return Err(());
     }
     // Kept as sent when it cannot be rewritten safely (encrypted, or beyond what lopdf reads):
-    // the form's hint and the README say so.
+    // the form's hint and docs/developers.md say so.
     Ok(pdf_without_metadata(&bytes).unwrap_or(bytes))
 }
 

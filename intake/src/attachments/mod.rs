@@ -3,7 +3,7 @@
 //! cleaned of location and camera metadata before it is sealed with the inquiry.
 //!
 //! [`check`] turns one received file into an [`Attachment`] or an [`AttachmentProblem`] that
-//! names it; [`limits`] are the counts and sizes (the README explains them from AWS Lambda's
+//! names it; [`limits`] are the counts and sizes (docs/developers.md, "Attachments", explains them from AWS Lambda's
 //! request limit); [`clean`] holds each format's structure check and metadata removal.
 
 mod clean;

@@ -15,7 +15,7 @@
 //!   over `"{timestamp}\n{secret}"`. Answered `{"errcode":0,…}`.
 //! - Slack incoming webhook: <https://api.slack.com/messaging/webhooks>. `{"text":…}`;
 //!   answered 200 `ok`, an error with a 4xx and its name (`invalid_payload`, `no_service`…).
-//! - `json`: ours (README, "Staff notifications"): the notice's facts and text, signed in
+//! - `json`: ours (docs/operators.md, "Staff notifications"): the notice's facts and text, signed in
 //!   `X-Naluga-Signature: v1=` hex HMAC-SHA256 keyed with the secret over
 //!   `"{timestamp}.{body}"`, the timestamp (Unix seconds) in `X-Naluga-Timestamp`. Any 2xx is
 //!   taken.

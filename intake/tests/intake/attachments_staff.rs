@@ -90,7 +90,7 @@ async fn attachments_reach_staff_with_the_tool_and_with_stock_tools() {
     assert_eq!(json[0]["attachments"][1]["name"], "spec.pdf");
     assert!(json[0]["attachments"][1].get("data").is_none(), "{json}");
 
-    // The README's way with stock tools: age, jq and base64.
+    // docs/developers.md's way ("Attachments") with stock tools: age, jq and base64.
     let key = intake::layout::object_key("", intake::layout::OPEN, id.parse().expect("uuid"));
     let script = format!(
         "age -d -i '{}' '{}' | jq -r '.attachments[1].data' | base64 -d > '{}'",

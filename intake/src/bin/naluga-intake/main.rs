@@ -7,7 +7,7 @@
 //! Locally it listens on `NALUGA_LISTEN` (default `127.0.0.1:8787`) and stores to the folder
 //! `NALUGA_DATA_DIR` (default `data/inquiries`) unless `NALUGA_BUCKET` names a bucket. When the
 //! AWS Lambda runtime starts it (`AWS_LAMBDA_RUNTIME_API` is set), it serves Lambda Function URL
-//! and API Gateway HTTP API events with the same service. Every setting is in the README.
+//! and API Gateway HTTP API events with the same service. Every setting is in docs/operators.md.
 
 use std::process::ExitCode;
 
