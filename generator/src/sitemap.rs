@@ -70,17 +70,18 @@ pub(crate) fn sitemap_entry(
 /// The site's own pictures a page shows in its `<main>` (not the header's logo): each `<img>`'s
 /// `src` starting with `/`, once, in order.
 pub(crate) fn shown_pictures(html: &[u8]) -> Vec<String> {
-    let html = String::from_utf8_lossy(html);
-    let main = html.find("<main").map_or(&html[..], |start| {
+    use memchr::memmem;
+    // Searched as bytes: every page passes here, and a page is mostly text without pictures.
+    let main = memmem::find(html, b"<main").map_or(html, |start| {
         let rest = &html[start..];
-        rest.find("</main>").map_or(rest, |end| &rest[..end])
+        memmem::find(rest, b"</main>").map_or(rest, |end| &rest[..end])
     });
     let mut found: Vec<String> = Vec::new();
-    let mut rest = main;
-    while let Some(at) = rest.find("<img ") {
-        rest = &rest[at + 4..];
-        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
-        if let Some(src) = attribute_values(tag, "src").next()
+    for at in memmem::find_iter(main, b"<img ") {
+        let rest = &main[at + 4..];
+        let tag = &rest[..memchr::memchr(b'>', rest).unwrap_or(rest.len())];
+        let tag = String::from_utf8_lossy(tag);
+        if let Some(src) = attribute_values(&tag, "src").next()
             && src.starts_with('/')
             && !src.starts_with("//")
             && !found.contains(&src)

@@ -46,6 +46,12 @@ pub(crate) fn run(root: &Path, args: Args) -> Result<ExitCode> {
     );
     if args.timings {
         print!("{}", timings_table(&site.timings));
+        // What rendering spent its time on, summed over its threads (so more than the render
+        // stage's wall time when it ran on several).
+        println!("\n{:<16} {:>10}", "render part", "ms (CPU)");
+        for (part, took) in &site.render_work {
+            println!("{part:<16} {:>10.1}", took.as_secs_f64() * 1000.0);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

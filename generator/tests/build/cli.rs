@@ -334,6 +334,7 @@ fn build_timings_lists_each_stage_and_the_total() {
         .lines()
         .skip_while(|line| !line.starts_with("stage "))
         .skip(1)
+        .take_while(|line| !line.is_empty())
         .map(row)
         .collect();
     let names: Vec<&str> = rows.iter().map(|(name, _)| name.as_str()).collect();
@@ -356,4 +357,36 @@ fn build_timings_lists_each_stage_and_the_total() {
         "{stdout}"
     );
     assert!((shares - 100.0).abs() <= stages.len() as f64, "{stdout}");
+    // Then what rendering spent its time on, summed over its threads: every part named once,
+    // and together no more than the render stage's time on every thread.
+    let parts: Vec<(String, Vec<f64>)> = stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("render part "))
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .map(row)
+        .collect();
+    let names: Vec<&str> = parts.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "markdown",
+            "links, pictures",
+            "context",
+            "templates",
+            "minify",
+            "share, JSON-LD",
+            "sitemap entry",
+            "write"
+        ],
+        "{stdout}"
+    );
+    let render = stages
+        .iter()
+        .find(|(name, _)| name == "render")
+        .map(|(_, figures)| figures[0])
+        .expect("render");
+    let threads = std::thread::available_parallelism().map_or(1, usize::from) as f64;
+    let spent: f64 = parts.iter().map(|(_, figures)| figures[0]).sum();
+    assert!(spent > 0.0 && spent <= render * threads + 1.0, "{stdout}");
 }
