@@ -1,5 +1,6 @@
 //! Rendering: a placed page through the theme's templates, with its `@/` links resolved and
-//! its HTML minified; a paginated section into its pagers; the localized 404 pages.
+//! its HTML minified; a paginated section into its pagers; the localized 404 pages. `share`:
+//! the sharing preview, its card and the JSON-LD; `work`: where the time goes.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -23,9 +24,14 @@ use crate::policy::Policy;
 use crate::sitemap::sitemap_entry;
 use crate::templates::Templates;
 use crate::views::{
-    AlternateView, CardView, LanguageView, MenuItemView, NoticeView, PageContext, PageView,
-    PolicyView, PrivacyView, SectionView, ShareView, SiteView, Summary, TranslationView, iso,
+    AlternateView, LanguageView, MenuItemView, NoticeView, PageContext, PageView, PolicyView,
+    PrivacyView, SectionView, SiteView, Summary, TranslationView, iso,
 };
+
+mod share;
+mod work;
+
+pub(crate) use work::{Part, Work};
 
 #[derive(Debug)]
 pub(crate) struct CachedPage {
@@ -37,79 +43,6 @@ pub(crate) struct CachedPage {
     pub(crate) output: Result<Vec<(String, Bytes)>, Diagnostic>,
     /// Its entry in `sitemap.xml`, if it has one.
     pub(crate) sitemap: Option<String>,
-}
-
-/// The parts of rendering a page, timed for `build --timings`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Part {
-    /// The markdown rendered again (a lean build drops it after reading).
-    Markdown,
-    /// Links, pictures and shortcodes resolved in the page's HTML.
-    Content,
-    /// The page's context turned into Tera's values.
-    Context,
-    /// The templates run.
-    Templates,
-    Minify,
-    /// Sharing preview and card, JSON-LD.
-    Share,
-    Sitemap,
-    /// Written into the output folder as rendered (`build`).
-    Write,
-}
-
-impl Part {
-    const ALL: [Part; 8] = [
-        Part::Markdown,
-        Part::Content,
-        Part::Context,
-        Part::Templates,
-        Part::Minify,
-        Part::Share,
-        Part::Sitemap,
-        Part::Write,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Part::Markdown => "markdown",
-            Part::Content => "links, pictures",
-            Part::Context => "context",
-            Part::Templates => "templates",
-            Part::Minify => "minify",
-            Part::Share => "share, JSON-LD",
-            Part::Sitemap => "sitemap entry",
-            Part::Write => "write",
-        }
-    }
-}
-
-/// The time the render stage spent in each [`Part`], summed over its threads.
-#[derive(Debug, Default)]
-pub(crate) struct Work {
-    nanos: [std::sync::atomic::AtomicU64; 8],
-}
-
-impl Work {
-    /// Runs `f`, counting its time to `part`.
-    pub(crate) fn time<T>(&self, part: Part, f: impl FnOnce() -> T) -> T {
-        let started = std::time::Instant::now();
-        let result = f();
-        let took = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        self.nanos[part as usize].fetch_add(took, std::sync::atomic::Ordering::Relaxed);
-        result
-    }
-
-    /// Each part's time, in the order of [`Part`].
-    pub(crate) fn report(&self) -> Vec<(&'static str, std::time::Duration)> {
-        Part::ALL
-            .iter()
-            .map(|&part| {
-                let nanos = self.nanos[part as usize].load(std::sync::atomic::Ordering::Relaxed);
-                (part.name(), std::time::Duration::from_nanos(nanos))
-            })
-            .collect()
-    }
 }
 
 pub(crate) struct Renderer<'a> {
@@ -568,184 +501,5 @@ impl Renderer<'_> {
 
     pub(crate) fn absolute(&self, url: &str) -> String {
         format!("{}{url}", self.config.base_url)
-    }
-
-    /// The page's sharing preview: its language and translations' locales, and its picture.
-    /// With cards (`[share] cards = true`), the picture is the page's own card, returned with
-    /// it as a file to publish: the picture its front matter names, else the first of its
-    /// text, cropped to 1200 × 630, else its title written on the theme's card. Without, it is
-    /// the named or first picture as it is (the largest file up to 1200 px wide), else the
-    /// site's `card.jpg`.
-    fn share(
-        &self,
-        placement: &Placement,
-        markdown: &RenderedMarkdown,
-        translations: Option<&Versions>,
-    ) -> Result<(ShareView, Option<(String, Bytes)>), Diagnostic> {
-        let page = &*placement.page;
-        let code = placement.language.code.as_str();
-        let home = self.config.language_prefix(code);
-        let alternate_locales = self
-            .config
-            .languages
-            .iter()
-            .filter(|l| l.code != code)
-            .filter(|l| translations.is_some_and(|t| t.contains_key(l.code.as_str())))
-            .map(Language::og_locale)
-            .collect();
-        let picture_of = |src: &str| {
-            crate::picture::source_of(&page.folder, src)
-                .and_then(|source| self.pictures.get(&source))
-                .and_then(|processed| processed.as_ref().ok())
-        };
-        // The picture it shares, with what it shows.
-        let named = page
-            .front_matter
-            .card
-            .as_deref()
-            .and_then(picture_of)
-            .map(|picture| (picture, page.title.clone()));
-        let shared = named.or_else(|| {
-            markdown.images.iter().find_map(|image| {
-                let alt = if image.alt.trim().is_empty() || image.alt == "-" {
-                    page.title.clone()
-                } else {
-                    image.alt.clone()
-                };
-                Some((picture_of(&image.src)?, alt))
-            })
-        });
-        let (image, card) = match &self.cards {
-            Some(cards) => {
-                let (design, alt) = match &shared {
-                    Some((picture, alt)) => {
-                        let largest = picture.variants.last().ok_or_else(|| {
-                            Diagnostic::error(&page.file, "its picture has no files")
-                        })?;
-                        let stored =
-                            self.picture_files.get(&largest.fallback).ok_or_else(|| {
-                                Diagnostic::error(
-                                    &page.file,
-                                    format!("the picture {} is missing", largest.fallback),
-                                )
-                            })?;
-                        let design = crate::cards::Design::Picture {
-                            name: &largest.fallback,
-                            stored,
-                        };
-                        (design, alt.clone())
-                    }
-                    None => {
-                        self.check_title_on_card(page, cards.kit)?;
-                        (crate::cards::Design::Title(&page.title), page.title.clone())
-                    }
-                };
-                let (name, bytes) = cards.card(&placement.url, &design).map_err(|why| {
-                    Diagnostic::error(&page.file, format!("cannot make its sharing card: {why}"))
-                        .help("if it names .cache/cards/, delete that folder and build again")
-                })?;
-                let view = CardView {
-                    url: self.absolute(&format!("/{name}")),
-                    width: crate::cards::WIDTH,
-                    height: crate::cards::HEIGHT,
-                    alt,
-                };
-                (Some(view), Some((name, bytes)))
-            }
-            None => {
-                let as_it_is = shared.and_then(|(picture, alt)| {
-                    let variant = picture
-                        .variants
-                        .iter()
-                        .rev()
-                        .find(|v| v.width <= 1200)
-                        .or_else(|| picture.variants.first())?;
-                    Some(CardView {
-                        url: self.absolute(&format!("/{}", variant.fallback)),
-                        width: variant.width,
-                        height: picture.height_at(variant.width),
-                        alt,
-                    })
-                });
-                let image = as_it_is.or_else(|| {
-                    Some(CardView {
-                        url: self.absolute(self.assets.get("card.jpg")?),
-                        width: 1200,
-                        height: 630,
-                        alt: "NALUGA".to_string(),
-                    })
-                });
-                (image, None)
-            }
-        };
-        let view = ShareView {
-            kind: if placement.url == home {
-                "website"
-            } else {
-                "article"
-            },
-            locale: placement.language.og_locale(),
-            alternate_locales,
-            image,
-        };
-        Ok((view, card))
-    }
-
-    /// An error at the page's title when the card's font cannot write all of it.
-    fn check_title_on_card(
-        &self,
-        page: &SourcePage,
-        kit: &crate::cards::Kit,
-    ) -> Result<(), Diagnostic> {
-        let missing = kit.missing(&page.title);
-        if missing.is_empty() {
-            return Ok(());
-        }
-        let named: Vec<String> = missing
-            .iter()
-            .map(|c| format!("`{c}` (U+{:04X})", u32::from(*c)))
-            .collect();
-        let (offset, len) =
-            crate::front_matter::key_span(&page.text, page.body_offset, "title").unwrap_or((0, 1));
-        Err(Diagnostic::error(
-            &page.file,
-            format!(
-                "the title cannot be written on the page's sharing card: its font has no {}",
-                named.join(", ")
-            ),
-        )
-        .at(&page.text, offset, len.max(1))
-        .help(
-            "write the title without them, or give the page a picture as its card (`card = \"/images/….jpg\"` in its front matter), or add them to the card's font (EXTRA in scripts/card-font, then run it)",
-        ))
-    }
-
-    /// The page's JSON-LD (see `structured`): the company on a home page, else the way from
-    /// the home page through the menu's section the page is in (as the menu names it) to the
-    /// page. Only `site.toml`'s names and the page's own title: no other page's content, so a
-    /// page depends on nothing more than before.
-    fn structured_data(&self, placement: &Placement, context: &PageContext<'_>) -> String {
-        let home = self.config.language_prefix(&placement.language.code);
-        let value = if placement.url == home {
-            let logo = self.assets.get("logo.svg").map(|url| self.absolute(url));
-            crate::structured::organization(
-                self.config,
-                &placement.language,
-                &self.absolute(&home),
-                logo.as_deref(),
-            )
-        } else {
-            let mut steps = vec![("NALUGA", self.absolute(&home))];
-            steps.extend(
-                context
-                    .menu
-                    .iter()
-                    .filter(|item| item.active)
-                    .map(|item| (item.name, self.absolute(item.url))),
-            );
-            steps.push((context.page.title, self.absolute(&placement.url)));
-            crate::structured::breadcrumbs(&steps)
-        };
-        crate::structured::script_text(&value)
     }
 }
