@@ -321,22 +321,26 @@ fn build_timings_lists_each_stage_and_the_total() {
     let out = Fixture::new().cli(&["build", "--timings"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    // A row: the stage's name, then its figures after a run of spaces.
-    let row = |line: &str| -> (String, Vec<f64>) {
-        let at = line.find("  ").unwrap_or(line.len());
-        let figures = line[at..]
-            .split_whitespace()
-            .map(|word| word.trim_end_matches('%').parse().expect("a figure"))
-            .collect();
-        (line[..at].trim().to_string(), figures)
+    // The rows of the table headed `header`: each a name, then its figures after a run of
+    // spaces, down to the first empty line.
+    let table = |header: &str| -> Vec<(String, Vec<f64>)> {
+        let row = |line: &str| -> (String, Vec<f64>) {
+            let at = line.find("  ").unwrap_or(line.len());
+            let figures = line[at..]
+                .split_whitespace()
+                .map(|word| word.trim_end_matches('%').parse().expect("a figure"))
+                .collect();
+            (line[..at].trim().to_string(), figures)
+        };
+        stdout
+            .lines()
+            .skip_while(|line| !line.starts_with(header))
+            .skip(1)
+            .take_while(|line| !line.is_empty())
+            .map(row)
+            .collect()
     };
-    let rows: Vec<(String, Vec<f64>)> = stdout
-        .lines()
-        .skip_while(|line| !line.starts_with("stage "))
-        .skip(1)
-        .take_while(|line| !line.is_empty())
-        .map(row)
-        .collect();
+    let rows = table("stage ");
     let names: Vec<&str> = rows.iter().map(|(name, _)| name.as_str()).collect();
     for stage in [
         "read sources",
@@ -359,13 +363,7 @@ fn build_timings_lists_each_stage_and_the_total() {
     assert!((shares - 100.0).abs() <= stages.len() as f64, "{stdout}");
     // Then what rendering spent its time on, summed over its threads: every part named once,
     // and together no more than the render stage's time on every thread.
-    let parts: Vec<(String, Vec<f64>)> = stdout
-        .lines()
-        .skip_while(|line| !line.starts_with("render part "))
-        .skip(1)
-        .take_while(|line| !line.is_empty())
-        .map(row)
-        .collect();
+    let parts = table("render part ");
     let names: Vec<&str> = parts.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(
         names,
