@@ -119,7 +119,9 @@ impl Config {
                     }
                 },
                 region: get("NALUGA_S3_REGION"),
-                ..S3Settings::default()
+                // The function's keys are its role's (see `S3Settings::chain`).
+                #[cfg(feature = "s3")]
+                chain: None,
             }),
             None => StoreConfig::Folder(PathBuf::from(
                 get("NALUGA_DATA_DIR").unwrap_or_else(|| "data/inquiries".to_string()),
