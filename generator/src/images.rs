@@ -123,14 +123,7 @@ pub(crate) fn pictures(
                     }
                     Some(Err(_)) => {} // already reported as unreadable
                     None => {
-                        let near = crate::diagnostics::closest(
-                            &source.to_string_lossy(),
-                            assets.keys().filter_map(|p| p.to_str()),
-                        );
-                        let help = match near {
-                            Some(near) => format!("did you mean content/{near}?"),
-                            None => "put the picture there, or correct the address (relative to the page's folder, or `/...` from content/)".to_string(),
-                        };
+                        let help = missing_help(assets, &source);
                         diagnostics.push(locate(
                             format!(
                                 "the image `{}` is not there: no file content/{}",
@@ -173,14 +166,11 @@ pub(crate) fn pictures(
                 }
                 Some(Err(_)) => {} // already reported as unreadable
                 None => diagnostics.push(locate(
-                    format!("the card `{src}` is not there: no file content/{}", source.display()),
-                    match crate::diagnostics::closest(
-                        &source.to_string_lossy(),
-                        assets.keys().filter_map(|p| p.to_str()),
-                    ) {
-                        Some(near) => format!("did you mean content/{near}?"),
-                        None => "put the picture there, or correct the address (relative to the page's folder, or `/...` from content/)".to_string(),
-                    },
+                    format!(
+                        "the card `{src}` is not there: no file content/{}",
+                        source.display()
+                    ),
+                    missing_help(assets, &source),
                 )),
             }
         }
@@ -354,6 +344,18 @@ pub(crate) fn pictures(
         changed,
         template_changed,
         set_changed,
+    }
+}
+
+/// How to fix an address of the site with no file behind it: the nearest file's name, if
+/// one is near.
+fn missing_help(assets: &BTreeMap<PathBuf, Result<Asset, Diagnostic>>, source: &Path) -> String {
+    match crate::diagnostics::closest(
+        &source.to_string_lossy(),
+        assets.keys().filter_map(|p| p.to_str()),
+    ) {
+        Some(near) => format!("did you mean content/{near}?"),
+        None => "put the picture there, or correct the address (relative to the page's folder, or `/...` from content/)".to_string(),
     }
 }
 
