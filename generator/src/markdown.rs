@@ -349,9 +349,10 @@ fn shortcode_html(
 
 /// Text for an element's content, escaped.
 fn escape_html_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, text);
+    out
 }
 
 fn link_start<'a>(
@@ -455,18 +456,11 @@ fn nest_headings(flat: &[(u8, String, String)]) -> Vec<TocEntry> {
     toc
 }
 
-/// Escapes text for a double-quoted HTML attribute.
+/// Escapes text for a quoted HTML attribute (`'` too, so either quote holds it).
 pub fn escape_attribute(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
     out
 }
 

@@ -7,9 +7,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::notify::{Format, Language, MAX_BUDGET, NotifySettings, Webhook, webhook};
+use crate::notify::{Format, MAX_BUDGET, NotifySettings, Webhook, webhook};
 use crate::seal::{RecipientError, Sealer};
 use crate::store::{S3Settings, StoreConfig};
+use crate::texts::Lang;
 
 /// Everything the intake needs to run.
 #[derive(Debug, Clone)]
@@ -195,7 +196,8 @@ fn notify_settings(
     let invalid = |name: &'static str, message: String| ConfigError::Invalid { name, message };
     let mut settings = NotifySettings::default();
     if let Some(code) = get("NALUGA_NOTIFY_LANGUAGE") {
-        settings.language = Language::from_code(&code).ok_or_else(|| {
+        let offered = |lang: &Lang| crate::texts::notify::LANGUAGES.contains(lang);
+        settings.language = Lang::from_code(&code).filter(offered).ok_or_else(|| {
             invalid(
                 "NALUGA_NOTIFY_LANGUAGE",
                 format!("expected zh or en, got {code:?}"),
@@ -473,7 +475,7 @@ mod tests {
         let notify = config(&[]).expect("valid").notify;
         assert_eq!(notify.webhook, None);
         assert_eq!(notify.sns_topic_arn, None);
-        assert_eq!(notify.language, Language::Zh);
+        assert_eq!(notify.language, Lang::Zh);
         assert_eq!(notify.utc_offset.whole_hours(), 8);
     }
 
@@ -498,7 +500,7 @@ mod tests {
         let webhook = notify.webhook.expect("a webhook");
         assert_eq!(webhook.format, Format::Feishu);
         assert_eq!(webhook.secret.as_deref(), Some("s3cret"));
-        assert_eq!(notify.language, Language::En);
+        assert_eq!(notify.language, Lang::En);
         assert_eq!(notify.utc_offset.whole_hours(), -5);
         assert!(notify.sns_topic_arn.is_some());
     }

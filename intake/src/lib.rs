@@ -36,6 +36,7 @@ pub mod notify;
 pub mod recipients;
 pub mod seal;
 pub mod store;
+pub mod texts;
 pub mod withdrawal;
 
 pub use http::{AppState, ClientAddress, app};

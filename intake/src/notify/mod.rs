@@ -28,8 +28,9 @@ use uuid::Uuid;
 
 use crate::inquiry::Inquiry;
 
-pub use self::text::{Language, Message};
+pub use self::text::Message;
 pub use self::webhook::{Format, Webhook};
+use crate::texts::Lang;
 
 /// What a notification may say about an inquiry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +75,7 @@ impl Notice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifySettings {
     /// `NALUGA_NOTIFY_LANGUAGE`: `zh` (default) or `en`.
-    pub language: Language,
+    pub language: Lang,
     /// `NALUGA_NOTIFY_UTC_OFFSET`: the time zone of the times shown. Default `+08:00`.
     pub utc_offset: UtcOffset,
     /// `NALUGA_NOTIFY_WEBHOOK_URL`, `_FORMAT` and `_SECRET`: a chat webhook.
@@ -93,7 +94,7 @@ pub struct NotifySettings {
 impl Default for NotifySettings {
     fn default() -> Self {
         Self {
-            language: Language::Zh,
+            language: Lang::Zh,
             utc_offset: UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC),
             webhook: None,
             sns_topic_arn: None,

@@ -1,31 +1,12 @@
-//! What a notification reads, in Chinese or English, for a sales person: the kind of toy, the
-//! quantity and the site it came from first, then when, which one, and how to open it.
+//! What a notification reads, in Chinese or English (`[notify]` of [`crate::texts`]), for a
+//! sales person: the kind of toy, the quantity and the site it came from first, then when,
+//! which one, and how to open it.
 
 use time::UtcOffset;
 use time::macros::format_description;
 
 use super::Notice;
-
-/// The language of notifications: `NALUGA_NOTIFY_LANGUAGE`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    /// Chinese (the default: the sales team is in Dongguan).
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
-
-impl Language {
-    /// The language a code names (`zh` or `en`).
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "zh" | "zh-cn" | "zh-hans" => Some(Self::Zh),
-            "en" => Some(Self::En),
-            _ => None,
-        }
-    }
-}
+use crate::texts::{self, Lang, site_label, toy_label};
 
 /// A notification's text: a one-line title (an e-mail's subject) and the whole message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +18,7 @@ pub struct Message {
 }
 
 /// The text of `notice` in `language`, with the time in `offset` (shown, so nobody guesses).
-pub fn message(notice: &Notice, language: Language, offset: UtcOffset) -> Message {
+pub fn message(notice: &Notice, language: Lang, offset: UtcOffset) -> Message {
     let received = notice
         .received_at
         .to_offset(offset)
@@ -45,43 +26,21 @@ pub fn message(notice: &Notice, language: Language, offset: UtcOffset) -> Messag
             "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
         ))
         .unwrap_or_else(|_| notice.received_at.to_string());
+    let files = match notice.attachments {
+        0 => String::new(),
+        1 => texts::notify::FILES_ONE.get(language).to_string(),
+        n => texts::notify::files_many(language, n),
+    };
+    let title = texts::notify::title(
+        language,
+        toy_label(language, &notice.toy_type),
+        grouped(notice.quantity),
+        site_label(language, &notice.site_language),
+        files,
+    );
     let open = format!("naluga-inquiries show {}", notice.id);
-    let quantity = grouped(notice.quantity);
-    match language {
-        Language::Zh => {
-            let files = match notice.attachments {
-                0 => String::new(),
-                n => format!("，附 {n} 个文件"),
-            };
-            let title = format!(
-                "新询价：{} {quantity} 件（{}{files}）",
-                toy_zh(&notice.toy_type),
-                site_zh(&notice.site_language)
-            );
-            let body = format!(
-                "{title}\n收到时间：{received}\n编号：{}\n查看：{open}",
-                notice.id
-            );
-            Message { title, body }
-        }
-        Language::En => {
-            let files = match notice.attachments {
-                0 => String::new(),
-                1 => ", 1 attachment".to_string(),
-                n => format!(", {n} attachments"),
-            };
-            let title = format!(
-                "New inquiry: {}, {quantity} pieces ({}{files})",
-                toy_en(&notice.toy_type),
-                site_en(&notice.site_language)
-            );
-            let body = format!(
-                "{title}\nReceived: {received}\nID: {}\nOpen it: {open}",
-                notice.id
-            );
-            Message { title, body }
-        }
-    }
+    let body = texts::notify::body(language, &title, received, notice.id, open);
+    Message { title, body }
 }
 
 /// `12500` as `12,500`: quantities are read at a glance.
@@ -95,49 +54,6 @@ fn grouped(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-// The toy types are the form's choices (`inquiry::TOY_TYPES`), named as the site names them.
-fn toy_zh(code: &str) -> &str {
-    match code {
-        "plush" => "毛绒玩具",
-        "vinyl" => "搪胶玩具",
-        "plastic" => "塑胶玩具",
-        "wooden" => "木制玩具",
-        "electronic" => "电子玩具",
-        "other" => "其他玩具",
-        other => other,
-    }
-}
-
-fn toy_en(code: &str) -> &str {
-    match code {
-        "plush" => "plush toys",
-        "vinyl" => "vinyl toys",
-        "plastic" => "plastic toys",
-        "wooden" => "wooden toys",
-        "electronic" => "electronic toys",
-        "other" => "other toys",
-        other => other,
-    }
-}
-
-fn site_zh(code: &str) -> String {
-    match code {
-        "en" => "英文网站".to_string(),
-        "zh" => "中文网站".to_string(),
-        "es" => "西班牙文网站".to_string(),
-        other => format!("{other} 网站"),
-    }
-}
-
-fn site_en(code: &str) -> String {
-    match code {
-        "en" => "English site".to_string(),
-        "zh" => "Chinese site".to_string(),
-        "es" => "Spanish site".to_string(),
-        other => format!("{other} site"),
-    }
 }
 
 #[cfg(test)]
@@ -161,7 +77,7 @@ mod tests {
 
     #[test]
     fn chinese_reads_as_the_sales_team_speaks() {
-        let m = message(&notice("plush", 500, "en"), Language::Zh, offset!(+8));
+        let m = message(&notice("plush", 500, "en"), Lang::Zh, offset!(+8));
         assert_eq!(m.title, "新询价：毛绒玩具 500 件（英文网站）");
         assert_eq!(
             m.body,
@@ -173,10 +89,10 @@ mod tests {
 
     #[test]
     fn english_with_grouped_quantity_and_the_offset_shown() {
-        let m = message(&notice("vinyl", 12_500, "es"), Language::En, offset!(UTC));
+        let m = message(&notice("vinyl", 12_500, "es"), Lang::En, offset!(UTC));
         assert_eq!(
             m.title,
-            "New inquiry: vinyl toys, 12,500 pieces (Spanish site)"
+            "New inquiry: Vinyl toys, 12,500 pieces (Spanish site)"
         );
         assert!(
             m.body.contains("\nReceived: 2026-11-29 01:23:08 +00:00\n"),
@@ -189,20 +105,21 @@ mod tests {
     fn attachments_are_counted_in_the_title() {
         let mut with_files = notice("wooden", 300, "zh");
         with_files.attachments = 2;
-        let zh = message(&with_files, Language::Zh, offset!(+8));
+        let zh = message(&with_files, Lang::Zh, offset!(+8));
         assert_eq!(zh.title, "新询价：木制玩具 300 件（中文网站，附 2 个文件）");
-        let en = message(&with_files, Language::En, offset!(+8));
+        let en = message(&with_files, Lang::En, offset!(+8));
         assert_eq!(
             en.title,
-            "New inquiry: wooden toys, 300 pieces (Chinese site, 2 attachments)"
+            "New inquiry: Wooden toys, 300 pieces (Chinese site, 2 attachments)"
         );
     }
 
     #[test]
     fn every_toy_type_of_the_form_has_a_name_in_both_languages() {
         for toy in TOY_TYPES {
-            assert_ne!(toy_zh(toy), *toy, "{toy}");
-            assert_ne!(toy_en(toy), *toy, "{toy}");
+            assert_ne!(toy_label(Lang::Zh, toy), *toy, "{toy}");
+            assert_ne!(toy_label(Lang::En, toy), *toy, "{toy}");
+            assert_ne!(toy_label(Lang::Zh, toy), toy_label(Lang::En, toy), "{toy}");
         }
     }
 

@@ -147,10 +147,6 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl Webhook {
     /// The request that posts `message` about `notice`, signed at `now`.
     pub fn request(&self, notice: &Notice, message: &Message, now: OffsetDateTime) -> Outgoing {
@@ -212,7 +208,10 @@ impl Webhook {
             headers.push(("x-naluga-timestamp", seconds.to_string()));
             headers.push((
                 "x-naluga-signature",
-                format!("v1={}", hex(&hmac_sha256(secret.as_bytes(), &signed))),
+                format!(
+                    "v1={}",
+                    hex::encode(hmac_sha256(secret.as_bytes(), &signed))
+                ),
             ));
         }
         Outgoing { url, headers, body }
@@ -334,7 +333,7 @@ mod tests {
     #[test]
     fn json_is_signed_over_timestamp_and_body() {
         assert_eq!(
-            hex(&hmac_sha256(SECRET.as_bytes(), b"1764379388.{\"a\":1}")),
+            hex::encode(hmac_sha256(SECRET.as_bytes(), b"1764379388.{\"a\":1}")),
             "965aa36f26e4ff50766ed60d779146a56743f1fa1ac192b20e08c81e6018cb4e"
         );
         let (outgoing, body) = request(Format::Json, Some(SECRET));
@@ -346,7 +345,10 @@ mod tests {
                 ("x-naluga-timestamp", "1764379388".to_string()),
                 (
                     "x-naluga-signature",
-                    format!("v1={}", hex(&hmac_sha256(SECRET.as_bytes(), &signed)))
+                    format!(
+                        "v1={}",
+                        hex::encode(hmac_sha256(SECRET.as_bytes(), &signed))
+                    )
                 ),
             ]
         );

@@ -191,7 +191,7 @@ async fn english_notifications_when_configured() {
     assert_eq!(calls.len(), 1);
     let text = calls[0].json()["text"].as_str().expect("text").to_string();
     assert!(
-        text.starts_with("New inquiry: vinyl toys, 800 pieces (Chinese site)\nReceived: 2026-11-25 10:00:00 +00:00\n"),
+        text.starts_with("New inquiry: Vinyl toys, 800 pieces (Chinese site)\nReceived: 2026-11-25 10:00:00 +00:00\n"),
         "{text}"
     );
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -135,6 +135,23 @@ fn build_error_page(state: &AppState, served: &Served) -> Response {
     )
 }
 
+/// The `Content-Type` of a file by its extension (mime_guess's table), text in UTF-8 (what
+/// the generator writes); a file without one is text.
+fn content_type(extension: &str) -> HeaderValue {
+    let guessed = match extension {
+        "" => mime_guess::mime::TEXT_PLAIN,
+        extension => mime_guess::from_ext(extension).first_or_octet_stream(),
+    };
+    let textual = guessed.type_() == mime_guess::mime::TEXT
+        || matches!(guessed.subtype().as_str(), "xml" | "javascript");
+    let value = if textual && guessed.get_param("charset").is_none() {
+        format!("{guessed}; charset=utf-8")
+    } else {
+        guessed.to_string()
+    };
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
+}
+
 fn file_response(
     state: &AppState,
     served: &Served,
@@ -143,22 +160,7 @@ fn file_response(
     bytes: &Bytes,
 ) -> Response {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
-    let content_type = match extension {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" | "" => "text/plain; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    };
+    let content_type = content_type(extension);
     let body = if extension == "html" && state.live_reload {
         with_live_reload(bytes, served.version)
     } else {
@@ -168,7 +170,7 @@ fn file_response(
         status,
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "no-cache"),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
         body,
     )
@@ -193,4 +195,33 @@ fn with_live_reload(page: &Bytes, version: u64) -> Bytes {
     out.extend_from_slice(tag.as_bytes());
     out.extend_from_slice(&page[at..]);
     out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_type;
+
+    #[test]
+    fn text_is_said_to_be_utf8_and_the_rest_is_as_mime_guess_names_it() {
+        let cases = [
+            ("html", "text/html; charset=utf-8"),
+            ("css", "text/css; charset=utf-8"),
+            ("js", "text/javascript; charset=utf-8"),
+            ("", "text/plain; charset=utf-8"),
+            ("png", "image/png"),
+            ("webp", "image/webp"),
+            ("woff2", "font/woff2"),
+            ("svg", "image/svg+xml"),
+            ("nothing-known", "application/octet-stream"),
+        ];
+        for (extension, expected) in cases {
+            assert_eq!(content_type(extension), expected, "{extension}");
+        }
+        let xml = content_type("xml");
+        assert!(
+            xml.to_str()
+                .is_ok_and(|v| v.ends_with("xml; charset=utf-8")),
+            "{xml:?}"
+        );
+    }
 }

@@ -95,14 +95,17 @@ pub(crate) enum CannotWrite {
 }
 
 impl CannotWrite {
-    /// The inbox's text (`inbox::texts`) that says it in the staff member's language.
-    pub(crate) fn text_key(&self) -> &'static str {
+    /// The inbox's words (`[inbox]` of `intake/i18n/`) that say it.
+    pub(crate) fn why(&self) -> intake::texts::Text {
+        use intake::texts::inbox::{
+            LIST_DIFFERS, LIST_INVALID, LIST_MISSING, LIST_UNREADABLE, NOT_ON_LIST,
+        };
         match self {
-            Self::List(ListError::Missing(_)) => "list_missing",
-            Self::List(ListError::Store(_)) => "list_unreadable",
-            Self::List(ListError::Invalid { .. } | ListError::Differs { .. }) => "list_invalid",
-            Self::Differs { .. } | Self::Given(_) => "list_differs",
-            Self::NotOnList(_) => "not_on_list",
+            Self::List(ListError::Missing(_)) => LIST_MISSING,
+            Self::List(ListError::Store(_)) => LIST_UNREADABLE,
+            Self::List(ListError::Invalid { .. } | ListError::Differs { .. }) => LIST_INVALID,
+            Self::Differs { .. } | Self::Given(_) => LIST_DIFFERS,
+            Self::NotOnList(_) => NOT_ON_LIST,
         }
     }
 }

@@ -5,31 +5,40 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use intake::seal::open;
+use intake::texts::{Lang, inbox as words};
+use serde::Deserialize;
 
+use super::extract::{Here, InquiryId, Language};
 use super::inquiry::inquiry_page;
-use super::pages::{failed, here, lang, locked, not_found};
-use super::texts::texts;
+use super::pages::{failed, not_found};
 use super::{Inbox, Unlocked};
-use crate::staff::find;
+use crate::staff::{Found, find_id};
+
+/// The inquiry `id` in the store, or the page that says why not: "not found" for an id it
+/// does not hold, the store's failure otherwise.
+async fn found(inbox: &Inbox, id: uuid::Uuid, lang: Lang, here: &str) -> Result<Found, Response> {
+    match find_id(&inbox.opened, id).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(not_found(inbox, lang, here)),
+        Err(e) => Err(failed(inbox, lang, here, &e)),
+    }
+}
 
 /// Moves an inquiry under `closed/` (see `naluga-inquiries close`).
 pub(super) async fn close(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(id): Path<String>,
+    _: Unlocked,
+    Language(lang): Language,
+    Here(here): Here,
+    InquiryId(id): InquiryId,
 ) -> Response {
-    if inbox.unlocked.read().await.is_none() {
-        return locked(&inbox, &headers, &uri, None);
-    }
-    let lang = lang(&headers);
-    let here = here(&uri);
-    let Ok(found) = find(&inbox.opened, &id).await else {
-        return not_found(&inbox, lang, &here);
+    let found = match found(&inbox, id, lang, &here).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     if let Err(e) = crate::delete::close_found(&inbox.opened, &found).await {
         return failed(&inbox, lang, &here, &e);
@@ -38,29 +47,25 @@ pub(super) async fn close(
     Redirect::to(&format!("/inquiries/{}?done=closed", found.id)).into_response()
 }
 
-/// Corrects the answers the form changed (see `naluga-inquiries correct`).
+/// Corrects the answers the form changed (see `naluga-inquiries correct`). The form holds the
+/// answers by name (any of `Answers::NAMES`) and `by`.
 pub(super) async fn correct(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(id): Path<String>,
+    unlocked: Unlocked,
+    Language(lang): Language,
+    InquiryId(id): InquiryId,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    let lang = lang(&headers);
     let here = format!("/inquiries/{id}");
-    let (identities, sealer) = match inbox.unlocked.read().await.as_ref() {
-        Some(Unlocked {
-            identities,
-            sealer: Ok(sealer),
-            ..
-        }) => (Arc::clone(identities), sealer.clone()),
-        Some(_) => return Redirect::to(&here).into_response(),
-        None => return locked(&inbox, &headers, &uri, None),
+    let Ok(sealer) = unlocked.sealer.clone() else {
+        return Redirect::to(&here).into_response();
     };
-    let Ok(found) = find(&inbox.opened, &id).await else {
-        return not_found(&inbox, lang, &here);
+    let found = match found(&inbox, id, lang, &here).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     let bytes = found.bytes.clone();
+    let identities = Arc::clone(&unlocked.identities);
     let record = match tokio::task::spawn_blocking(move || open(&bytes, &identities)).await {
         Ok(Ok(record)) => record,
         _ => return not_found(&inbox, lang, &here),
@@ -82,8 +87,16 @@ pub(super) async fn correct(
         return Redirect::to(&format!("{here}?done=unchanged")).into_response();
     }
     let by = form.get("by").cloned();
-    match crate::correct::correct_found(&inbox.opened, &found, record, &set, by, &sealer, lang)
-        .await
+    match crate::correct::correct_found(
+        &inbox.opened,
+        &found,
+        record,
+        &set,
+        by,
+        &sealer,
+        lang.code(),
+    )
+    .await
     {
         Ok((_, _, mut corrected)) => {
             for file in &mut corrected.attachments {
@@ -95,20 +108,15 @@ pub(super) async fn correct(
             Redirect::to(&format!("{here}?done=corrected")).into_response()
         }
         Err(e) => {
-            let guard = inbox.unlocked.read().await;
-            let words = texts(lang);
-            let Some(unlocked) = guard.as_ref() else {
-                return locked(&inbox, &headers, &uri, None);
-            };
             let inquiries = unlocked.inquiries.read().await;
             match inquiries.get(found.id) {
                 Some(item) => inquiry_page(
                     &inbox,
-                    unlocked,
+                    &unlocked,
                     item,
                     lang,
                     &here,
-                    Some(format!("{} {e:#}", words["failed"])),
+                    Some(format!("{} {e:#}", words::FAILED.get(lang))),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 ),
                 None => not_found(&inbox, lang, &here),
@@ -117,39 +125,37 @@ pub(super) async fn correct(
     }
 }
 
+/// The withdrawal form: whose consent, who withdrew it, and the inquiry page to go back to.
+#[derive(Debug, Deserialize)]
+pub(super) struct Withdrawal {
+    #[serde(default)]
+    email: String,
+    by: Option<String>,
+    back: Option<String>,
+}
+
 /// Withdraws the marketing consent of an address (see `naluga-inquiries withdraw`).
 pub(super) async fn withdraw(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<BTreeMap<String, String>>,
+    unlocked: Unlocked,
+    Language(lang): Language,
+    Form(form): Form<Withdrawal>,
 ) -> Response {
-    let lang = lang(&headers);
     let back = form
-        .get("back")
+        .back
         .filter(|b| b.starts_with("/inquiries/") && !b.contains("//"))
-        .cloned()
         .unwrap_or_else(|| "/".to_string());
-    let sealer = match inbox.unlocked.read().await.as_ref() {
-        Some(Unlocked {
-            sealer: Ok(sealer), ..
-        }) => sealer.clone(),
-        Some(_) => return Redirect::to(&back).into_response(),
-        None => return locked(&inbox, &headers, &uri, None),
+    let Ok(sealer) = &unlocked.sealer else {
+        return Redirect::to(&back).into_response();
     };
-    let email = form.get("email").cloned().unwrap_or_default();
-    match crate::correct::store_withdrawal(&inbox.opened, &sealer, &email, form.get("by").cloned())
-        .await
-    {
+    match crate::correct::store_withdrawal(&inbox.opened, sealer, &form.email, form.by).await {
         Ok((withdrawal, _)) => {
-            if let Some(unlocked) = inbox.unlocked.read().await.as_ref() {
-                for item in &mut unlocked.inquiries.write().await.items {
-                    if item.withdrawn.is_none()
-                        && item.record.consents.marketing.given
-                        && withdrawal.covers(&item.record)
-                    {
-                        item.withdrawn = Some(withdrawal.at);
-                    }
+            for item in &mut unlocked.inquiries.write().await.items {
+                if item.withdrawn.is_none()
+                    && item.record.consents.marketing.given
+                    && withdrawal.covers(&item.record)
+                {
+                    item.withdrawn = Some(withdrawal.at);
                 }
             }
             Redirect::to(&format!("{back}?done=withdrawn")).into_response()
@@ -158,36 +164,42 @@ pub(super) async fn withdraw(
     }
 }
 
+/// The deletion form: the id of the inquiry it confirms.
+#[derive(Debug, Deserialize)]
+pub(super) struct Deletion {
+    confirm: Option<String>,
+}
+
 /// Deletes every version of an inquiry, once the form names it (see `naluga-inquiries delete`).
 pub(super) async fn delete(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(id): Path<String>,
-    Form(form): Form<BTreeMap<String, String>>,
+    unlocked: Unlocked,
+    Language(lang): Language,
+    Here(here): Here,
+    InquiryId(id): InquiryId,
+    Form(form): Form<Deletion>,
 ) -> Response {
-    if inbox.unlocked.read().await.is_none() {
-        return locked(&inbox, &headers, &uri, None);
-    }
-    let lang = lang(&headers);
-    let here = here(&uri);
     // The confirmation names the inquiry: a form that names another deletes nothing.
-    if form.get("confirm") != Some(&id) {
+    if form
+        .confirm
+        .as_deref()
+        .and_then(|c| uuid::Uuid::try_parse(c).ok())
+        != Some(id)
+    {
         return Redirect::to(&format!("/inquiries/{id}/delete")).into_response();
     }
-    let Ok(found) = find(&inbox.opened, &id).await else {
-        return not_found(&inbox, lang, &here);
+    let found = match found(&inbox, id, lang, &here).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     if let Err(e) = crate::delete::delete_found(&inbox.opened, &found).await {
         return failed(&inbox, lang, &here, &e);
     }
-    if let Some(unlocked) = inbox.unlocked.read().await.as_ref() {
-        unlocked
-            .inquiries
-            .write()
-            .await
-            .items
-            .retain(|i| i.record.id != found.id);
-    }
+    unlocked
+        .inquiries
+        .write()
+        .await
+        .items
+        .retain(|i| i.record.id != found.id);
     Redirect::to("/?done=deleted").into_response()
 }

@@ -22,9 +22,9 @@ pub(crate) struct Filter {
     /// The site language the inquiry came through.
     pub(crate) site: Option<String>,
     /// `open` or `closed`.
-    pub(crate) status: Option<String>,
+    pub(crate) status: Option<Status>,
     /// `yes`: may receive marketing; `no`: may not.
-    pub(crate) marketing: Option<String>,
+    pub(crate) marketing: Option<Marketing>,
     /// 1-based.
     pub(crate) page: usize,
     /// Parts of the query that were not understood, by name.
@@ -54,8 +54,8 @@ impl Filter {
         }
         filter.toy = value("toy").filter(|t| TOY_TYPES.contains(&t.as_str()));
         filter.site = value("site").filter(|s| s.len() <= 16);
-        filter.status = value("status").filter(|s| s == "open" || s == "closed");
-        filter.marketing = value("marketing").filter(|s| s == "yes" || s == "no");
+        filter.status = value("status").and_then(|s| Status::parse(&s));
+        filter.marketing = value("marketing").and_then(|m| Marketing::parse(&m));
         if let Some(page) = value("page") {
             match page.parse::<usize>() {
                 Ok(page) if page >= 1 => filter.page = page,
@@ -74,8 +74,8 @@ impl Filter {
             ("to", date(&self.to)),
             ("toy", self.toy.clone()),
             ("site", self.site.clone()),
-            ("status", self.status.clone()),
-            ("marketing", self.marketing.clone()),
+            ("status", self.status.map(|s| s.as_str().to_string())),
+            ("marketing", self.marketing.map(|m| m.as_str().to_string())),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|v| (name, v)))
@@ -92,16 +92,8 @@ impl Filter {
             && (!part("to") || self.to.is_none_or(|to| day <= to))
             && (!part("toy") || self.toy.as_ref().is_none_or(|t| &r.answers.toy_type == t))
             && (!part("site") || self.site.as_ref().is_none_or(|s| &r.answers.locale == s))
-            && (!part("status")
-                || self
-                    .status
-                    .as_deref()
-                    .is_none_or(|s| (s == "closed") == item.closed))
-            && (!part("marketing")
-                || self
-                    .marketing
-                    .as_deref()
-                    .is_none_or(|m| (m == "yes") == item.marketing()))
+            && (!part("status") || self.status.is_none_or(|s| s == Status::of(item)))
+            && (!part("marketing") || self.marketing.is_none_or(|m| m == Marketing::of(item)))
             && (!part("q") || self.search_matches(item))
     }
 
@@ -139,6 +131,68 @@ pub(crate) fn counts<'a>(
     counts
 }
 
+/// Whether an inquiry's business goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Open,
+    Closed,
+}
+
+impl Status {
+    fn parse(value: &str) -> Option<Self> {
+        [Self::Open, Self::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+
+    /// As the query and the inbox's words (`open`, `closed`) name it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub(crate) fn of(item: &Loaded) -> Self {
+        if item.closed {
+            Self::Closed
+        } else {
+            Self::Open
+        }
+    }
+}
+
+/// Whether an inquiry's sender may receive marketing now (given, not withdrawn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marketing {
+    Yes,
+    No,
+}
+
+impl Marketing {
+    fn parse(value: &str) -> Option<Self> {
+        [Self::Yes, Self::No]
+            .into_iter()
+            .find(|m| m.as_str() == value)
+    }
+
+    /// As the query names it (`yes`, `no`); the inbox's words are `marketing_yes` and `_no`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+        }
+    }
+
+    pub(crate) fn of(item: &Loaded) -> Self {
+        if item.marketing() {
+            Self::Yes
+        } else {
+            Self::No
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +219,7 @@ mod tests {
         );
         assert_eq!(filter.to, None);
         assert_eq!(filter.marketing, None);
+        assert_eq!(filter.status, Some(Status::Closed));
         assert_eq!(filter.page, 1);
         assert_eq!(filter.ignored, ["to", "page"]);
         let again: BTreeMap<String, String> = filter

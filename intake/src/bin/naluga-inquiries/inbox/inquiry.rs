@@ -4,18 +4,20 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use intake::seal::open;
 use serde::Serialize;
-use uuid::Uuid;
 
-use super::pages::{Choice, Frame, page, site_label, toy_label};
-use super::pages::{here, lang, locked, not_found, query_of};
-use super::texts::texts;
+use intake::inquiry::AgeStatement;
+use intake::texts::{Lang, inbox as words, site_label, toy_label};
+
+use super::extract::{Here, InquiryId, Language};
+use super::pages::{Choice, Frame, age_label, failed, not_found, page};
+use super::texts::word_or_key;
 use super::{Inbox, Unlocked};
-use crate::staff::{Loaded, find, local_time};
+use crate::staff::{Loaded, find_id, local_time};
 
 #[derive(Serialize)]
 struct FileView {
@@ -102,8 +104,7 @@ fn reply_link(email: &str, locale: &str, name: &str) -> String {
     )
 }
 
-fn inquiry_view(item: &Loaded, lang: &'static str) -> InquiryView {
-    let words = texts(lang);
+fn inquiry_view(item: &Loaded, lang: Lang) -> InquiryView {
     let r = &item.record;
     let a = &r.answers;
     let mailto = reply_link(&a.email, &a.locale, &a.name);
@@ -116,17 +117,12 @@ fn inquiry_view(item: &Loaded, lang: &'static str) -> InquiryView {
         phone: a.phone.clone(),
         company: a.company.clone().unwrap_or_else(|| "-".to_string()),
         country: a.country.clone().unwrap_or_else(|| "-".to_string()),
-        toy: toy_label(&words, &a.toy_type),
+        toy: toy_label(lang, &a.toy_type),
         quantity: a.quantity,
         delivery_date: a.delivery_date.clone(),
-        age_statement: words
-            .get(format!("age_{}", a.age_statement.as_str()).as_str())
-            .map_or_else(
-                || a.age_statement.as_str().to_string(),
-                |w| (*w).to_string(),
-            ),
+        age_statement: age_label(lang, a.age_statement).to_string(),
         requirements: a.requirements.clone(),
-        site: site_label(&words, &a.locale),
+        site: site_label(lang, &a.locale),
         closed: item.closed,
         privacy_at: local_time(r.consents.privacy.at),
         policy_version: r.consents.privacy.policy_version.clone(),
@@ -149,12 +145,12 @@ fn inquiry_view(item: &Loaded, lang: &'static str) -> InquiryView {
             .iter()
             .map(|c| format!("{} {}", local_time(c.at), c.changed.join(", ")))
             .collect(),
-        editable: editable(a, &words),
+        editable: editable(a, lang),
     }
 }
 
 /// The answers staff may correct (all but the site language), as the form shows them.
-fn editable(answers: &intake::inquiry::Answers, words: &BTreeMap<&str, &str>) -> Vec<EditField> {
+fn editable(answers: &intake::inquiry::Answers, lang: Lang) -> Vec<EditField> {
     let values: BTreeMap<&str, String> = intake::inquiry::Answers::NAMES
         .iter()
         .copied()
@@ -172,25 +168,16 @@ fn editable(answers: &intake::inquiry::Answers, words: &BTreeMap<&str, &str>) ->
         .filter(|name| *name != "locale")
         .map(|name| EditField {
             name,
-            label: words.get(name).copied().unwrap_or(name).to_string(),
+            label: word_or_key(lang, name),
             value: values.get(name).cloned().unwrap_or_default(),
             choices: match name {
                 "toy_type" => intake::inquiry::TOY_TYPES
                     .iter()
-                    .map(|t| choice(t, toy_label(words, t)))
+                    .map(|t| choice(t, toy_label(lang, t)))
                     .collect(),
-                "age_statement" => ["adult", "guardian"]
-                    .iter()
-                    .map(|a| {
-                        choice(
-                            a,
-                            words
-                                .get(format!("age_{a}").as_str())
-                                .copied()
-                                .unwrap_or(a)
-                                .to_string(),
-                        )
-                    })
+                "age_statement" => [AgeStatement::Adult, AgeStatement::Guardian]
+                    .into_iter()
+                    .map(|a| choice(a.as_str(), age_label(lang, a).to_string()))
                     .collect(),
                 _ => Vec::new(),
             },
@@ -198,46 +185,44 @@ fn editable(answers: &intake::inquiry::Answers, words: &BTreeMap<&str, &str>) ->
         .collect()
 }
 
-pub(super) async fn inquiry(
-    State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Response {
-    let query = query_of(&uri);
-    with_held(&inbox, &headers, &uri, &id, |unlocked, item, lang, here| {
-        let words = texts(lang);
-        let notice = match query.get("done").map(String::as_str) {
-            Some("closed") => Some(words["closed_done"].to_string()),
-            Some("corrected") => Some(words["corrected_done"].to_string()),
-            Some("unchanged") => Some(words["nothing_changed"].to_string()),
-            Some("withdrawn") => Some(words["withdrawn_done"].to_string()),
-            _ => None,
-        };
-        inquiry_page(&inbox, unlocked, item, lang, here, notice, StatusCode::OK)
-    })
-    .await
+/// What `?done=` says after an action went back to the inquiry's page.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Done {
+    Closed,
+    Corrected,
+    Unchanged,
+    Withdrawn,
+    /// Anything else: no notice.
+    #[serde(other)]
+    Other,
 }
 
-/// `show(unlocked, item, language, address)` for the held inquiry `id`: the locked page
-/// while locked, "not found" for an id the inbox does not hold.
-async fn with_held(
-    inbox: &Inbox,
-    headers: &HeaderMap,
-    uri: &Uri,
-    id: &str,
-    show: impl FnOnce(&Unlocked, &Loaded, &'static str, &str) -> Response,
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct InquiryQuery {
+    done: Option<Done>,
+}
+
+pub(super) async fn inquiry(
+    State(inbox): State<Arc<Inbox>>,
+    unlocked: Unlocked,
+    Language(lang): Language,
+    Here(here): Here,
+    InquiryId(id): InquiryId,
+    Query(query): Query<InquiryQuery>,
 ) -> Response {
-    let guard = inbox.unlocked.read().await;
-    let Some(unlocked) = guard.as_ref() else {
-        return locked(inbox, headers, uri, None);
-    };
-    let lang = lang(headers);
-    let here = here(uri);
+    let notice = query.done.and_then(|done| match done {
+        Done::Closed => Some(words::CLOSED_DONE),
+        Done::Corrected => Some(words::CORRECTED_DONE),
+        Done::Unchanged => Some(words::NOTHING_CHANGED),
+        Done::Withdrawn => Some(words::WITHDRAWN_DONE),
+        Done::Other => None,
+    });
+    let notice = notice.map(|text| text.get(lang).to_string());
     let inquiries = unlocked.inquiries.read().await;
-    match Uuid::try_parse(id).ok().and_then(|id| inquiries.get(id)) {
-        Some(item) => show(unlocked, item, lang, &here),
-        None => not_found(inbox, lang, &here),
+    match inquiries.get(id) {
+        Some(item) => inquiry_page(&inbox, &unlocked, item, lang, &here, notice, StatusCode::OK),
+        None => not_found(&inbox, lang, &here),
     }
 }
 
@@ -245,7 +230,7 @@ pub(super) fn inquiry_page(
     inbox: &Inbox,
     unlocked: &Unlocked,
     item: &Loaded,
-    lang: &'static str,
+    lang: Lang,
     here: &str,
     notice: Option<String>,
     status: StatusCode,
@@ -259,7 +244,11 @@ pub(super) fn inquiry_page(
     let view = InquiryPage {
         i: inquiry_view(item, lang),
         writable: unlocked.sealer.is_ok(),
-        why_not: unlocked.sealer.as_ref().err().copied().unwrap_or_default(),
+        why_not: unlocked
+            .sealer
+            .as_ref()
+            .err()
+            .map_or("", |why| why.get(lang)),
     };
     page(
         &inbox.templates,
@@ -276,18 +265,17 @@ pub(super) fn inquiry_page(
 /// (`sandbox`, `nosniff`).
 pub(super) async fn file(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
-    Path((id, n)): Path<(String, usize)>,
+    unlocked: Unlocked,
+    Language(lang): Language,
+    Here(here): Here,
+    InquiryId(id): InquiryId,
+    Path((_, n)): Path<(String, usize)>,
 ) -> Response {
-    let identities = match inbox.unlocked.read().await.as_ref() {
-        Some(unlocked) => Arc::clone(&unlocked.identities),
-        None => return locked(&inbox, &headers, &uri, None),
-    };
-    let lang = lang(&headers);
-    let here = here(&uri);
-    let Ok(found) = find(&inbox.opened, &id).await else {
-        return not_found(&inbox, lang, &here);
+    let identities = Arc::clone(&unlocked.identities);
+    let found = match find_id(&inbox.opened, id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(&inbox, lang, &here),
+        Err(e) => return failed(&inbox, lang, &here, &e),
     };
     let record = match tokio::task::spawn_blocking(move || open(&found.bytes, &identities)).await {
         Ok(Ok(record)) => record,
@@ -323,27 +311,28 @@ pub(super) async fn file(
 
 pub(super) async fn confirm_delete(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(id): Path<String>,
+    unlocked: Unlocked,
+    Language(lang): Language,
+    Here(here): Here,
+    InquiryId(id): InquiryId,
 ) -> Response {
-    with_held(&inbox, &headers, &uri, &id, |_, item, lang, here| {
-        let frame = Frame {
-            lang,
-            here,
-            unlocked: true,
-            notice: None,
-        };
-        let view: BTreeMap<&str, InquiryView> =
-            [("i", inquiry_view(item, lang))].into_iter().collect();
-        page(
-            &inbox.templates,
-            StatusCode::OK,
-            "delete.html",
-            "delete_confirm",
-            &frame,
-            view,
-        )
-    })
-    .await
+    let inquiries = unlocked.inquiries.read().await;
+    let Some(item) = inquiries.get(id) else {
+        return not_found(&inbox, lang, &here);
+    };
+    let frame = Frame {
+        lang,
+        here: &here,
+        unlocked: true,
+        notice: None,
+    };
+    let view: BTreeMap<&str, InquiryView> = [("i", inquiry_view(item, lang))].into_iter().collect();
+    page(
+        &inbox.templates,
+        StatusCode::OK,
+        "delete.html",
+        words::DELETE_CONFIRM.get(lang),
+        &frame,
+        view,
+    )
 }

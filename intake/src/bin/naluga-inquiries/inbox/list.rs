@@ -1,18 +1,20 @@
 //! The list: filters, search, counts and pages over the inquiries read, and the exports of
 //! what it shows.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
-use super::filter::{Filter, PER_PAGE, counts};
-use super::pages::{Choice, Frame, page, site_label, toy_label};
-use super::pages::{download, failed, here, lang, locked, query_of};
-use super::texts::texts;
+use super::filter::{Filter, Marketing, PER_PAGE, Status, counts};
+use intake::texts::{Lang, Text, inbox as words, site_label, toy_label};
+
+use super::extract::{Here, Language};
+use super::pages::{Choice, Frame, page};
+use super::pages::{download, failed, locked};
+use super::texts::word_or_key;
 use super::{Inbox, Unlocked};
 use crate::staff::{Loaded, local_time};
 
@@ -81,19 +83,20 @@ fn query_string(pairs: &[(&str, String)]) -> String {
     format!("?{encoded}")
 }
 
+/// What `?done=` says after an action went back to the list.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct ListQuery {
+    done: Option<String>,
+}
+
 pub(super) async fn list(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
+    unlocked: Unlocked,
+    Language(lang): Language,
+    Here(here): Here,
+    filter: Filter,
+    Query(query): Query<ListQuery>,
 ) -> Response {
-    let guard = inbox.unlocked.read().await;
-    let Some(unlocked) = guard.as_ref() else {
-        return locked(&inbox, &headers, &uri, None);
-    };
-    let query = query_of(&uri);
-    let lang = lang(&headers);
-    let words = texts(lang);
-    let filter = Filter::from_query(&query);
     let inquiries = unlocked.inquiries.read().await;
     let items = &inquiries.items;
     let matching: Vec<&Loaded> = items.iter().filter(|i| filter.matches(i, None)).collect();
@@ -111,24 +114,24 @@ pub(super) async fn list(
                 name: a.name.clone(),
                 email: a.email.clone(),
                 company: a.company.clone(),
-                toy: toy_label(&words, &a.toy_type),
+                toy: toy_label(lang, &a.toy_type),
                 quantity: a.quantity,
-                site: site_label(&words, &a.locale),
+                site: site_label(lang, &a.locale),
                 closed: item.closed,
                 marketing: item.marketing(),
-                new: is_new(unlocked, item),
+                new: is_new(&unlocked, item),
             }
         })
         .collect();
     let facet = |name: &'static str,
-                 label: &'static str,
+                 label: Text,
                  selected: Option<&str>,
                  value_of: &dyn Fn(&Loaded) -> String,
                  label_of: &dyn Fn(&str) -> String| {
         let counted = counts(items, &filter, name, value_of);
         Facet {
             name,
-            label: words.get(label).copied().unwrap_or(label),
+            label: label.get(lang),
             choices: counted
                 .into_iter()
                 .map(|(value, count)| Choice {
@@ -143,37 +146,31 @@ pub(super) async fn list(
     let facets = vec![
         facet(
             "toy",
-            "toy_type",
+            words::TOY_TYPE,
             filter.toy.as_deref(),
             &|i| i.record.answers.toy_type.clone(),
-            &|v| toy_label(&words, v),
+            &|v| toy_label(lang, v),
         ),
         facet(
             "site",
-            "site_language",
+            words::SITE_LANGUAGE,
             filter.site.as_deref(),
             &|i| i.record.answers.locale.clone(),
-            &|v| site_label(&words, v),
+            &|v| site_label(lang, v),
         ),
         facet(
             "status",
-            "status",
-            filter.status.as_deref(),
-            &|i| if i.closed { "closed" } else { "open" }.to_string(),
-            &|v| words.get(v).copied().unwrap_or(v).to_string(),
+            words::STATUS,
+            filter.status.map(Status::as_str),
+            &|i| Status::of(i).as_str().to_string(),
+            &|v| word_or_key(lang, v),
         ),
         facet(
             "marketing",
-            "marketing",
-            filter.marketing.as_deref(),
-            &|i| if i.marketing() { "yes" } else { "no" }.to_string(),
-            &|v| {
-                words
-                    .get(format!("marketing_{v}").as_str())
-                    .copied()
-                    .unwrap_or(v)
-                    .to_string()
-            },
+            words::MARKETING,
+            filter.marketing.map(Marketing::as_str),
+            &|i| Marketing::of(i).as_str().to_string(),
+            &|v| word_or_key(lang, &format!("marketing_{v}")),
         ),
     ];
     let base = filter.query();
@@ -194,7 +191,7 @@ pub(super) async fn list(
         rows,
         matching: matching.len(),
         total: items.len(),
-        new_count: matching.iter().filter(|i| is_new(unlocked, i)).count(),
+        new_count: matching.iter().filter(|i| is_new(&unlocked, i)).count(),
         unreadable: inquiries.unreadable,
         loading: (!inquiries.complete() && inquiries.stopped.is_none())
             .then(|| format!("{} / {}", inquiries.read, inquiries.listed)),
@@ -206,21 +203,18 @@ pub(super) async fn list(
         next: (page_number < pages).then(|| link(page_number + 1)),
         query: query_string(&filter.query()),
     };
-    let here = here(&uri);
+    let deleted = query.done.as_deref() == Some("deleted");
     let frame = Frame {
         lang,
         here: &here,
         unlocked: true,
-        notice: query.get("done").and_then(|done| match done.as_str() {
-            "deleted" => words.get("deleted").map(|w| (*w).to_string()),
-            _ => None,
-        }),
+        notice: deleted.then(|| words::DELETED.get(lang).to_string()),
     };
     page(
         &inbox.templates,
         StatusCode::OK,
         "list.html",
-        "inquiries",
+        words::INQUIRIES.get(lang),
         &frame,
         view,
     )
@@ -233,13 +227,22 @@ enum NoExport {
     Stopped(String),
 }
 
-/// The items of the current filter (all of them, not one page), for the exports.
+/// The form of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Json,
+}
+
+/// The items of the current filter (all of them, not one page), for the exports; only those
+/// that may receive marketing without `filter`.
 async fn filtered(
     inbox: &Inbox,
-    query: &BTreeMap<String, String>,
-    marketing_only: bool,
+    filter: Option<&Filter>,
+    format: Format,
 ) -> Result<Vec<u8>, NoExport> {
-    // An export is of everything: it waits for the reading of the store to end.
+    // An export is of everything: it waits for the reading of the store to end. The inbox
+    // is looked at again each time, so that one locked meanwhile exports nothing.
     loop {
         let guard = inbox.unlocked.read().await;
         let inquiries = guard
@@ -265,67 +268,60 @@ async fn filtered(
         .inquiries
         .read()
         .await;
-    let filter = Filter::from_query(query);
     let items: Vec<&Loaded> = inquiries
         .items
         .iter()
-        .filter(|i| {
-            if marketing_only {
-                i.marketing()
-            } else {
-                filter.matches(i, None)
-            }
+        .filter(|i| match filter {
+            Some(filter) => filter.matches(i, None),
+            None => i.marketing(),
         })
         .collect();
-    let written = if query.get("format").map(String::as_str) == Some("json") {
-        crate::export::json(&items)
-    } else {
-        crate::export::csv(&items)
+    let written = match format {
+        Format::Json => crate::export::json(&items),
+        Format::Csv => crate::export::csv(&items),
     };
     written.map_err(|e| NoExport::Stopped(format!("{e:#}")))
 }
 
 /// The answer when no export can be made.
-fn no_export(inbox: &Inbox, headers: &HeaderMap, uri: &Uri, why: NoExport) -> Response {
+fn no_export(inbox: &Inbox, lang: Lang, here: &str, why: NoExport) -> Response {
     match why {
-        NoExport::Locked => locked(inbox, headers, uri, None),
-        NoExport::Stopped(why) => failed(inbox, lang(headers), &here(uri), &anyhow::anyhow!(why)),
+        NoExport::Locked => locked(inbox, lang, here, None),
+        NoExport::Stopped(why) => failed(inbox, lang, here, &anyhow::anyhow!(why)),
     }
 }
 
 pub(super) async fn export_csv(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
+    Language(lang): Language,
+    Here(here): Here,
+    filter: Filter,
 ) -> Response {
-    let mut query = query_of(&uri);
-    query.remove("format");
-    match filtered(&inbox, &query, false).await {
+    match filtered(&inbox, Some(&filter), Format::Csv).await {
         Ok(bytes) => download(bytes, "text/csv; charset=utf-8", "inquiries.csv"),
-        Err(why) => no_export(&inbox, &headers, &uri, why),
+        Err(why) => no_export(&inbox, lang, &here, why),
     }
 }
 
 pub(super) async fn export_json(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
+    Language(lang): Language,
+    Here(here): Here,
+    filter: Filter,
 ) -> Response {
-    let mut query = query_of(&uri);
-    query.insert("format".to_string(), "json".to_string());
-    match filtered(&inbox, &query, false).await {
+    match filtered(&inbox, Some(&filter), Format::Json).await {
         Ok(bytes) => download(bytes, "application/json", "inquiries.json"),
-        Err(why) => no_export(&inbox, &headers, &uri, why),
+        Err(why) => no_export(&inbox, lang, &here, why),
     }
 }
 
 pub(super) async fn marketing_csv(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
+    Language(lang): Language,
+    Here(here): Here,
 ) -> Response {
-    match filtered(&inbox, &BTreeMap::new(), true).await {
+    match filtered(&inbox, None, Format::Csv).await {
         Ok(bytes) => download(bytes, "text/csv; charset=utf-8", "marketing.csv"),
-        Err(why) => no_export(&inbox, &headers, &uri, why),
+        Err(why) => no_export(&inbox, lang, &here, why),
     }
 }

@@ -12,6 +12,7 @@
 
 mod texts;
 mod data;
+mod extract;
 mod filter;
 mod guard;
 mod pages;
@@ -81,13 +82,14 @@ pub(crate) struct Inbox {
     templates: tera::Tera,
 }
 
-/// What the inbox holds while unlocked.
+/// What the inbox holds while unlocked (shared: a handler's copy keeps no lock).
+#[derive(Clone)]
 pub(crate) struct Unlocked {
     identities: Arc<Vec<x25519::Identity>>,
     /// What corrections and withdrawals are encrypted to (the store's recipient list), or
-    /// the text (`texts`) that says why this staff member cannot write: those actions are
-    /// then not offered.
-    sealer: Result<intake::seal::Sealer, &'static str>,
+    /// the words that say why this staff member cannot write: those actions are then not
+    /// offered.
+    sealer: Result<intake::seal::Sealer, intake::texts::Text>,
     inquiries: Arc<RwLock<Inquiries>>,
     /// The newest receipt this staff member had seen before this visit: newer ones are new.
     seen_before: Option<time::OffsetDateTime>,
@@ -181,7 +183,7 @@ impl Inbox {
             .await
             .map_err(|e| {
                 eprintln!("corrections and withdrawals are off: {e}");
-                e.text_key()
+                e.why()
             });
         let identities = Arc::new(identities);
         let withdrawals = read_withdrawals(&self.opened, &identities).await?;

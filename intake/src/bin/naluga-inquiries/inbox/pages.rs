@@ -5,14 +5,15 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::Inbox;
-use super::guard::{LANGUAGE, cookie};
-use super::texts::{language_of, texts};
+use super::texts::texts;
+use intake::inquiry::AgeStatement;
+use intake::texts::{Lang, inbox as words};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
@@ -41,7 +42,7 @@ pub(crate) fn templates() -> anyhow::Result<Tera> {
 /// What every page needs besides its own content.
 #[derive(Debug, Clone)]
 pub(crate) struct Frame<'a> {
-    pub(crate) lang: &'static str,
+    pub(crate) lang: Lang,
     /// The page's own address, for the language switch to come back to.
     pub(crate) here: &'a str,
     pub(crate) unlocked: bool,
@@ -57,18 +58,21 @@ pub(crate) fn page(
     frame: &Frame<'_>,
     values: impl Serialize,
 ) -> Response {
-    let words = texts(frame.lang);
     let mut context = match Context::from_serialize(&values) {
         Ok(context) => context,
         Err(e) => return internal(&e.to_string()),
     };
-    context.insert("t", &words);
-    context.insert("lang", frame.lang);
+    context.insert("t", &texts(frame.lang));
+    context.insert("lang", frame.lang.code());
     context.insert(
         "lang_tag",
-        if frame.lang == "zh" { "zh-Hans" } else { "en" },
+        if frame.lang == Lang::Zh {
+            "zh-Hans"
+        } else {
+            "en"
+        },
     );
-    context.insert("title", words.get(title).copied().unwrap_or(title));
+    context.insert("title", title);
     context.insert("here", frame.here);
     context.insert(
         "back",
@@ -106,18 +110,12 @@ pub(crate) struct Choice {
     pub(crate) selected: bool,
 }
 
-/// A toy type as the interface's words name it.
-pub(crate) fn toy_label(words: &BTreeMap<&str, &str>, toy: &str) -> String {
-    words
-        .get(toy)
-        .map_or_else(|| toy.to_string(), |w| (*w).to_string())
-}
-
-/// A site language as the interface's words name it ("English site").
-pub(crate) fn site_label(words: &BTreeMap<&str, &str>, code: &str) -> String {
-    words
-        .get(format!("site_{code}").as_str())
-        .map_or_else(|| code.to_string(), |w| (*w).to_string())
+/// An age statement as the inbox words it.
+pub(crate) fn age_label(lang: Lang, statement: AgeStatement) -> &'static str {
+    match statement {
+        AgeStatement::Adult => words::AGE_ADULT.get(lang),
+        AgeStatement::Guardian => words::AGE_GUARDIAN.get(lang),
+    }
 }
 
 /// A failure of the inbox itself: said without any inquiry's data.
@@ -127,16 +125,6 @@ pub(crate) fn internal(what: &str) -> Response {
         format!("the inbox failed: {what}"),
     )
         .into_response()
-}
-
-/// The request's interface language.
-pub(crate) fn lang(headers: &HeaderMap) -> &'static str {
-    language_of(
-        cookie(headers, LANGUAGE),
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
 }
 
 /// The address's query, as names and values (a malformed one reads as empty).
@@ -150,16 +138,10 @@ pub(crate) fn here(uri: &Uri) -> String {
 }
 
 /// The locked page (also the answer to anything asked while locked).
-pub(crate) fn locked(
-    inbox: &Inbox,
-    headers: &HeaderMap,
-    uri: &Uri,
-    notice: Option<String>,
-) -> Response {
-    let here = here(uri);
+pub(crate) fn locked(inbox: &Inbox, lang: Lang, here: &str, notice: Option<String>) -> Response {
     let frame = Frame {
-        lang: lang(headers),
-        here: &here,
+        lang,
+        here,
         unlocked: false,
         notice,
     };
@@ -168,29 +150,24 @@ pub(crate) fn locked(
         &inbox.templates,
         StatusCode::OK,
         "locked.html",
-        "locked",
+        words::LOCKED.get(frame.lang),
         &frame,
         values,
     )
 }
 
-pub(crate) fn not_found(inbox: &Inbox, lang: &'static str, here: &str) -> Response {
+pub(crate) fn not_found(inbox: &Inbox, lang: Lang, here: &str) -> Response {
     say(
         inbox,
         lang,
         here,
         StatusCode::NOT_FOUND,
-        texts(lang)["not_found"],
+        words::NOT_FOUND.get(lang),
     )
 }
 
 /// A store failure, said without inquiry data (the store's messages hold none).
-pub(crate) fn failed(
-    inbox: &Inbox,
-    lang: &'static str,
-    here: &str,
-    error: &anyhow::Error,
-) -> Response {
+pub(crate) fn failed(inbox: &Inbox, lang: Lang, here: &str, error: &anyhow::Error) -> Response {
     say(
         inbox,
         lang,
@@ -201,14 +178,15 @@ pub(crate) fn failed(
 }
 
 /// A page of the unlocked inbox saying `text`.
-fn say(inbox: &Inbox, lang: &'static str, here: &str, status: StatusCode, text: &str) -> Response {
+fn say(inbox: &Inbox, lang: Lang, here: &str, status: StatusCode, text: &str) -> Response {
     let frame = Frame {
         lang,
         here,
         unlocked: true,
         notice: None,
     };
-    message(&inbox.templates, status, &frame, "inquiries", text)
+    let title = words::INQUIRIES.get(lang);
+    message(&inbox.templates, status, &frame, title, text)
 }
 
 pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {

@@ -3,22 +3,22 @@
 //! store), behind [`super::guard`]; and locking, unlocking, the language switch and the
 //! inbox's own stylesheet and script.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use super::Inbox;
 use super::actions::{close, correct, delete, withdraw};
+use super::extract::{Here, Language};
 use super::guard::{LANGUAGE, guard};
 use super::inquiry::{confirm_delete, file, inquiry};
 use super::list::{export_csv, export_json, list, marketing_csv};
-use super::pages::{lang, locked, query_of};
-use super::texts::{LANGUAGES, texts};
+use super::pages::locked;
+use intake::texts::inbox as words;
 
 pub(crate) fn router(inbox: Arc<Inbox>) -> Router {
     Router::new()
@@ -51,27 +51,30 @@ async fn lock(State(inbox): State<Arc<Inbox>>) -> Response {
     Redirect::to("/").into_response()
 }
 
+/// The unlock form: the code printed in the terminal (a key without a passphrase) or the
+/// key's passphrase.
+#[derive(serde::Deserialize)]
+struct UnlockForm {
+    code: Option<String>,
+    passphrase: Option<String>,
+}
+
 async fn unlock(
     State(inbox): State<Arc<Inbox>>,
-    headers: HeaderMap,
-    uri: Uri,
-    Form(form): Form<BTreeMap<String, String>>,
+    Language(lang): Language,
+    Here(here): Here,
+    Form(form): Form<UnlockForm>,
 ) -> Response {
-    let words = texts(lang(&headers));
     // A key without a passphrase: the code printed in the terminal is the proof.
     if !inbox.protected()
         && !inbox
-            .take_unlock_code(form.get("code").map_or("", String::as_str))
+            .take_unlock_code(form.code.as_deref().unwrap_or_default())
             .await
     {
-        return locked(
-            &inbox,
-            &headers,
-            &uri,
-            Some(words["wrong_code"].to_string()),
-        );
+        let wrong = words::WRONG_CODE.get(lang).to_string();
+        return locked(&inbox, lang, &here, Some(wrong));
     }
-    let passphrase = form.get("passphrase").cloned().filter(|p| !p.is_empty());
+    let passphrase = form.passphrase.filter(|p| !p.is_empty());
     let asked = passphrase.is_some();
     match inbox.unlock(passphrase).await {
         Ok(()) => Redirect::to("/").into_response(),
@@ -84,24 +87,33 @@ async fn unlock(
             let wrong = inbox.protected()
                 && (!asked || e.downcast_ref::<intake::keys::WrongPassphrase>().is_some());
             let notice = if wrong {
-                words["wrong_passphrase"].to_string()
+                words::WRONG_PASSPHRASE.get(lang).to_string()
             } else {
-                format!("{} {e:#}", words["unlock_failed"])
+                format!("{} {e:#}", words::UNLOCK_FAILED.get(lang))
             };
-            locked(&inbox, &headers, &uri, Some(notice))
+            locked(&inbox, lang, &here, Some(notice))
         }
     }
 }
 
 /// Switches the interface language and goes back to the page.
-pub(crate) async fn language(Path(code): Path<String>, uri: Uri) -> Response {
-    let query = query_of(&uri);
-    let Some(code) = LANGUAGES.iter().find(|l| **l == code) else {
+/// Where the language switch goes back to.
+#[derive(serde::Deserialize)]
+pub(crate) struct Back {
+    back: Option<String>,
+}
+
+pub(crate) async fn language(Path(code): Path<String>, Query(query): Query<Back>) -> Response {
+    let Some(code) = words::LANGUAGES
+        .iter()
+        .map(|l| l.code())
+        .find(|l| *l == code)
+    else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let back = query
-        .get("back")
-        .map(String::as_str)
+        .back
+        .as_deref()
         .filter(|back| is_local_path(back))
         .unwrap_or("/");
     let mut response = Redirect::to(back).into_response();

@@ -32,11 +32,12 @@ use intake::store::{Refusal, S3Settings, Store, StoreConfig, StoreError};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, oneshot};
 
+use super::extract::lang_of;
 use super::guard::{Gate, with_headers};
-use super::pages::{Frame, here, lang, page};
+use super::pages::{Frame, here, page};
 use super::routes::{language, script, stylesheet};
-use super::texts::texts;
 use crate::settings::{self, Credentials, PROFILE, Settings};
+use intake::texts::{Lang, inbox as words};
 
 /// The key chosen in step 1, kept in memory until the setup ends.
 struct Key {
@@ -125,12 +126,13 @@ fn show(
 ) -> Response {
     let here = here(uri);
     let frame = Frame {
-        lang: lang(headers),
+        lang: lang_of(headers),
         here: &here,
         unlocked: false,
         notice: None,
     };
-    page(&setup.templates, status, template, "setup", &frame, values)
+    let title = words::SETUP.get(frame.lang);
+    page(&setup.templates, status, template, title, &frame, values)
 }
 
 #[derive(Serialize, Default)]
@@ -193,14 +195,14 @@ async fn new_key(
     uri: Uri,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    let words = texts(lang(&headers));
+    let lang = lang_of(&headers);
     let passphrase = form.get("passphrase").cloned().unwrap_or_default();
     if Some(&passphrase) != form.get("passphrase_again") {
         return key_answer(
             &setup,
             &headers,
             &uri,
-            Some(words["setup_err_passphrases_differ"]),
+            Some(words::SETUP_ERR_PASSPHRASES_DIFFER.get(lang)),
         )
         .await;
     }
@@ -209,7 +211,7 @@ async fn new_key(
             &setup,
             &headers,
             &uri,
-            Some(words["setup_err_passphrase_short"]),
+            Some(words::SETUP_ERR_PASSPHRASE_SHORT.get(lang)),
         )
         .await;
     }
@@ -238,7 +240,7 @@ async fn new_key(
 fn identities_of(
     bytes: &[u8],
     passphrase: Option<String>,
-    words: &BTreeMap<&'static str, &'static str>,
+    lang: Lang,
 ) -> Result<Vec<age::x25519::Identity>, String> {
     intake::keys::identities_in(bytes, || {
         passphrase
@@ -248,9 +250,9 @@ fn identities_of(
     })
     .map_err(|e| {
         if e.is::<intake::keys::WrongPassphrase>() {
-            words["setup_err_wrong_passphrase"].to_string()
+            words::SETUP_ERR_WRONG_PASSPHRASE.get(lang).to_string()
         } else {
-            words["setup_err_not_identity"].to_string()
+            words::SETUP_ERR_NOT_IDENTITY.get(lang).to_string()
         }
     })
 }
@@ -261,13 +263,13 @@ async fn import_key(
     uri: Uri,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    let words = texts(lang(&headers));
+    let lang = lang_of(&headers);
     // Pasted text may come with Windows line ends or spaces around it.
     let text = form
         .get("identity")
         .map(|t| t.trim().replace("\r\n", "\n") + "\n")
         .unwrap_or_default();
-    let identities = match identities_of(text.as_bytes(), form.get("passphrase").cloned(), &words) {
+    let identities = match identities_of(text.as_bytes(), form.get("passphrase").cloned(), lang) {
         Ok(identities) => identities,
         Err(message) => return key_answer(&setup, &headers, &uri, Some(&message)).await,
     };
@@ -298,9 +300,9 @@ async fn existing_key(
     uri: Uri,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    let words = texts(lang(&headers));
+    let lang = lang_of(&headers);
     let bytes = std::fs::read(&setup.key_path).unwrap_or_default();
-    match identities_of(&bytes, form.get("passphrase").cloned(), &words) {
+    match identities_of(&bytes, form.get("passphrase").cloned(), lang) {
         Ok(identities) => keep_key(&setup, setup.key_path.clone(), identities).await,
         Err(message) => key_answer(&setup, &headers, &uri, Some(&message)).await,
     }
@@ -363,16 +365,13 @@ fn field(value: &str) -> Option<&str> {
 }
 
 /// The store the form names, or the words for what is missing.
-fn chosen(
-    form: &StoreForm,
-    words: &BTreeMap<&'static str, &'static str>,
-) -> Result<Chosen, String> {
-    let missing = || words["setup_err_missing"].to_string();
+fn chosen(form: &StoreForm, lang: Lang) -> Result<Chosen, String> {
+    let missing = || words::SETUP_ERR_MISSING.get(lang).to_string();
     if form.kind == "folder" {
         let folder = field(&form.folder).ok_or_else(missing)?;
         let path = PathBuf::from(folder);
         if !path.is_dir() {
-            return Err(words["setup_err_no_folder"].to_string());
+            return Err(words::SETUP_ERR_NO_FOLDER.get(lang).to_string());
         }
         return Ok(Chosen {
             config: StoreConfig::Folder(path),
@@ -425,25 +424,21 @@ struct Checked {
 }
 
 /// Lists the store and opens its newest inquiry with the key; the words for what is wrong.
-async fn check(
-    config: &StoreConfig,
-    key: &Key,
-    words: &BTreeMap<&'static str, &'static str>,
-) -> Result<Checked, String> {
+async fn check(config: &StoreConfig, key: &Key, lang: Lang) -> Result<Checked, String> {
     let said = |error: &StoreError| match error {
         StoreError::Refused(refusal, detail) => match refusal {
-            Refusal::NoSuchBucket => words["setup_err_no_bucket"].to_string(),
-            Refusal::UnknownAccessKey => words["setup_err_unknown_key"].to_string(),
-            Refusal::WrongSecret => words["setup_err_wrong_secret"].to_string(),
-            Refusal::Denied => words["setup_err_denied"].to_string(),
+            Refusal::NoSuchBucket => words::SETUP_ERR_NO_BUCKET.get(lang).to_string(),
+            Refusal::UnknownAccessKey => words::SETUP_ERR_UNKNOWN_KEY.get(lang).to_string(),
+            Refusal::WrongSecret => words::SETUP_ERR_WRONG_SECRET.get(lang).to_string(),
+            Refusal::Denied => words::SETUP_ERR_DENIED.get(lang).to_string(),
             Refusal::Other => {
                 // The store's own words are for whoever administers it: in the terminal.
                 eprintln!("the store refused the setup's check: {detail}");
-                words["setup_err_refused"].to_string()
+                words::SETUP_ERR_REFUSED.get(lang).to_string()
             }
         },
         StoreError::Unavailable(_) | StoreError::NotFound(_) => {
-            words["setup_err_unreachable"].to_string()
+            words::SETUP_ERR_UNREACHABLE.get(lang).to_string()
         }
     };
     let store = Store::open(config).await.map_err(|e| said(&e))?;
@@ -496,7 +491,7 @@ async fn check_and_save(
     uri: Uri,
     Form(form): Form<StoreForm>,
 ) -> Response {
-    let words = texts(lang(&headers));
+    let lang = lang_of(&headers);
     let key_guard = setup.key.lock().await;
     let Some(key) = key_guard.as_ref() else {
         return Redirect::to("/").into_response();
@@ -515,11 +510,11 @@ async fn check_and_save(
             view,
         )
     };
-    let chosen = match chosen(&form, &words) {
+    let chosen = match chosen(&form, lang) {
         Ok(chosen) => chosen,
         Err(message) => return refuse(message),
     };
-    let checked = match check(&chosen.config, key, &words).await {
+    let checked = match check(&chosen.config, key, lang).await {
         Ok(checked) => checked,
         Err(message) => return refuse(message),
     };
@@ -534,7 +529,7 @@ async fn check_and_save(
         };
         match settings::save_profile(PROFILE, &credentials) {
             Ok(files) => saved.extend(files.iter().map(|f| f.display().to_string())),
-            Err(e) => return refuse(format!("{}: {e:#}", words["setup_err_save"])),
+            Err(e) => return refuse(format!("{}: {e:#}", words::SETUP_ERR_SAVE.get(lang))),
         }
     }
     let settings = Settings {
@@ -544,7 +539,7 @@ async fn check_and_save(
     };
     match settings.save() {
         Ok(file) => saved.push(file.display().to_string()),
-        Err(e) => return refuse(format!("{}: {e:#}", words["setup_err_save"])),
+        Err(e) => return refuse(format!("{}: {e:#}", words::SETUP_ERR_SAVE.get(lang))),
     }
     if let Some(done) = setup.done.lock().await.take() {
         let _ = done.send(settings);
