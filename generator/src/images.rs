@@ -13,7 +13,9 @@ use crate::config::ImageSettings;
 use crate::diagnostics::Diagnostic;
 use crate::digests::{Found, Stamp};
 use crate::markdown::ImageRef;
-use crate::picture::{Cache, Counts, Processed, Source, Stored, process_all, source_of};
+use crate::picture::{
+    Cache, Counts, PictureError, Processed, Source, Stored, process_all, source_of,
+};
 use crate::sources::Asset;
 
 /// An image reference's problem, located in its page.
@@ -224,7 +226,7 @@ pub(crate) fn pictures(
                     let unreadable = Kept {
                         stamp: None,
                         digest: String::new(),
-                        processed: Err(format!("it cannot be read: {e}")),
+                        processed: Err(PictureError::Unreadable(e.to_string())),
                         outputs: Vec::new(),
                     };
                     if kept.insert(path.clone(), unreadable).is_some() {
@@ -296,11 +298,7 @@ pub(crate) fn pictures(
                     "the image content/{} cannot be shown: {why}",
                     source.display()
                 ),
-                if why.starts_with("it cannot be read") {
-                    "check that the file is there and can be read"
-                } else {
-                    "save it as a JPEG, PNG or WebP picture"
-                },
+                why.help(),
             ));
         }
     }
@@ -321,7 +319,7 @@ pub(crate) fn pictures(
                     ),
                 )
                 .at(&page.text, offset, len.max(1))
-                .help("save it as a JPEG, PNG or WebP picture"),
+                .help(why.help()),
             );
         }
     }

@@ -90,7 +90,7 @@ pub(crate) struct Plan {
     /// Templates that changed or use one that did.
     affected_templates: BTreeSet<String>,
     /// What every page shows, as [`Renderer::globals`] gives it.
-    globals: String,
+    globals: Option<String>,
     /// Sources (under `content/`) whose pictures changed.
     changed_pictures: HashSet<std::path::PathBuf>,
 }
@@ -157,7 +157,8 @@ impl RenderCache {
             || pictures.template_changed
             || assets_moved
             || self.templates.is_none()
-            || self.globals.as_ref() != Some(&globals);
+            || globals.is_none()
+            || self.globals != globals;
         let changed: HashSet<String> = changes.keys.iter().cloned().collect();
         let mut moved: HashSet<String> = HashSet::new();
         let candidates: Box<dyn Iterator<Item = &String>> = if patched {
@@ -193,10 +194,16 @@ impl RenderCache {
         };
         for key in candidates {
             if all || changed.contains(key) || moved.contains(key) {
-                let entry = renderer.listing_entry(key);
-                if self.listed.get(key) != Some(&entry) {
-                    relisted.insert(key);
-                    self.listed.insert(key.clone(), entry);
+                match renderer.listing_entry(key) {
+                    Some(entry) if self.listed.get(key) == Some(&entry) => {}
+                    Some(entry) => {
+                        relisted.insert(key);
+                        self.listed.insert(key.clone(), entry);
+                    }
+                    None => {
+                        relisted.insert(key);
+                        self.listed.remove(key);
+                    }
                 }
             }
         }
@@ -287,7 +294,7 @@ impl RenderCache {
             }
         }
         self.templates = Some(inputs.templates.clone());
-        self.globals = Some(plan.globals);
+        self.globals = plan.globals;
         self.assets.clone_from(inputs.assets);
         for key in &plan.moved {
             if inputs.pages.contains_key(key.as_str()) {

@@ -47,7 +47,34 @@ impl Picture {
 }
 
 /// What processing found for one source: the picture, or why it cannot be shown.
-pub(crate) type Processed = Result<Picture, String>;
+pub(crate) type Processed = Result<Picture, PictureError>;
+
+/// Why a source cannot be shown as a picture (said after "the image … cannot be shown: ").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum PictureError {
+    /// The file is gone or may not be read (the reason as the system said it).
+    #[error("it cannot be read: {0}")]
+    Unreadable(String),
+    /// Its bytes are of no picture format we process.
+    #[error("it is not a JPEG, PNG or WebP image")]
+    NotAPicture,
+    /// A picture format, but damaged or of a kind the decoder refuses.
+    #[error("it cannot be decoded: {0}")]
+    Undecodable(String),
+    /// Writing a resized file failed.
+    #[error("encoding {format}: {why}")]
+    Encoding { format: &'static str, why: String },
+}
+
+impl PictureError {
+    /// How the editor fixes it.
+    pub(crate) fn help(&self) -> &'static str {
+        match self {
+            Self::Unreadable(_) => "check that the file is there and can be read",
+            _ => "save it as a JPEG, PNG or WebP picture",
+        }
+    }
+}
 
 /// One output file of a picture: in the cache folder (read only when a build keeps its files in
 /// memory; `build` links it into the output instead), or held in memory when the cache folder
@@ -69,7 +96,7 @@ impl Stored {
 }
 
 /// A source's picture and its output files, or why it cannot be shown.
-pub(crate) type Made = Result<(Picture, Vec<(String, Stored)>), String>;
+pub(crate) type Made = Result<(Picture, Vec<(String, Stored)>), PictureError>;
 
 /// How many images a build encoded, and how many sources it read.
 #[derive(Debug, Default)]
@@ -139,8 +166,8 @@ fn process(source: &mut Source, settings: &ImageSettings, cache: &Cache, counts:
         Some(bytes) => bytes.clone(),
         // Only its digest was remembered, and its outputs are gone: read it now.
         None => {
-            source.found =
-                digests::read(&source.on_disk).map_err(|e| format!("it cannot be read: {e}"))?;
+            source.found = digests::read(&source.on_disk)
+                .map_err(|e| PictureError::Unreadable(e.to_string()))?;
             counts.read.fetch_add(1, Ordering::Relaxed);
             if let Some(found) = cache.picture(&source.found.digest) {
                 return Ok(found);
@@ -158,17 +185,16 @@ fn process(source: &mut Source, settings: &ImageSettings, cache: &Cache, counts:
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect::<String>();
-    let format = image::guess_format(bytes)
-        .map_err(|_| "it is not a JPEG, PNG or WebP image".to_string())?;
+    let format = image::guess_format(bytes).map_err(|_| PictureError::NotAPicture)?;
     let mut decoder = image::ImageReader::with_format(Cursor::new(bytes), format)
         .into_decoder()
-        .map_err(|e| format!("it cannot be decoded: {e}"))?;
+        .map_err(|e| PictureError::Undecodable(e.to_string()))?;
     use image::ImageDecoder as _;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut image = image::DynamicImage::from_decoder(decoder)
-        .map_err(|e| format!("it cannot be decoded: {e}"))?;
+        .map_err(|e| PictureError::Undecodable(e.to_string()))?;
     image.apply_orientation(orientation);
     let (width, height) = (image.width(), image.height());
     // PNGs may be drawings with transparency: they stay PNG; photographs become JPEG.
@@ -218,23 +244,33 @@ fn process(source: &mut Source, settings: &ImageSettings, cache: &Cache, counts:
     Ok((picture, outputs))
 }
 
-fn encode_webp(image: &image::DynamicImage, quality: u8) -> Result<Vec<u8>, String> {
+fn encode_webp(image: &image::DynamicImage, quality: u8) -> Result<Vec<u8>, PictureError> {
     let rgba = image.to_rgba8();
     let encoder = webp::Encoder::from_rgba(rgba.as_raw(), rgba.width(), rgba.height());
     Ok(encoder.encode(f32::from(quality)).to_vec())
 }
 
-fn encode_fallback(image: &image::DynamicImage, ext: &str, quality: u8) -> Result<Vec<u8>, String> {
+fn encode_fallback(
+    image: &image::DynamicImage,
+    ext: &str,
+    quality: u8,
+) -> Result<Vec<u8>, PictureError> {
+    let failed = |format: &'static str| {
+        move |e: image::ImageError| PictureError::Encoding {
+            format,
+            why: e.to_string(),
+        }
+    };
     let mut out = Vec::new();
     if ext == "png" {
         image
             .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
-            .map_err(|e| format!("encoding PNG: {e}"))?;
+            .map_err(failed("PNG"))?;
     } else {
         let rgb = image.to_rgb8();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
             .encode_image(&rgb)
-            .map_err(|e| format!("encoding JPEG: {e}"))?;
+            .map_err(failed("JPEG"))?;
     }
     Ok(out)
 }

@@ -466,10 +466,11 @@ impl Renderer<'_> {
         })
     }
 
-    /// How the sections list `key`, in every language, as one comparable value.
-    pub(crate) fn listing_entry(&self, key: &str) -> String {
+    /// How the sections list `key`, in every language, as one comparable value; `None` when
+    /// it cannot be made, which the plan takes as changed (never as "the same as before").
+    pub(crate) fn listing_entry(&self, key: &str) -> Option<String> {
         let Some(translations) = self.pages.get(key) else {
-            return String::new();
+            return Some(String::new());
         };
         let entries: Vec<Option<Summary>> = self
             .config
@@ -477,12 +478,13 @@ impl Renderer<'_> {
             .iter()
             .map(|l| self.summary(key, translations, &l.code))
             .collect();
-        serde_json::to_string(&entries).unwrap_or_default()
+        serde_json::to_string(&entries).ok()
     }
 
     /// What every page shows besides its own content, as one comparable value: when it
-    /// differs from the previous build's, every page is rendered again.
-    pub(crate) fn globals(&self) -> String {
+    /// differs from the previous build's, or cannot be made (`None`), every page is rendered
+    /// again.
+    pub(crate) fn globals(&self) -> Option<String> {
         let per_language: Vec<_> = self
             .config
             .languages
@@ -496,7 +498,7 @@ impl Renderer<'_> {
                 )
             })
             .collect();
-        serde_json::to_string(&(self.config, per_language)).unwrap_or_default()
+        serde_json::to_string(&(self.config, per_language)).ok()
     }
 
     pub(crate) fn absolute(&self, url: &str) -> String {

@@ -12,6 +12,7 @@
 //! the visitor's answer never depends on it. A notification lost that way is not a lost
 //! inquiry: the staff's `naluga-inquiries list --new` shows everything since they last looked.
 
+mod channels;
 #[cfg(feature = "notify")]
 mod https;
 #[cfg(feature = "notify")]
@@ -147,10 +148,7 @@ impl From<webhook::Refusal> for Failure {
 #[derive(Debug, Clone, Default)]
 pub struct Notifier {
     settings: NotifySettings,
-    #[cfg(feature = "notify")]
-    webhook: Option<(Webhook, https::Https)>,
-    #[cfg(feature = "notify")]
-    sns: Option<sns::Topic>,
+    channels: channels::Channels,
 }
 
 impl Notifier {
@@ -161,7 +159,6 @@ impl Notifier {
 
     /// Only printing each notification on standard output, in `settings`' language: the site's
     /// preview, where an editor sees the whole flow.
-    #[cfg_attr(not(feature = "notify"), allow(clippy::needless_update))]
     pub fn printing(settings: NotifySettings) -> Self {
         Self {
             settings: NotifySettings {
@@ -176,34 +173,10 @@ impl Notifier {
 
     /// Sets up the channels `settings` name.
     pub async fn open(settings: &NotifySettings) -> Result<Self, NotifyError> {
-        #[cfg(not(feature = "notify"))]
-        {
-            if settings.webhook.is_some() {
-                return Err(NotifyError::NotBuilt("webhook"));
-            }
-            if settings.sns_topic_arn.is_some() {
-                return Err(NotifyError::NotBuilt("SNS"));
-            }
-            Ok(Self {
-                settings: settings.clone(),
-            })
-        }
-        #[cfg(feature = "notify")]
-        {
-            let webhook = match &settings.webhook {
-                Some(webhook) => Some((webhook.clone(), https::Https::new()?)),
-                None => None,
-            };
-            let sns = match &settings.sns_topic_arn {
-                Some(arn) => Some(sns::Topic::connect(arn, settings.sns_endpoint.as_deref())?),
-                None => None,
-            };
-            Ok(Self {
-                settings: settings.clone(),
-                webhook,
-                sns,
-            })
-        }
+        Ok(Self {
+            settings: settings.clone(),
+            channels: channels::Channels::open(settings)?,
+        })
     }
 
     /// Whether any channel is configured.
@@ -224,29 +197,7 @@ impl Notifier {
         if self.settings.print {
             println!("notification: {}", message.body.replace('\n', "\n  "));
         }
-        #[cfg(feature = "notify")]
-        {
-            let webhook = async {
-                if let Some((webhook, client)) = &self.webhook {
-                    let channel = webhook.format.name();
-                    with_retries(channel, deadline, || async {
-                        // Signed at each attempt: the platforms refuse an old timestamp.
-                        let outgoing = webhook.request(notice, &message, OffsetDateTime::now_utc());
-                        let (status, body) = client.post(&outgoing).await?;
-                        webhook.accepted(status, &body).map_err(Failure::from)
-                    })
-                    .await;
-                }
-            };
-            let sns = async {
-                if let Some(topic) = &self.sns {
-                    with_retries("sns", deadline, || topic.publish(&message)).await;
-                }
-            };
-            tokio::join!(webhook, sns);
-        }
-        #[cfg(not(feature = "notify"))]
-        let _ = deadline;
+        self.channels.send(notice, &message, deadline).await;
     }
 }
 
