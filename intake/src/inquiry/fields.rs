@@ -66,8 +66,8 @@ fields! {
         Company company: Option<String>,
         /// Country, optional.
         Country country: Option<String>,
-        /// One of [`TOY_TYPES`].
-        ToyType toy_type: String,
+        /// The kind of toy, one of the form's choices.
+        ToyType toy_type: ToyType,
         /// Number of pieces.
         Quantity quantity: u64,
         /// Wished delivery date, `YYYY-MM-DD`.
@@ -125,14 +125,62 @@ impl Cell for u64 {
     }
 }
 
+impl Cell for ToyType {
+    fn cell(&self) -> String {
+        self.as_str().to_string()
+    }
+}
+
 impl Cell for AgeStatement {
     fn cell(&self) -> String {
         self.as_str().to_string()
     }
 }
 
-/// The kinds of toy the form offers.
-pub const TOY_TYPES: &[&str] = &["plush", "vinyl", "plastic", "wooden", "electronic", "other"];
+/// The kinds of toy the form offers, as the form sends them and the record stores them.
+///
+/// A kind the form stops offering stays here as long as stored records name it: a record
+/// that names a kind this list lacks cannot be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToyType {
+    Plush,
+    Vinyl,
+    Plastic,
+    Wooden,
+    Electronic,
+    /// Other, or not sure yet.
+    Other,
+}
+
+impl ToyType {
+    /// Every kind, in the form's order.
+    pub const ALL: [Self; 6] = [
+        Self::Plush,
+        Self::Vinyl,
+        Self::Plastic,
+        Self::Wooden,
+        Self::Electronic,
+        Self::Other,
+    ];
+
+    /// The value as the form sends it and the record stores it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Plush => "plush",
+            Self::Vinyl => "vinyl",
+            Self::Plastic => "plastic",
+            Self::Wooden => "wooden",
+            Self::Electronic => "electronic",
+            Self::Other => "other",
+        }
+    }
+
+    /// The kind the form sent as `value`.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+}
 
 /// Length limits, in characters.
 pub mod limits {

@@ -7,7 +7,7 @@ mod fields;
 mod raw;
 mod validator;
 
-pub use fields::{AgeStatement, Answers, Field, TOY_TYPES, limits};
+pub use fields::{AgeStatement, Answers, Field, ToyType, limits};
 pub use raw::{RawInquiry, RawValue};
 pub use validator::forbidden_in_line;
 
@@ -188,11 +188,7 @@ impl RawInquiry {
         let company = v.optional_line("company", limits::COMPANY);
         let country = v.optional_line("country", limits::COUNTRY);
         let toy_type = v.required_line("toy_type", limits::TOKEN).and_then(|t| {
-            if TOY_TYPES.contains(&t.as_str()) {
-                Some(t)
-            } else {
-                v.problem("toy_type", Problem::NotAChoice)
-            }
+            ToyType::parse(&t).or_else(|| v.problem("toy_type", Problem::NotAChoice))
         });
         let requirements = v.requirements();
         let quantity = v.quantity();

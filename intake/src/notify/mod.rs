@@ -43,7 +43,7 @@ pub struct Notice {
     /// The language of the site it was sent from (a code the site has).
     pub site_language: String,
     /// The toy type, one of the form's choices.
-    pub toy_type: String,
+    pub toy_type: crate::inquiry::ToyType,
     /// How many pieces.
     pub quantity: u64,
     /// How many files came with it.
@@ -58,7 +58,7 @@ impl Notice {
             id: inquiry.submission_id(),
             received_at,
             site_language: answers.locale.clone(),
-            toy_type: answers.toy_type.clone(),
+            toy_type: answers.toy_type,
             quantity: answers.quantity,
             attachments,
         }

@@ -33,7 +33,7 @@ pub fn message(notice: &Notice, language: Lang, offset: UtcOffset) -> Message {
     };
     let title = texts::notify::title(
         language,
-        toy_label(language, &notice.toy_type),
+        toy_label(language, notice.toy_type),
         grouped(notice.quantity),
         site_label(language, &notice.site_language),
         files,
@@ -62,14 +62,14 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::inquiry::TOY_TYPES;
+    use crate::inquiry::ToyType;
 
-    fn notice(toy: &str, quantity: u64, site: &str) -> Notice {
+    fn notice(toy: ToyType, quantity: u64, site: &str) -> Notice {
         Notice {
             id: Uuid::nil(),
             received_at: datetime!(2026-11-29 1:23:08.562 UTC),
             site_language: site.to_string(),
-            toy_type: toy.to_string(),
+            toy_type: toy,
             quantity,
             attachments: 0,
         }
@@ -77,7 +77,7 @@ mod tests {
 
     #[test]
     fn chinese_reads_as_the_sales_team_speaks() {
-        let m = message(&notice("plush", 500, "en"), Lang::Zh, offset!(+8));
+        let m = message(&notice(ToyType::Plush, 500, "en"), Lang::Zh, offset!(+8));
         assert_eq!(m.title, "新询价：毛绒玩具 500 件（英文网站）");
         assert_eq!(
             m.body,
@@ -89,7 +89,11 @@ mod tests {
 
     #[test]
     fn english_with_grouped_quantity_and_the_offset_shown() {
-        let m = message(&notice("vinyl", 12_500, "es"), Lang::En, offset!(UTC));
+        let m = message(
+            &notice(ToyType::Vinyl, 12_500, "es"),
+            Lang::En,
+            offset!(UTC),
+        );
         assert_eq!(
             m.title,
             "New inquiry: Vinyl toys, 12,500 pieces (Spanish site)"
@@ -103,7 +107,7 @@ mod tests {
 
     #[test]
     fn attachments_are_counted_in_the_title() {
-        let mut with_files = notice("wooden", 300, "zh");
+        let mut with_files = notice(ToyType::Wooden, 300, "zh");
         with_files.attachments = 2;
         let zh = message(&with_files, Lang::Zh, offset!(+8));
         assert_eq!(zh.title, "新询价：木制玩具 300 件（中文网站，附 2 个文件）");
@@ -116,10 +120,12 @@ mod tests {
 
     #[test]
     fn every_toy_type_of_the_form_has_a_name_in_both_languages() {
-        for toy in TOY_TYPES {
-            assert_ne!(toy_label(Lang::Zh, toy), *toy, "{toy}");
-            assert_ne!(toy_label(Lang::En, toy), *toy, "{toy}");
-            assert_ne!(toy_label(Lang::Zh, toy), toy_label(Lang::En, toy), "{toy}");
+        for toy in ToyType::ALL {
+            assert_ne!(
+                toy_label(Lang::Zh, toy),
+                toy_label(Lang::En, toy),
+                "{toy:?}"
+            );
         }
     }
 

@@ -284,7 +284,7 @@ mod tests {
             id: Uuid::nil(),
             received_at: NOW,
             site_language: "en".to_string(),
-            toy_type: "plush".to_string(),
+            toy_type: crate::inquiry::ToyType::Plush,
             quantity: 500,
             attachments: 0,
         }

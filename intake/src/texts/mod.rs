@@ -94,12 +94,18 @@ fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
     out
 }
 
-/// A toy type of the form (`inquiry::TOY_TYPES`) by its name in `[toy]`, else as sent.
-pub fn toy_label(language: Lang, code: &str) -> String {
-    toy::ALL.iter().find(|(key, _)| *key == code).map_or_else(
-        || code.to_string(),
-        |(_, text)| text.get(language).to_string(),
-    )
+/// A kind of toy by its name in `[toy]`: every kind has one (the match is exhaustive).
+pub fn toy_label(language: Lang, kind: crate::inquiry::ToyType) -> &'static str {
+    use crate::inquiry::ToyType::*;
+    let text = match kind {
+        Plush => toy::PLUSH,
+        Vinyl => toy::VINYL,
+        Plastic => toy::PLASTIC,
+        Wooden => toy::WOODEN,
+        Electronic => toy::ELECTRONIC,
+        Other => toy::OTHER,
+    };
+    text.get(language)
 }
 
 /// The site an inquiry came from, by its language code (`English site`).

@@ -99,7 +99,7 @@ pub(crate) fn summary(item: &Loaded, new: bool) -> String {
         r.id,
         local_time(r.received_at),
         safe(&r.answers.locale),
-        safe(&r.answers.toy_type),
+        r.answers.toy_type.as_str(),
         r.answers.quantity,
         safe(&r.answers.name),
         safe(&r.answers.email),

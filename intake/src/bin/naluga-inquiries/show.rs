@@ -26,7 +26,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     println!("phone:           {}", optional(&r.answers.phone));
     println!("company:         {}", optional(&r.answers.company));
     println!("country:         {}", optional(&r.answers.country));
-    println!("toy type:        {}", safe(&r.answers.toy_type));
+    println!("toy type:        {}", r.answers.toy_type.as_str());
     println!("quantity:        {}", r.answers.quantity);
     println!("delivery date:   {}", safe(&r.answers.delivery_date));
     println!("age statement:   {}", r.answers.age_statement.as_str());

@@ -1,15 +1,17 @@
 //! The list: filters, search, counts, pages, both languages, exports, and reading the
 //! newest first.
 
+use intake::inquiry::ToyType;
+
 use super::{Inbox, Setup, seed};
 
 #[tokio::test]
 async fn the_list_filters_searches_counts_and_pages_in_chinese_or_english() {
     let setup = Setup::new();
-    let toys = ["plush", "vinyl", "plastic"];
+    let toys = [ToyType::Plush, ToyType::Vinyl, ToyType::Plastic];
     for n in 0..60 {
         seed(&setup.store, &setup.keys.recipient, n, |r| {
-            r.answers.toy_type = toys[n as usize % 3].to_string();
+            r.answers.toy_type = toys[n as usize % 3];
             r.answers.name = format!("Buyer {n:02}");
             r.answers.email = format!("buyer{n}@example.com");
             if n == 7 {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use intake::inquiry::TOY_TYPES;
+use intake::inquiry::ToyType;
 
 use crate::staff::{Loaded, local_date, parse_date};
 
@@ -18,7 +18,7 @@ pub(crate) struct Filter {
     pub(crate) q: String,
     pub(crate) from: Option<time::Date>,
     pub(crate) to: Option<time::Date>,
-    pub(crate) toy: Option<String>,
+    pub(crate) toy: Option<ToyType>,
     /// The site language the inquiry came through.
     pub(crate) site: Option<String>,
     /// `open` or `closed`.
@@ -52,7 +52,7 @@ impl Filter {
                 }
             }
         }
-        filter.toy = value("toy").filter(|t| TOY_TYPES.contains(&t.as_str()));
+        filter.toy = value("toy").and_then(|t| ToyType::parse(&t));
         filter.site = value("site").filter(|s| s.len() <= 16);
         filter.status = value("status").and_then(|s| Status::parse(&s));
         filter.marketing = value("marketing").and_then(|m| Marketing::parse(&m));
@@ -72,7 +72,7 @@ impl Filter {
             ("q", Some(self.q.clone()).filter(|q| !q.is_empty())),
             ("from", date(&self.from)),
             ("to", date(&self.to)),
-            ("toy", self.toy.clone()),
+            ("toy", self.toy.map(|t| t.as_str().to_string())),
             ("site", self.site.clone()),
             ("status", self.status.map(|s| s.as_str().to_string())),
             ("marketing", self.marketing.map(|m| m.as_str().to_string())),
@@ -90,7 +90,7 @@ impl Filter {
         let day = local_date(r.received_at);
         (!part("from") || self.from.is_none_or(|from| day >= from))
             && (!part("to") || self.to.is_none_or(|to| day <= to))
-            && (!part("toy") || self.toy.as_ref().is_none_or(|t| &r.answers.toy_type == t))
+            && (!part("toy") || self.toy.is_none_or(|t| r.answers.toy_type == t))
             && (!part("site") || self.site.as_ref().is_none_or(|s| &r.answers.locale == s))
             && (!part("status") || self.status.is_none_or(|s| s == Status::of(item)))
             && (!part("marketing") || self.marketing.is_none_or(|m| m == Marketing::of(item)))

@@ -117,7 +117,7 @@ fn inquiry_view(item: &Loaded, lang: Lang) -> InquiryView {
         phone: a.phone.clone(),
         company: a.company.clone().unwrap_or_else(|| "-".to_string()),
         country: a.country.clone().unwrap_or_else(|| "-".to_string()),
-        toy: toy_label(lang, &a.toy_type),
+        toy: toy_label(lang, a.toy_type).to_string(),
         quantity: a.quantity,
         delivery_date: a.delivery_date.clone(),
         age_statement: age_label(lang, a.age_statement).to_string(),
@@ -171,9 +171,9 @@ fn editable(answers: &intake::inquiry::Answers, lang: Lang) -> Vec<EditField> {
             label: word_or_key(lang, name),
             value: values.get(name).cloned().unwrap_or_default(),
             choices: match name {
-                "toy_type" => intake::inquiry::TOY_TYPES
-                    .iter()
-                    .map(|t| choice(t, toy_label(lang, t)))
+                "toy_type" => intake::inquiry::ToyType::ALL
+                    .into_iter()
+                    .map(|t| choice(t.as_str(), toy_label(lang, t).to_string()))
                     .collect(),
                 "age_statement" => [AgeStatement::Adult, AgeStatement::Guardian]
                     .into_iter()

@@ -9,6 +9,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::filter::{Filter, Marketing, PER_PAGE, Status, counts};
+use intake::inquiry::ToyType;
 use intake::texts::{Lang, Text, inbox as words, site_label, toy_label};
 
 use super::extract::{Here, Language};
@@ -114,7 +115,7 @@ pub(super) async fn list(
                 name: a.name.clone(),
                 email: a.email.clone(),
                 company: a.company.clone(),
-                toy: toy_label(lang, &a.toy_type),
+                toy: toy_label(lang, a.toy_type).to_string(),
                 quantity: a.quantity,
                 site: site_label(lang, &a.locale),
                 closed: item.closed,
@@ -147,9 +148,13 @@ pub(super) async fn list(
         facet(
             "toy",
             words::TOY_TYPE,
-            filter.toy.as_deref(),
-            &|i| i.record.answers.toy_type.clone(),
-            &|v| toy_label(lang, v),
+            filter.toy.map(ToyType::as_str),
+            &|i| i.record.answers.toy_type.as_str().to_string(),
+            &|v| {
+                ToyType::parse(v)
+                    .map_or(v, |kind| toy_label(lang, kind))
+                    .to_string()
+            },
         ),
         facet(
             "site",
