@@ -28,20 +28,29 @@ pub(crate) fn word_or_key(lang: Lang, key: &str) -> String {
     word(key).map_or(key, |text| text.get(lang)).to_string()
 }
 
-/// The language of a request: the switch's choice, else the first of the browser's languages
-/// the inbox has, else Chinese.
+/// The language of a request: the switch's choice, else the browser's most preferred language
+/// the inbox has (by `q`, then by order; `q=0` means "not this one"), else Chinese.
 pub(crate) fn language_of(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
     let offered = |lang: &Lang| inbox::LANGUAGES.contains(lang);
     if let Some(chosen) = cookie.and_then(Lang::from_code).filter(offered) {
         return chosen;
     }
+    let mut wanted: Vec<(f32, Lang)> = Vec::new();
     for range in accept_language.unwrap_or_default().split(',') {
-        let tag = range.split(';').next().unwrap_or_default();
-        if let Some(found) = Lang::from_code(tag).filter(offered) {
-            return found;
+        let mut parts = range.split(';');
+        let tag = parts.next().unwrap_or_default();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+        if let (Some(q), Some(lang)) = (q, Lang::from_code(tag).filter(offered))
+            && q > 0.0
+        {
+            wanted.push((q, lang));
         }
     }
-    Lang::Zh
+    // Stable: among equal weights the browser's order stands.
+    wanted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    wanted.first().map_or(Lang::Zh, |(_, lang)| *lang)
 }
 
 #[cfg(test)]
@@ -55,6 +64,15 @@ mod tests {
         assert_eq!(language_of(Some("xx"), Some("de")), Lang::Zh);
         assert_eq!(language_of(Some("es"), Some("es-ES")), Lang::Zh);
         assert_eq!(language_of(None, None), Lang::Zh);
+    }
+
+    #[test]
+    fn the_browser_s_weights_decide_and_zero_refuses() {
+        assert_eq!(language_of(None, Some("en;q=0.5, zh-CN;q=0.9")), Lang::Zh);
+        assert_eq!(language_of(None, Some("zh;q=0, en")), Lang::En);
+        assert_eq!(language_of(None, Some("en, zh")), Lang::En);
+        assert_eq!(language_of(None, Some("en;q=0")), Lang::Zh);
+        assert_eq!(language_of(None, Some("en;q=x, zh;q=0.1")), Lang::Zh);
     }
 
     #[test]
