@@ -72,15 +72,22 @@ pub(crate) fn assemble(
         .as_ref()
         .map(crate::images::in_templates)
         .unwrap_or_default();
-    let pictures = crate::images::pictures(
+    let shown = crate::images::Shown {
         root,
-        &config.images,
+        settings: &config.images,
         pages,
-        &template_pictures,
-        &sources.assets,
+        templates: &template_pictures,
+        assets: &sources.assets,
+    };
+    let delivery = match sink {
+        Some(_) => crate::images::Delivery::Linked,
+        None => crate::images::Delivery::InMemory,
+    };
+    let pictures = crate::images::pictures(
+        shown,
         &mut cache.pictures,
         &counts,
-        sink.is_none(),
+        delivery,
         &mut diagnostics,
     );
     // A build that writes as it goes links the cached pictures in while the pages render.
@@ -129,8 +136,12 @@ pub(crate) fn assemble(
     phases.end("templates");
 
     // 4. Plan.
+    // Only the sharing cards read pictures' files by name (to draw one): without cards, none.
     let picture_files: std::collections::HashMap<String, crate::picture::Stored> =
-        pictures.files.iter().cloned().collect();
+        match sources.card_kit {
+            Some(_) => pictures.files.iter().cloned().collect(),
+            None => std::collections::HashMap::new(),
+        };
     let cards_folder = root.join(".cache").join("cards");
     let work = crate::render::Work::default();
     let renderer = Renderer {

@@ -80,22 +80,44 @@ pub(crate) fn in_templates(templates: &BTreeMap<String, String>) -> Vec<(String,
     found
 }
 
-/// Processes the images the pages of `pages` show (only those whose source changed since the
-/// previous build of the project, `kept`), and reports each reference's problem in its page:
-/// no alternative text, an address outside the site, a missing file, a file that is not an
-/// image.
-#[allow(clippy::too_many_arguments)]
+/// What the pictures of a build are made from: the project's folder, its settings, the pages
+/// and templates that show pictures and the files that may be them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shown<'a> {
+    pub(crate) root: &'a Path,
+    pub(crate) settings: &'a ImageSettings,
+    pub(crate) pages: &'a crate::library::PageIndex,
+    /// `(template, src)` of each `picture(src="…")` in the templates ([`in_templates`]).
+    pub(crate) templates: &'a [(String, String)],
+    pub(crate) assets: &'a BTreeMap<PathBuf, Result<Asset, Diagnostic>>,
+}
+
+/// Where a build's picture files go: read into memory (the preview serves them from there), or
+/// left in the cache folder for `build` to link into the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    InMemory,
+    Linked,
+}
+
+/// Processes the images the pages and templates of `shown` show (only those whose source
+/// changed since the previous build of the project, `kept`), and reports each reference's
+/// problem in its page: no alternative text, an address outside the site, a missing file, a
+/// file that is not an image.
 pub(crate) fn pictures(
-    root: &Path,
-    settings: &ImageSettings,
-    pages: &crate::library::PageIndex,
-    templates: &[(String, String)],
-    assets: &BTreeMap<PathBuf, Result<Asset, Diagnostic>>,
+    shown_by: Shown<'_>,
     kept: &mut HashMap<PathBuf, Kept>,
     counts: &Counts,
-    in_memory: bool,
+    delivery: Delivery,
     diagnostics: &mut crate::diagnostics::Diagnostics,
 ) -> Pictures {
+    let Shown {
+        root,
+        settings,
+        pages,
+        templates,
+        assets,
+    } = shown_by;
     let mut needed: BTreeMap<PathBuf, &Asset> = BTreeMap::new();
     let mut shown: Vec<(&crate::content::SourcePage, &ImageRef, PathBuf)> = Vec::new();
     for versions in pages.values() {
@@ -324,7 +346,9 @@ pub(crate) fn pictures(
         }
     }
     // A build that keeps its files in memory reads them once; `build` links them.
-    if in_memory && let Err(e) = hold(kept) {
+    if delivery == Delivery::InMemory
+        && let Err(e) = hold(kept)
+    {
         diagnostics.push(
             Diagnostic::error(&cache, format!("cannot read a cached picture: {e}"))
                 .help("delete the folder and build again: its pictures are made anew"),
