@@ -39,9 +39,14 @@ fn fail(file: &str, what: &str) -> ! {
     panic!("{file}: {what}")
 }
 
+/// The table of `code`, `None` when the language has no file (it shows English).
 fn read(code: &str) -> Option<Table> {
     let file = format!("i18n/{code}.toml");
-    let text = std::fs::read_to_string(&file).ok()?;
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => fail(&file, &format!("cannot be read: {e}")),
+    };
     Some(rules::read(&text).unwrap_or_else(|e| fail(&file, &e)))
 }
 
@@ -83,7 +88,7 @@ fn generate(tables: &[Option<Table>], english: &Table) -> String {
                 .collect();
             let name = key.to_uppercase();
             let names = placeholders(text).unwrap_or_default();
-            let doc = format!("    /// {}", text.replace('\n', "\\n"));
+            let doc = format!("    #[doc = {text:?}]");
             if names.is_empty() {
                 let _ = writeln!(out, "{doc}");
                 let _ = writeln!(

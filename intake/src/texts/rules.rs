@@ -39,7 +39,9 @@ pub(crate) fn read(text: &str) -> Result<Table, String> {
                     "[{section}] `{key}` is not a text: put it in quotes"
                 ));
             };
-            placeholders(&text).map_err(|e| format!("[{section}] `{key}`: {e}"))?;
+            for name in placeholders(&text).map_err(|e| format!("[{section}] `{key}`: {e}"))? {
+                check_name(&name).map_err(|e| format!("[{section}] `{key}`: {e}"))?;
+            }
             strings.insert(key, text);
         }
         table.insert(section, strings);
@@ -47,17 +49,82 @@ pub(crate) fn read(text: &str) -> Result<Table, String> {
     Ok(table)
 }
 
+/// Names the generated code cannot use: Rust's keywords (a section becomes a module, a key a
+/// constant or a function, a placeholder a parameter), the modules beside the sections in
+/// `texts/mod.rs`, and `lang`, every function's first parameter.
+const TAKEN: &[&str] = &[
+    "as",
+    "async",
+    "await",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "fn",
+    "for",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "abstract",
+    "become",
+    "box",
+    "do",
+    "final",
+    "gen",
+    "macro",
+    "override",
+    "priv",
+    "try",
+    "typeof",
+    "unsized",
+    "virtual",
+    "yield",
+    "lang",
+    "placeholders",
+    "rules",
+    "tests",
+];
+
 fn check_name(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
     let good = chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if good {
-        Ok(())
-    } else {
-        Err(format!(
+    if !good {
+        return Err(format!(
             "`{name}`: a section or key is lowercase letters, digits and `_`"
-        ))
+        ));
     }
+    if TAKEN.contains(&name) {
+        return Err(format!(
+            "`{name}`: the name is taken in the generated code (a Rust keyword, or `lang`); choose another"
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a translation against English.
@@ -138,6 +205,13 @@ mod tests {
                 .expect_err("taken")
                 .contains("taken")
         );
+        for taken in [
+            "[type]\nx = \"x\"",
+            "[s]\nx = \"{lang}\"",
+            "[s]\nself = \"x\"",
+        ] {
+            assert!(read(taken).expect_err(taken).contains("taken"), "{taken}");
+        }
         assert!(read("[s]\nn = 3").expect_err("text").contains("not a text"));
     }
 

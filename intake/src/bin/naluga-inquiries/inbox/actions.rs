@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::extract::{Here, InquiryId, Language};
 use super::inquiry::inquiry_page;
-use super::pages::{failed, not_found};
+use super::pages::{failed, locked, not_found};
 use super::{Inbox, Unlocked};
 use crate::staff::{Found, find_id};
 
@@ -108,6 +108,9 @@ pub(super) async fn correct(
             Redirect::to(&format!("{here}?done=corrected")).into_response()
         }
         Err(e) => {
+            let Some(_held) = inbox.still(&unlocked).await else {
+                return locked(&inbox, lang, &here, None);
+            };
             let inquiries = unlocked.inquiries.read().await;
             match inquiries.get(found.id) {
                 Some(item) => inquiry_page(
@@ -150,12 +153,16 @@ pub(super) async fn withdraw(
     };
     match crate::correct::store_withdrawal(&inbox.opened, sealer, &form.email, form.by).await {
         Ok((withdrawal, _)) => {
-            for item in &mut unlocked.inquiries.write().await.items {
-                if item.withdrawn.is_none()
-                    && item.record.consents.marketing.given
-                    && withdrawal.covers(&item.record)
-                {
-                    item.withdrawn = Some(withdrawal.at);
+            // What the inbox holds now (it may have locked, or locked and been unlocked
+            // again, while the store was written).
+            if let Some(current) = inbox.unlocked.read().await.as_ref() {
+                for item in &mut current.inquiries.write().await.items {
+                    if item.withdrawn.is_none()
+                        && item.record.consents.marketing.given
+                        && withdrawal.covers(&item.record)
+                    {
+                        item.withdrawn = Some(withdrawal.at);
+                    }
                 }
             }
             Redirect::to(&format!("{back}?done=withdrawn")).into_response()
@@ -173,7 +180,7 @@ pub(super) struct Deletion {
 /// Deletes every version of an inquiry, once the form names it (see `naluga-inquiries delete`).
 pub(super) async fn delete(
     State(inbox): State<Arc<Inbox>>,
-    unlocked: Unlocked,
+    _: Unlocked,
     Language(lang): Language,
     Here(here): Here,
     InquiryId(id): InquiryId,
@@ -195,11 +202,14 @@ pub(super) async fn delete(
     if let Err(e) = crate::delete::delete_found(&inbox.opened, &found).await {
         return failed(&inbox, lang, &here, &e);
     }
-    unlocked
-        .inquiries
-        .write()
-        .await
-        .items
-        .retain(|i| i.record.id != found.id);
+    // What the inbox holds now, as for a withdrawal.
+    if let Some(current) = inbox.unlocked.read().await.as_ref() {
+        current
+            .inquiries
+            .write()
+            .await
+            .items
+            .retain(|i| i.record.id != found.id);
+    }
     Redirect::to("/?done=deleted").into_response()
 }

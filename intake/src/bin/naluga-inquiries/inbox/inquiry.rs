@@ -14,7 +14,7 @@ use intake::inquiry::AgeStatement;
 use intake::texts::{Lang, inbox as words, site_label, toy_label};
 
 use super::extract::{Here, InquiryId, Language};
-use super::pages::{Choice, Frame, age_label, failed, not_found, page};
+use super::pages::{Choice, Frame, age_label, failed, locked, not_found, page};
 use super::texts::word_or_key;
 use super::{Inbox, Unlocked};
 use crate::staff::{Loaded, find_id, local_time};
@@ -219,6 +219,9 @@ pub(super) async fn inquiry(
         Done::Other => None,
     });
     let notice = notice.map(|text| text.get(lang).to_string());
+    let Some(_held) = inbox.still(&unlocked).await else {
+        return locked(&inbox, lang, &here, None);
+    };
     let inquiries = unlocked.inquiries.read().await;
     match inquiries.get(id) {
         Some(item) => inquiry_page(&inbox, &unlocked, item, lang, &here, notice, StatusCode::OK),
@@ -316,6 +319,9 @@ pub(super) async fn confirm_delete(
     Here(here): Here,
     InquiryId(id): InquiryId,
 ) -> Response {
+    let Some(_held) = inbox.still(&unlocked).await else {
+        return locked(&inbox, lang, &here, None);
+    };
     let inquiries = unlocked.inquiries.read().await;
     let Some(item) = inquiries.get(id) else {
         return not_found(&inbox, lang, &here);

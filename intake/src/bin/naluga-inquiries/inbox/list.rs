@@ -98,6 +98,9 @@ pub(super) async fn list(
     filter: Filter,
     Query(query): Query<ListQuery>,
 ) -> Response {
+    let Some(_held) = inbox.still(&unlocked).await else {
+        return locked(&inbox, lang, &here, None);
+    };
     let inquiries = unlocked.inquiries.read().await;
     let items = &inquiries.items;
     let matching: Vec<&Loaded> = items.iter().filter(|i| filter.matches(i, None)).collect();

@@ -228,6 +228,20 @@ impl Inbox {
         }
     }
 
+    /// The inbox's state, while it still holds what `unlocked` was taken from: a read guard,
+    /// which locking waits for, so that nothing decrypted is shown after the inbox locked
+    /// (or locked and was unlocked again) while a handler worked; `None` otherwise.
+    async fn still(
+        &self,
+        unlocked: &Unlocked,
+    ) -> Option<tokio::sync::RwLockReadGuard<'_, Option<Unlocked>>> {
+        let guard = self.unlocked.read().await;
+        let same = guard
+            .as_ref()
+            .is_some_and(|now| Arc::ptr_eq(&now.inquiries, &unlocked.inquiries));
+        same.then_some(guard)
+    }
+
     /// Whether the identity file is passphrase-protected.
     fn protected(&self) -> bool {
         std::fs::read(&self.identity).is_ok_and(|bytes| intake::keys::is_protected(&bytes))

@@ -96,13 +96,13 @@ async fn unlock(
     }
 }
 
-/// Switches the interface language and goes back to the page.
 /// Where the language switch goes back to.
 #[derive(serde::Deserialize)]
 pub(crate) struct Back {
     back: Option<String>,
 }
 
+/// Switches the interface language and goes back to the page.
 pub(crate) async fn language(Path(code): Path<String>, Query(query): Query<Back>) -> Response {
     let Some(code) = words::LANGUAGES
         .iter()

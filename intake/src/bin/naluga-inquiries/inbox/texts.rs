@@ -40,8 +40,9 @@ pub(crate) fn language_of(cookie: Option<&str>, accept_language: Option<&str>) -
         let mut parts = range.split(';');
         let tag = parts.next().unwrap_or_default();
         let q = parts
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+            .filter_map(|p| p.split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+            .map_or(Some(1.0), |(_, q)| q.trim().parse::<f32>().ok());
         if let (Some(q), Some(lang)) = (q, Lang::from_code(tag).filter(offered))
             && q > 0.0
         {
@@ -73,6 +74,7 @@ mod tests {
         assert_eq!(language_of(None, Some("en, zh")), Lang::En);
         assert_eq!(language_of(None, Some("en;q=0")), Lang::Zh);
         assert_eq!(language_of(None, Some("en;q=x, zh;q=0.1")), Lang::Zh);
+        assert_eq!(language_of(None, Some("en; Q = 0, zh;q=0.2")), Lang::Zh);
     }
 
     #[test]
