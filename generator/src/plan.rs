@@ -8,9 +8,8 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::built::Files;
 use crate::config::SiteConfig;
-use crate::library::{Library, PageIndex, Placement, listing_of};
+use crate::library::{PageIndex, Placement, listing_of};
 use crate::links::{Target, UrlMap};
 use crate::render::{CachedPage, Renderer};
 use crate::templates::{TemplateSources, dependents};
@@ -34,12 +33,6 @@ pub(crate) struct RenderCache {
     pages: HashMap<String, HashMap<String, CachedPage>>,
     /// The pages whose rendering failed, by language code and key.
     failed: BTreeSet<(String, String)>,
-    /// The previous build's library, for the next build to patch.
-    pub(crate) library: Option<Library>,
-    /// The previous build's output files, for the next build to patch.
-    pub(crate) files: Option<Files>,
-    /// The pictures processed so far, by source.
-    pub(crate) pictures: HashMap<std::path::PathBuf, crate::images::Kept>,
 }
 
 /// What changed since the last build, as far as the sources know.

@@ -25,13 +25,13 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::assemble::assemble;
+use crate::assemble::{Mode, Previous, assemble};
 use crate::built::BuiltSite;
 use crate::content::{is_editor_leftover, is_ignored};
 use crate::diagnostics::{BuildFailed, Diagnostic, Diagnostics};
 use crate::options::BuildOptions;
 use crate::output::Staging;
-use crate::plan::{Changes, RenderCache};
+use crate::plan::Changes;
 use crate::sources::Sources;
 
 /// A site's sources and last rendered pages, rebuilt incrementally. See the module's text.
@@ -42,7 +42,8 @@ pub struct Project {
     absolute_root: PathBuf,
     /// `None` until loaded, and after `site.toml` changes: the next build reads everything.
     sources: Option<Sources>,
-    cache: RenderCache,
+    /// What the next build reuses of the last.
+    previous: Previous,
     changes: Changes,
 }
 
@@ -69,7 +70,7 @@ impl Project {
             options,
             absolute_root,
             sources: None,
-            cache: RenderCache::default(),
+            previous: Previous::default(),
             changes: Changes::default(),
         }
     }
@@ -103,9 +104,9 @@ impl Project {
         assemble(
             &self.options,
             sources,
-            &mut self.cache,
+            &mut self.previous,
             &mut self.changes,
-            None,
+            Mode::InMemory,
         )
     }
 
@@ -288,9 +289,9 @@ pub fn build_into(options: &BuildOptions, output: &Path) -> Result<BuiltSite, Bu
     let mut site = assemble(
         options,
         &sources,
-        &mut RenderCache::default(),
+        &mut Previous::default(),
         &mut changes,
-        Some(&staging),
+        Mode::Streaming(&staging),
     )?;
     let writing = std::time::Instant::now();
     for (path, bytes) in &site.files {
