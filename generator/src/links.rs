@@ -107,21 +107,21 @@ pub struct BrokenLink {
     pub reason: String,
 }
 
-/// Checks every root-relative and relative link of the built site's HTML files against the
-/// files and ids the site contains. External links are not followed (no network is assumed).
+/// Checks every root-relative and relative link of the built site's HTML files (`href`,
+/// `src`, each address of a `srcset`) against the files and ids the site contains. External
+/// links are not followed (no network is assumed).
 pub fn check_links(files: &crate::built::Files) -> Vec<BrokenLink> {
-    let html: Vec<(&String, String)> = files
+    let pages: Vec<(&String, Page)> = files
         .iter()
         .filter(|(path, _)| path.ends_with(".html"))
-        .map(|(path, bytes)| (path, String::from_utf8_lossy(bytes).into_owned()))
+        .map(|(path, bytes)| (path, Page::read(&String::from_utf8_lossy(bytes))))
         .collect();
-    let ids: HashMap<&str, HashSet<String>> = html
+    let ids: HashMap<&str, &HashSet<String>> = pages
         .iter()
-        .map(|(path, text)| (path.as_str(), attribute_values(text, "id").collect()))
+        .map(|(path, page)| (path.as_str(), &page.ids))
         .collect();
     let mut broken = Vec::new();
-    for (page, text) in &html {
-        let links = attribute_values(text, "href").chain(attribute_values(text, "src"));
+    for (page, Page { links, .. }) in &pages {
         for href in links {
             if href.contains("://")
                 || href.starts_with("//")
@@ -171,6 +171,44 @@ pub fn check_links(files: &crate::built::Files) -> Vec<BrokenLink> {
     broken
 }
 
+/// What the link checker needs of one HTML file, read by an HTML parser: quoting, spacing
+/// and entities as a browser reads them, and nothing taken from text or scripts.
+struct Page {
+    /// Every address it names, in document order.
+    links: Vec<String>,
+    /// Its elements' ids.
+    ids: HashSet<String>,
+}
+
+impl Page {
+    fn read(html: &str) -> Self {
+        let document = scraper::Html::parse_document(html);
+        let mut page = Page {
+            links: Vec::new(),
+            ids: HashSet::new(),
+        };
+        for element in document.root_element().descendent_elements() {
+            let element = element.value();
+            page.ids.extend(element.id().map(String::from));
+            for name in ["href", "src"] {
+                if let Some(value) = element.attr(name).filter(|v| !v.is_empty()) {
+                    page.links.push(value.to_string());
+                }
+            }
+            // `a.webp 320w, b.webp 640w`: an address, then its size, per candidate.
+            if let Some(srcset) = element.attr("srcset") {
+                page.links.extend(
+                    srcset
+                        .split(',')
+                        .filter_map(|candidate| candidate.split_whitespace().next())
+                        .map(String::from),
+                );
+            }
+        }
+        page
+    }
+}
+
 fn join_url(page: &str, path: &str) -> String {
     if path.starts_with('/') {
         return path.to_string();
@@ -195,49 +233,6 @@ pub fn percent_decode(fragment: &str) -> String {
     percent_encoding::percent_decode_str(fragment)
         .decode_utf8_lossy()
         .into_owned()
-}
-
-/// The values of every `name=` attribute in minified or pretty HTML (quoted or not).
-pub(crate) fn attribute_values<'a>(
-    html: &'a str,
-    name: &'a str,
-) -> impl Iterator<Item = String> + 'a {
-    let pattern = format!(" {name}=");
-    let mut rest = html;
-    std::iter::from_fn(move || {
-        loop {
-            let at = rest.find(&pattern)?;
-            rest = &rest[at + pattern.len()..];
-            let value = match rest.chars().next()? {
-                quote @ ('"' | '\'') => {
-                    let inner = &rest[1..];
-                    let end = inner.find(quote)?;
-                    &inner[..end]
-                }
-                _ => {
-                    let end = rest
-                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
-                        .unwrap_or(rest.len());
-                    &rest[..end]
-                }
-            };
-            if !value.is_empty() {
-                return Some(unescape_entities(value));
-            }
-        }
-    })
-}
-
-fn unescape_entities(value: &str) -> String {
-    if !value.contains('&') {
-        return value.to_string();
-    }
-    value
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -280,7 +275,9 @@ mod tests {
         let mut files = crate::built::Files::new();
         files.insert(
             "index.html".to_string(),
-            "<a href=/about/>a</a><a href=\"/about/#team\">b</a><a href=/gone/>c</a><a href=#top>d</a><a href=https://x.org>e</a>".into(),
+            "<a href=/about/>a</a><a href=\"/about/#team\">b</a><a href=/gone/>c</a><a href=#top>d</a><a href=https://x.org>e</a>\
+             <a\thref='/about/#team'>tab</a><p>href=/text/ is text</p><script>x=\" href=/js/\"</script>\
+             <img alt=x srcset=\"/about/ 1x, /small.webp 320w\"><a href=\"/about/?a=1&amp;b=2\">amp</a>".into(),
         );
         files.insert(
             "about/index.html".to_string(),
@@ -288,7 +285,7 @@ mod tests {
         );
         let broken = check_links(&files);
         let hrefs: Vec<&str> = broken.iter().map(|b| b.href.as_str()).collect();
-        assert_eq!(hrefs, vec!["/gone/", "#top"]);
+        assert_eq!(hrefs, vec!["/gone/", "#top", "/small.webp"]);
     }
 
     #[test]
