@@ -12,6 +12,10 @@ use clap::Parser as _;
 
 mod cmd;
 
+// See the workspace's Cargo.toml: most of a build is small allocations.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cmd::Cli::parse();
     // Logs go to standard error: the intake's requests under `serve`, and with

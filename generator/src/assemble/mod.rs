@@ -259,7 +259,7 @@ pub(crate) fn assemble(
         files,
         &mut diagnostics,
     );
-    phases.end("404, aliases, sitemap, headers");
+    phases.end("site files");
 
     if scope != Scope::Files && sources.card_kit.is_some() {
         // Every page is in the cache now: the cards none of them shows are stale.
