@@ -271,19 +271,24 @@ fn render(body: &str, with_html: bool) -> RenderedMarkdown {
                     id.map_or_else(|| slugify(&title), |id| id.to_string()),
                 );
                 let level = level as u8;
-                let mut start = format!("<h{level} id=\"{}\"", escape_attribute(&id));
-                if !classes.is_empty() {
-                    let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-                    let _ = write!(start, " class=\"{}\"", escape_attribute(&classes.join(" ")));
+                if with_html {
+                    let mut start = format!("<h{level} id=\"{}\"", escape_attribute(&id));
+                    if !classes.is_empty() {
+                        let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+                        let _ =
+                            write!(start, " class=\"{}\"", escape_attribute(&classes.join(" ")));
+                    }
+                    start.push('>');
+                    events.push(Event::Html(start.into()));
+                    events.extend(inner);
+                    events.push(Event::Html(format!("</h{level}>\n").into()));
                 }
-                start.push('>');
-                events.push(Event::Html(start.into()));
-                events.extend(inner);
-                events.push(Event::Html(format!("</h{level}>\n").into()));
                 headings.push((level, id, title));
             }
             (Some((_, _, _, inner)), event) => inner.push(event),
-            (None, event) => events.push(event),
+            // A scan keeps no events: only what it found matters.
+            (None, event) if with_html => events.push(event),
+            (None, _) => {}
         }
     }
     if with_html {
