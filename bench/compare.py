@@ -240,8 +240,11 @@ def hugo_binary():
     return path
 
 
-def serve_latency(binary, site, edits, work):
-    """Edits pages under `serve` and times save -> reload event. Returns (latencies ms, log)."""
+def serve_latency(binary, site, edits, work, pages=None):
+    """Edits pages under `serve` and times save -> reload event. Returns (latencies ms, log).
+
+    `pages`: the content files to edit in turn (relative to the site); by default the
+    generated site's `s<section>/p<n>.md`."""
     data = os.path.join(work, "serve-data")
     process = subprocess.Popen(
         [binary, "--root", site, "serve", "--port", "0", "--intake-port", "0", "--data", data],
@@ -271,7 +274,8 @@ def serve_latency(binary, site, edits, work):
         wait_for("version")
         latencies, log = [], []
         for n in range(edits):
-            path = os.path.join(site, "content", f"s{n % SECTIONS}", f"p{n}.md")
+            path = os.path.join(site, "content", pages[n % len(pages)] if pages
+                                else os.path.join(f"s{n % SECTIONS}", f"p{n}.md"))
             with open(path, encoding="utf-8") as f:
                 text = f.read()
             with open(path, "w", encoding="utf-8") as f:
@@ -291,6 +295,32 @@ def serve_latency(binary, site, edits, work):
         process.wait()
 
 
+def real_site_latency(binary, edits, where):
+    """`serve`'s edit-to-reload time on a copy of the repository's own site."""
+    work = tempfile.mkdtemp(prefix="naluga-bench-", dir=where)
+    try:
+        site = os.path.join(work, "site")
+        os.makedirs(site)
+        shutil.copy(os.path.join(ROOT, "site.toml"), site)
+        for folder in ("content", "themes"):
+            shutil.copytree(os.path.join(ROOT, folder), os.path.join(site, folder))
+        # The pictures' cache, so the first build is not the measure of encoding them.
+        cache = os.path.join(ROOT, ".cache")
+        if os.path.isdir(cache):
+            shutil.copytree(cache, os.path.join(site, ".cache"))
+        content = os.path.join(site, "content")
+        pages = sorted(os.path.relpath(os.path.join(folder, name), content)
+                       for folder, _, names in os.walk(content) for name in names if name.endswith(".md"))
+        latencies, log = serve_latency(binary, site, edits, work, pages)
+        latencies.sort()
+        print(f"serve on the real site ({len(pages)} content files): one-page edit saved -> reload "
+              f"event received, {len(latencies)} edits: median {statistics.median(latencies):.1f} ms, "
+              f"90th percentile {latencies[int(len(latencies) * 0.9) - 1]:.1f} ms, worst {latencies[-1]:.1f} ms")
+        print(f"  as serve reports it (from the first file event): {log[len(log) // 2]}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=1000, help="pages per language")
@@ -304,6 +334,9 @@ def main():
     parser.add_argument("--dir", default="/dev/shm" if os.access("/dev/shm", os.W_OK) else None,
                         help="where the sites and outputs go (default: /dev/shm, a RAM disk, so "
                              "that a slow or throttled disk does not decide the comparison)")
+    parser.add_argument("--real-site", action="store_true",
+                        help="only the serve edit-to-reload time, on a copy of this repository's "
+                             "own site (site.toml, content/, themes/), editing each of its pages in turn")
     args = parser.parse_args()
 
     release = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
@@ -311,6 +344,9 @@ def main():
     floor = os.path.join(release, "bare-pass")
     subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "generator", "--bin", "naluga-site",
                     "-p", "bare-pass", "--bin", "bare-pass"], cwd=ROOT, check=True)
+    if args.real_site:
+        real_site_latency(binary, args.edits or 20, args.dir)
+        return
     hugo = None if args.no_hugo else hugo_binary()
     work = tempfile.mkdtemp(prefix="naluga-bench-", dir=args.dir)
     try:
