@@ -111,8 +111,10 @@ pub struct BrokenLink {
 /// `src`, each address of a `srcset`) against the files and ids the site contains. External
 /// links are not followed (no network is assumed).
 pub fn check_links(files: &crate::built::Files) -> Vec<BrokenLink> {
+    use rayon::prelude::*;
+    // Parsing is most of the check's time: every page on every core.
     let pages: Vec<(&String, Page)> = files
-        .iter()
+        .par_iter()
         .filter(|(path, _)| path.ends_with(".html"))
         .map(|(path, bytes)| (path, Page::read(&String::from_utf8_lossy(bytes))))
         .collect();

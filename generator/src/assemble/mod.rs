@@ -204,10 +204,7 @@ pub(crate) fn assemble(
 
     // 6. Render.
     let rendered = render(&renderer, &todo, mode).map_err(|e| {
-        diagnostics.push(Diagnostic::error(
-            root,
-            format!("cannot write the site: {e:#}"),
-        ));
+        diagnostics.push(cannot_write(root, &e));
         BuildFailed {
             diagnostics: std::mem::take(&mut diagnostics),
         }
@@ -219,6 +216,8 @@ pub(crate) fn assemble(
         && !changes.files
         && !pictures.set_changed
         && matches!(mode, Mode::InMemory);
+    // A streaming build's files (those not written as pages) are its answer, not kept.
+    let mut unkept: Files;
     let (files, sitemap_changed) = match kept_files.as_mut().filter(|_| patch_files) {
         Some(files) => {
             scope = Scope::Files;
@@ -238,7 +237,15 @@ pub(crate) fn assemble(
                 &mut diagnostics,
             );
             outputs::deliver_pictures(&mut files, &pictures, mode, linking, root, &mut diagnostics);
-            (kept_files.insert(files), true)
+            let files = match mode {
+                Mode::InMemory => kept_files.insert(files),
+                Mode::Streaming(_) => {
+                    *kept_files = None;
+                    unkept = files;
+                    &mut unkept
+                }
+            };
+            (files, true)
         }
     };
     changes.clear();
@@ -268,9 +275,8 @@ pub(crate) fn assemble(
     let page_count = library.placements.len();
     let (files, streamed) = match mode {
         Mode::InMemory => (files.clone(), 0),
-        // Nothing to patch after a build that writes as it goes: the files are not kept.
         Mode::Streaming(_) => (
-            kept_files.take().unwrap_or_default(),
+            std::mem::take(files),
             written_paths(library, cache).count() + pictures.files.len(),
         ),
     };
@@ -417,6 +423,11 @@ fn render(
         Some(e) => Err(e),
         None => Ok(rendered),
     }
+}
+
+/// A file of the site that could not be written into the output folder.
+fn cannot_write(root: &Path, e: &anyhow::Error) -> Diagnostic {
+    Diagnostic::error(root, format!("cannot write the site: {e:#}"))
 }
 
 /// The output paths of every placed page as rendered (now or by an earlier build).

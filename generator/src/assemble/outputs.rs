@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::built::Files;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 use crate::images::Pictures;
 use crate::library::Placement;
 use crate::output::Linking;
@@ -15,6 +15,7 @@ use super::Mode;
 
 /// What a page rendered again replaces in the previous build's files: its old output paths
 /// and its old `sitemap.xml` entry. Read before the cache records the new rendering.
+#[derive(Default)]
 pub(super) struct Replaced {
     paths: Vec<String>,
     sitemap: Option<String>,
@@ -23,20 +24,19 @@ pub(super) struct Replaced {
 /// What each page of `todo` replaces (a page new to the cache replaces nothing).
 pub(super) fn replaced(todo: &[&Placement], cache: &RenderCache) -> Vec<Replaced> {
     todo.iter()
-        .map(|p| match cache.page(&p.language.code, &p.key) {
-            Some(old) => Replaced {
-                paths: old
-                    .output
-                    .iter()
-                    .flatten()
-                    .map(|(path, _)| path.clone())
-                    .collect(),
-                sitemap: old.sitemap.clone(),
-            },
-            None => Replaced {
-                paths: Vec::new(),
-                sitemap: None,
-            },
+        .map(|p| {
+            cache
+                .page(&p.language.code, &p.key)
+                .map(|old| Replaced {
+                    paths: old
+                        .output
+                        .iter()
+                        .flatten()
+                        .map(|(path, _)| path.clone())
+                        .collect(),
+                    sitemap: old.sitemap.clone(),
+                })
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -139,7 +139,7 @@ pub(super) fn deliver_pictures(
     }
     if let Err(e) = written {
         diagnostics.push(
-            Diagnostic::error(root, format!("cannot write the site: {e:#}")).help(
+            super::cannot_write(root, &e).help(
                 "if the file named is in .cache/images/, delete that folder and build again: its pictures are made anew",
             ),
         );
