@@ -42,7 +42,9 @@ pub(crate) struct SourcePage {
     pub markdown: RenderedMarkdown,
     /// Whether the markdown's HTML, table of contents and links were dropped once read, to be
     /// rendered again when the page is: a build that writes as it goes then holds little
-    /// more than the text of its pages. The heading ids stay, for checking links to them.
+    /// more than the text of its pages. The heading ids and pictures stay, for checking links
+    /// to them and processing the pictures first, unless the page has neither (see
+    /// [`load_pages`]).
     pub rendering_dropped: bool,
 }
 
@@ -171,17 +173,111 @@ pub(crate) fn is_markdown(relative: &Path) -> bool {
 
 /// Reads and renders the markdown files of a scan, in parallel, in the scan's order.
 /// With `lean`, the markdown's HTML, table of contents and links are not kept (see
-/// [`SourcePage::rendering_dropped`]).
+/// [`SourcePage::rendering_dropped`]), and a page is read for its heading ids and pictures
+/// only if it may have pictures or shortcodes, or some `@/…#id` link may point to it: the
+/// others are parsed once, when rendered (a second parse of every page was 8 % of a build).
 pub(crate) fn load_pages(
     root: &Path,
     config: &SiteConfig,
     files: &[PathBuf],
     lean: bool,
 ) -> Vec<Result<SourcePage, Diagnostic>> {
-    files
+    let mut pages: Vec<_> = files
         .par_iter()
         .map(|relative| load_page(root, config, relative, lean))
-        .collect()
+        .collect();
+    if lean {
+        let linked = AnchorLinks::find(pages.iter().flatten());
+        pages.par_iter_mut().for_each(|page| {
+            // Unread, or read and without headings: reading again finds the same.
+            if let Ok(unread) = page
+                && unread.markdown.anchors.is_empty()
+                && linked.may_point_to(unread.stem())
+            {
+                match scan(unread) {
+                    Ok(markdown) => unread.markdown = markdown,
+                    Err(problem) => *page = Err(problem),
+                }
+            }
+        });
+    }
+    pages
+}
+
+/// Where `@/…#id` links may point, found in the pages' text without parsing it: too many
+/// pages (a word of a link's line that is no page, a link in a code block) only costs their
+/// scan; too few would report a heading as missing.
+#[derive(Default)]
+struct AnchorLinks {
+    /// The words of every line with `@/` and `#` after it, and each word's parts before a dot.
+    words: std::collections::HashSet<String>,
+    /// Whether some such line has an entity (`&num;` could be the `#`, `&#95;` part of a name).
+    any: bool,
+}
+
+impl AnchorLinks {
+    fn find<'a>(pages: impl Iterator<Item = &'a SourcePage>) -> Self {
+        let mut found = Self::default();
+        for page in pages {
+            let body = &page.text[page.body_offset..];
+            for at in memchr::memmem::find_iter(body.as_bytes(), "@/") {
+                let rest = &body[at + 2..];
+                let line = rest.split('\n').next().unwrap_or_default();
+                if !line.contains('#') {
+                    continue;
+                }
+                found.any |= line.contains('&');
+                // Backslash escapes (`\_index.md`) name the same file.
+                let line = line.replace('\\', "");
+                for word in line.split(['/', '#', '(', ')', '<', '>', '"', '\'', '[', ']']) {
+                    // `my.notes.zh.md`: the stem is `my.notes`, so every part before a dot.
+                    let stems = word.match_indices('.').map(|(dot, _)| &word[..dot]);
+                    found.words.extend(stems.chain([word]).map(str::to_string));
+                }
+            }
+        }
+        found
+    }
+
+    /// Whether a link may point to a page whose file name starts with `stem`.
+    fn may_point_to(&self, stem: &str) -> bool {
+        self.any || self.words.contains(stem)
+    }
+}
+
+/// A lean page's markdown read for its heading ids and pictures, or the problem found.
+fn scan(page: &SourcePage) -> Result<RenderedMarkdown, Diagnostic> {
+    let markdown = scan_markdown(&page.text[page.body_offset..]);
+    check_markdown(&page.file, &page.text, page.body_offset, &markdown)?;
+    Ok(RenderedMarkdown {
+        toc: Vec::new(),
+        links: Vec::new(),
+        ..markdown
+    })
+}
+
+/// The problems a page's markdown can have that only parsing finds: a link to a page that did
+/// not become one, a shortcode that cannot be read.
+pub(crate) fn check_markdown(
+    file: &Path,
+    text: &str,
+    body_offset: usize,
+    markdown: &RenderedMarkdown,
+) -> Result<(), Diagnostic> {
+    if let Some(&offset) = markdown.unparsed_links.first() {
+        let at = body_offset + offset;
+        let written = text[at..].lines().next().unwrap_or_default();
+        let len = written.find(')').map_or(written.len(), |end| end + 1);
+        return Err(Diagnostic::error(file, "this looks like a link to a page, but it is not one")
+            .at(text, at, len)
+            .help("a link's address cannot hold spaces or unbalanced parentheses: write `[text](@/path.md#anchor)` with none, or `[text](<@/path.md>)`"));
+    }
+    if let Some(problem) = markdown.shortcode_problems.first() {
+        return Err(Diagnostic::error(file, problem.message.clone())
+            .at(text, body_offset + problem.offset, problem.len)
+            .help(problem.help.clone()));
+    }
+    Ok(())
 }
 
 /// The key of a content file: its path under `content/` without the language suffix.
@@ -271,24 +367,17 @@ pub(crate) fn load_page(
                 .help("delete it; it is invisible and was probably pasted by accident"),
         );
     }
-    let mut markdown = if lean {
+    // Pictures and shortcodes are found by the scan; a lean page with neither is parsed when
+    // it is rendered, or when a link may point to its headings (`load_pages`).
+    let may_hold_pictures = ["![", "{{", "{%"].iter().any(|m| split.body.contains(m));
+    let mut markdown = if !lean {
+        render_markdown(split.body)
+    } else if may_hold_pictures {
         scan_markdown(split.body)
     } else {
-        render_markdown(split.body)
+        RenderedMarkdown::default()
     };
-    if let Some(&offset) = markdown.unparsed_links.first() {
-        let at = split.body_offset + offset;
-        let written = text[at..].lines().next().unwrap_or_default();
-        let len = written.find(')').map_or(written.len(), |end| end + 1);
-        return Err(Diagnostic::error(&file, "this looks like a link to a page, but it is not one")
-            .at(&text, at, len)
-            .help("a link's address cannot hold spaces or unbalanced parentheses: write `[text](@/path.md#anchor)` with none, or `[text](<@/path.md>)`"));
-    }
-    if let Some(problem) = markdown.shortcode_problems.first() {
-        return Err(Diagnostic::error(&file, problem.message.clone())
-            .at(&text, split.body_offset + problem.offset, problem.len)
-            .help(problem.help.clone()));
-    }
+    check_markdown(&file, &text, split.body_offset, &markdown)?;
     if lean {
         // Kept: the heading ids (links to them are checked) and the images (processed before
         // any page is rendered).

@@ -10,7 +10,7 @@ use tera::Context;
 
 use crate::aliases::redirect_html;
 use crate::config::{Language, SiteConfig};
-use crate::content::SourcePage;
+use crate::content::{SourcePage, check_markdown};
 use crate::diagnostics::Diagnostic;
 use crate::front_matter::to_date;
 use crate::i18n::Translations;
@@ -119,6 +119,10 @@ impl Renderer<'_> {
         let page = &*placement.page;
         let code = placement.language.code.as_str();
         let markdown = self.work.time(Part::Markdown, || page.markdown());
+        if page.rendering_dropped {
+            // A lean page may be parsed here for the first time.
+            check_markdown(&page.file, &page.text, page.body_offset, &markdown)?;
+        }
         let content = self.work.time(Part::Content, || {
             self.resolve_content(page, &markdown, code)
         })?;
@@ -250,7 +254,7 @@ impl Renderer<'_> {
         Ok(outputs)
     }
 
-    pub(crate) fn render_not_found(&self, language: &Language) -> Result<String, Diagnostic> {
+    pub(crate) fn render_not_found(&self, language: &Language) -> Result<Vec<u8>, Diagnostic> {
         let title = self
             .translations
             .lookup(&language.code, "not_found.title")
@@ -348,12 +352,14 @@ impl Renderer<'_> {
         }
     }
 
+    /// Runs a template over a page's context. The HTML stays bytes: the minifier reads bytes,
+    /// and Tera's `render` would check the whole page is UTF-8 again (3 % of a build's time).
     pub(crate) fn render(
         &self,
         template: &str,
         context: &PageContext<'_>,
         file: Option<&Path>,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<u8>, Diagnostic> {
         let context = self.work.time(Part::Context, || {
             Context::from_serialize(context).map_err(|e| {
                 Diagnostic::error(
@@ -363,10 +369,12 @@ impl Renderer<'_> {
             })
         })?;
         self.work.time(Part::Templates, || {
+            let mut html = Vec::new();
             self.templates
                 .tera
-                .render(template, &context)
-                .map_err(|e| self.templates.diagnostic(&e, file))
+                .render_to(template, &context, &mut html)
+                .map_err(|e| self.templates.diagnostic(&e, file))?;
+            Ok(html)
         })
     }
 

@@ -235,6 +235,75 @@ fn the_written_site_equals_the_site_built_in_memory() {
     }
 }
 
+/// `build` reads a page's markdown before rendering it only where it may have pictures or
+/// shortcodes or where a link may point to its headings (found without parsing): with links
+/// written every way markdown allows, it finds what a build in memory finds.
+#[test]
+fn a_written_build_finds_the_same_headings_and_problems_as_one_in_memory() {
+    let notes = |slug: &str| {
+        format!("+++\ntitle = \"Notes\"\nslug = \"{slug}\"\n+++\n## Heading one\n\nText.\n")
+    };
+    let cases = [
+        // A missing heading of a page without pictures.
+        "[storage](@/privacy.md#storag)",
+        // A link markdown did not take (the space).
+        "Read [the policy](@/privacy.md #storage) first.",
+        // A stem with a dot, a backslash escape, entities, spaces in angle brackets.
+        "[a](@/my.notes.md#heading-one)",
+        "[b](@/my\\.notes.md#heading-one)",
+        "[c](@/my&#46;notes.md&num;heading-one)",
+        "[d](<@/two words.md#heading-one>)",
+        "[e](@/my.notes.md#heading-two)",
+        "[f](<@/two words.md#heading-two>)",
+        "[g](@/news/_index.md#nowhere)",
+        // A link in code is no link, and this page has no headings anyway.
+        "`[h](@/thanks.md#x)`",
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        let builds = [2, 3, 4, 5, 9].contains(&i);
+        let fixture = Fixture::new();
+        // A Chinese page no link points to (so nothing else makes it read early) links to a
+        // Chinese page whose name has a dot, and to an English one with a space, shown in
+        // Chinese as a fallback.
+        fixture.write("content/my.notes.zh.md", &notes("notes"));
+        fixture.write("content/two words.md", &notes("two-words"));
+        fixture.write(
+            "content/cases.zh.md",
+            &format!("+++\ntitle = \"Cases\"\n+++\nIntro.\n\n{case}\n"),
+        );
+        let in_memory = generator::build_site(&fixture.options());
+        let output = fixture.root().join("public");
+        let written = generator::build_into(&fixture.options(), &output);
+        match (in_memory, written) {
+            (Ok(in_memory), Ok(_)) => {
+                assert!(builds, "case {i} should fail: {case}");
+                let on_disk = snapshot(&output);
+                for (path, bytes) in &in_memory.files {
+                    assert!(on_disk[path] == bytes.to_vec(), "{path} of case {i}");
+                }
+            }
+            (Err(in_memory), Err(written)) => {
+                assert!(!builds, "case {i} ({case}) should build:\n{in_memory}");
+                let first = |failed: &generator::diagnostics::BuildFailed| {
+                    let d = failed.diagnostics.errors().next().expect("an error");
+                    (d.file.clone(), d.line, d.column, d.message.clone())
+                };
+                assert_eq!(first(&written), first(&in_memory), "case {i}: {case}");
+                assert_eq!(
+                    written.diagnostics.errors().count(),
+                    in_memory.diagnostics.errors().count(),
+                    "case {i}: {case}"
+                );
+            }
+            (in_memory, written) => panic!(
+                "case {i} ({case}): in memory {:?}, written {:?}",
+                in_memory.err().map(|f| f.to_string()),
+                written.err().map(|f| f.to_string())
+            ),
+        }
+    }
+}
+
 #[test]
 fn an_output_folder_that_cannot_be_made_fails_the_build_naming_it() {
     let fixture = Fixture::new();
