@@ -6,7 +6,9 @@
 //! (at the top) and section pages (in folders). Other files under `content/` are copied as they
 //! are. Files are read and parsed in parallel; every problem becomes a diagnostic.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -14,7 +16,9 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, closest, relative};
 use crate::front_matter::{FrontMatter, parse_front_matter, split_front_matter};
-use crate::markdown::{RenderedMarkdown, find_forbidden_character, render_markdown, scan_markdown};
+use crate::markdown::{
+    HeadingIds, RenderedMarkdown, find_forbidden_character, render_markdown, scan_markdown,
+};
 
 /// One markdown file of `content/`, parsed and rendered.
 #[derive(Debug)]
@@ -37,15 +41,25 @@ pub(crate) struct SourcePage {
     pub front_matter: FrontMatter,
     /// The page's title (required in front matter).
     pub title: String,
-    /// The rendered markdown. Only its `anchors` are kept when `rendering_dropped`: use
-    /// [`SourcePage::markdown`] for the rest.
+    /// The rendered markdown. When `rendering_dropped`, only its pictures are kept, and only
+    /// if it may have some: use [`SourcePage::markdown`] for the rest and
+    /// [`HeadingIds::heading_ids`] for its heading ids.
     pub markdown: RenderedMarkdown,
     /// Whether the markdown's HTML, table of contents and links were dropped once read, to be
     /// rendered again when the page is: a build that writes as it goes then holds little
-    /// more than the text of its pages. The heading ids and pictures stay, for checking links
-    /// to them and processing the pictures first, unless the page has neither (see
-    /// [`load_pages`]).
+    /// more than the text of its pages. It reads a page's markdown first only when it may
+    /// hold pictures (processed before any page is rendered) or is a draft (never rendered,
+    /// its problems are reported all the same); the rest are parsed once, when rendered.
     pub rendering_dropped: bool,
+    /// The heading ids: found when the markdown was read, or when a link first asks for them.
+    pub(crate) heading_ids: OnceLock<Arc<HashSet<String>>>,
+}
+
+impl HeadingIds for SourcePage {
+    fn heading_ids(&self) -> &HashSet<String> {
+        self.heading_ids
+            .get_or_init(|| scan_markdown(&self.text[self.body_offset..]).anchors)
+    }
 }
 
 impl SourcePage {
@@ -173,87 +187,17 @@ pub(crate) fn is_markdown(relative: &Path) -> bool {
 
 /// Reads and renders the markdown files of a scan, in parallel, in the scan's order.
 /// With `lean`, the markdown's HTML, table of contents and links are not kept (see
-/// [`SourcePage::rendering_dropped`]), and a page is read for its heading ids and pictures
-/// only if it may have pictures or shortcodes, or some `@/…#id` link may point to it: the
-/// others are parsed once, when rendered (a second parse of every page was 8 % of a build).
+/// [`SourcePage::rendering_dropped`]).
 pub(crate) fn load_pages(
     root: &Path,
     config: &SiteConfig,
     files: &[PathBuf],
     lean: bool,
 ) -> Vec<Result<SourcePage, Diagnostic>> {
-    let mut pages: Vec<_> = files
+    files
         .par_iter()
         .map(|relative| load_page(root, config, relative, lean))
-        .collect();
-    if lean {
-        let linked = AnchorLinks::find(pages.iter().flatten());
-        pages.par_iter_mut().for_each(|page| {
-            // Unread, or read and without headings: reading again finds the same.
-            if let Ok(unread) = page
-                && unread.markdown.anchors.is_empty()
-                && linked.may_point_to(unread.stem())
-            {
-                match scan(unread) {
-                    Ok(markdown) => unread.markdown = markdown,
-                    Err(problem) => *page = Err(problem),
-                }
-            }
-        });
-    }
-    pages
-}
-
-/// Where `@/…#id` links may point, found in the pages' text without parsing it: too many
-/// pages (a word of a link's line that is no page, a link in a code block) only costs their
-/// scan; too few would report a heading as missing.
-#[derive(Default)]
-struct AnchorLinks {
-    /// The words of every line with `@/` and `#` after it, and each word's parts before a dot.
-    words: std::collections::HashSet<String>,
-    /// Whether some such line has an entity (`&num;` could be the `#`, `&#95;` part of a name).
-    any: bool,
-}
-
-impl AnchorLinks {
-    fn find<'a>(pages: impl Iterator<Item = &'a SourcePage>) -> Self {
-        let mut found = Self::default();
-        for page in pages {
-            let body = &page.text[page.body_offset..];
-            for at in memchr::memmem::find_iter(body.as_bytes(), "@/") {
-                let rest = &body[at + 2..];
-                let line = rest.split('\n').next().unwrap_or_default();
-                if !line.contains('#') {
-                    continue;
-                }
-                found.any |= line.contains('&');
-                // Backslash escapes (`\_index.md`) name the same file.
-                let line = line.replace('\\', "");
-                for word in line.split(['/', '#', '(', ')', '<', '>', '"', '\'', '[', ']']) {
-                    // `my.notes.zh.md`: the stem is `my.notes`, so every part before a dot.
-                    let stems = word.match_indices('.').map(|(dot, _)| &word[..dot]);
-                    found.words.extend(stems.chain([word]).map(str::to_string));
-                }
-            }
-        }
-        found
-    }
-
-    /// Whether a link may point to a page whose file name starts with `stem`.
-    fn may_point_to(&self, stem: &str) -> bool {
-        self.any || self.words.contains(stem)
-    }
-}
-
-/// A lean page's markdown read for its heading ids and pictures, or the problem found.
-fn scan(page: &SourcePage) -> Result<RenderedMarkdown, Diagnostic> {
-    let markdown = scan_markdown(&page.text[page.body_offset..]);
-    check_markdown(&page.file, &page.text, page.body_offset, &markdown)?;
-    Ok(RenderedMarkdown {
-        toc: Vec::new(),
-        links: Vec::new(),
-        ..markdown
-    })
+        .collect()
 }
 
 /// The problems a page's markdown can have that only parsing finds: a link to a page that did
@@ -294,7 +238,7 @@ pub(crate) fn key_of(relative: &Path) -> String {
 }
 
 /// Reads one markdown file of `content/` (`relative` to it), parses its front matter and renders
-/// its markdown (with `lean`, keeps only its heading ids).
+/// its markdown (with `lean`, see [`SourcePage::rendering_dropped`]).
 pub(crate) fn load_page(
     root: &Path,
     config: &SiteConfig,
@@ -367,20 +311,24 @@ pub(crate) fn load_page(
                 .help("delete it; it is invisible and was probably pasted by accident"),
         );
     }
-    // Pictures and shortcodes are found by the scan; a lean page with neither is parsed when
-    // it is rendered, or when a link may point to its headings (`load_pages`).
-    let may_hold_pictures = ["![", "{{", "{%"].iter().any(|m| split.body.contains(m));
+    let may_hold_pictures = crate::shortcodes::OPENINGS
+        .iter()
+        .chain(&["!["])
+        .any(|m| split.body.contains(m));
     let mut markdown = if !lean {
         render_markdown(split.body)
-    } else if may_hold_pictures {
+    } else if may_hold_pictures || front_matter.draft {
         scan_markdown(split.body)
     } else {
         RenderedMarkdown::default()
     };
     check_markdown(&file, &text, split.body_offset, &markdown)?;
+    let heading_ids = OnceLock::new();
+    if !lean || may_hold_pictures || front_matter.draft {
+        let _ = heading_ids.set(Arc::clone(&markdown.anchors));
+    }
     if lean {
-        // Kept: the heading ids (links to them are checked) and the images (processed before
-        // any page is rendered).
+        // Kept: the pictures, processed before any page is rendered.
         markdown.toc = Vec::new();
         markdown.links = Vec::new();
     }
@@ -396,6 +344,7 @@ pub(crate) fn load_page(
         title,
         markdown,
         rendering_dropped: lean,
+        heading_ids,
         text,
     })
 }

@@ -18,6 +18,7 @@ use crate::config::{Language, SiteConfig};
 use crate::content::{SourcePage, key_of};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::links::{Target, UrlMap};
+use crate::markdown::HeadingIds;
 use crate::options::BuildOptions;
 use crate::sources::Sources;
 
@@ -142,7 +143,7 @@ fn same_place(old: &SourcePage, new: &SourcePage) -> bool {
         && a.draft == b.draft
         && a.aliases == b.aliases
         && (a.aliases.is_empty() || old.title == new.title)
-        && old.markdown.anchors == new.markdown.anchors
+        && old.heading_ids() == new.heading_ids()
 }
 
 /// The pages of `key` the build shows, by language code, or `None` when one failed to load
@@ -400,7 +401,7 @@ fn url_map(placements: &[Placement], failed_keys: &[String]) -> UrlMap {
             &p.language.code,
             Target {
                 url: p.url.clone(),
-                anchors: Arc::clone(&p.page.markdown.anchors),
+                anchors: Arc::clone(&p.page) as Arc<dyn HeadingIds>,
             },
         );
     }

@@ -9,15 +9,25 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::closest;
+use crate::markdown::HeadingIds;
 
 /// What one URL shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Target {
     /// The root-relative URL, e.g. `/zh/privacy/`.
     pub url: String,
     /// The heading ids of the content shown there.
-    pub anchors: std::sync::Arc<HashSet<String>>,
+    pub anchors: std::sync::Arc<dyn HeadingIds>,
 }
+
+/// The same place and headings (`serve` re-renders the pages linking to a page that moved).
+impl PartialEq for Target {
+    fn eq(&self, other: &Self) -> bool {
+        self.url == other.url && self.anchors.heading_ids() == other.anchors.heading_ids()
+    }
+}
+
+impl Eq for Target {}
 
 /// The URL of every content key in every language it is shown in.
 #[derive(Debug, Clone, Default)]
@@ -76,11 +86,12 @@ impl UrlMap {
         };
         match anchor {
             None => Ok(target.url.clone()),
-            Some(anchor) if target.anchors.contains(anchor) => {
+            Some(anchor) if target.anchors.heading_ids().contains(anchor) => {
                 Ok(format!("{}#{anchor}", target.url))
             }
             Some(anchor) => {
-                let mut ids: Vec<&str> = target.anchors.iter().map(String::as_str).collect();
+                let ids = target.anchors.heading_ids();
+                let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
                 ids.sort_unstable();
                 Err(match closest(anchor, ids.iter().copied()) {
                     Some(near) => format!(
@@ -248,7 +259,7 @@ mod tests {
             "zh",
             Target {
                 url: "/zh/privacy/".into(),
-                anchors: std::sync::Arc::new(["storage".to_string()].into()),
+                anchors: std::sync::Arc::new(HashSet::from(["storage".to_string()])),
             },
         );
         map

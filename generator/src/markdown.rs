@@ -10,10 +10,11 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use pulldown_cmark::{
-    Alignment, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html,
-};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
+
+mod table_cells;
 use serde::Serialize;
+use table_cells::TableCells;
 
 /// Marks the start and end of an internal link placeholder in rendered HTML. Content files with
 /// this control character are rejected before rendering, so it cannot come from an editor.
@@ -68,6 +69,18 @@ pub struct TocEntry {
     pub title: String,
     /// The headings below it.
     pub children: Vec<TocEntry>,
+}
+
+/// The heading ids of a page, which `#id` links to it are checked against: known once its
+/// markdown is read, which a lean build does for most pages only when rendering them.
+pub trait HeadingIds: std::fmt::Debug + Send + Sync {
+    fn heading_ids(&self) -> &HashSet<String>;
+}
+
+impl HeadingIds for HashSet<String> {
+    fn heading_ids(&self) -> &HashSet<String> {
+        self
+    }
 }
 
 /// An `@/path.md#anchor` link found in markdown.
@@ -304,48 +317,6 @@ fn render(body: &str, with_html: bool) -> RenderedMarkdown {
     rendered.toc = nest_headings(&headings);
     rendered.anchors = Arc::new(anchors);
     rendered
-}
-
-/// Writes the start tags of aligned table cells, which pulldown-cmark writes as
-/// `style="text-align: right"`, in the form the minifier's CSS pass would make of them
-/// (`text-align:right`): a page whose only CSS is that then skips the minifier's CSS pass,
-/// which took 3 % of a build with a table on every page.
-#[derive(Default)]
-struct TableCells {
-    /// The alignment of each column of the table being read.
-    alignments: Vec<Alignment>,
-    /// Whether the cells being read are the head's.
-    in_head: bool,
-    /// The column of the next cell.
-    column: usize,
-}
-
-impl TableCells {
-    fn event<'a>(&mut self, event: Event<'a>) -> Event<'a> {
-        match event {
-            Event::Start(Tag::Table(alignments)) => {
-                self.alignments = alignments;
-                // pulldown-cmark's writer then writes every cell's start tag without a style.
-                return Event::Start(Tag::Table(Vec::new()));
-            }
-            Event::Start(Tag::TableHead) => (self.in_head, self.column) = (true, 0),
-            Event::End(TagEnd::TableHead) => self.in_head = false,
-            Event::Start(Tag::TableRow) => self.column = 0,
-            Event::End(TagEnd::TableCell) => self.column += 1,
-            Event::Start(Tag::TableCell) => {
-                let align = match self.alignments.get(self.column) {
-                    Some(Alignment::Left) => "left",
-                    Some(Alignment::Center) => "center",
-                    Some(Alignment::Right) => "right",
-                    Some(Alignment::None) | None => return event,
-                };
-                let cell = if self.in_head { "th" } else { "td" };
-                return Event::Html(format!("<{cell} style=\"text-align:{align}\">").into());
-            }
-            _ => {}
-        }
-        event
-    }
 }
 
 /// The HTML of a shortcode, with a placeholder for each of its pictures (added to `images`;

@@ -21,11 +21,15 @@ pub(crate) fn minify_css(text: &str) -> Result<String, String> {
 /// are minified too, unless all the page has is the table alignments the markdown writes
 /// already minified (lightningcss would parse each again, for nothing).
 pub(crate) fn minify_html(html: &[u8]) -> Vec<u8> {
+    minify_html::minify(html, &settings(has_css_to_minify(html)))
+}
+
+fn settings(minify_css: bool) -> minify_html::Cfg {
     let mut cfg = minify_html::Cfg::new();
     cfg.keep_html_and_head_opening_tags = true;
     cfg.keep_closing_tags = true;
-    cfg.minify_css = has_css_to_minify(html);
-    minify_html::minify(html, &cfg)
+    cfg.minify_css = minify_css;
+    cfg
 }
 
 /// Whether `html` holds `style` anywhere (in any case: a `<style>` element, a `style`
@@ -51,11 +55,7 @@ mod tests {
 
     /// The pages' minifier as it was before [`has_css_to_minify`]: CSS always minified.
     fn with_css_always(html: &[u8]) -> Vec<u8> {
-        let mut cfg = minify_html::Cfg::new();
-        cfg.keep_html_and_head_opening_tags = true;
-        cfg.keep_closing_tags = true;
-        cfg.minify_css = true;
-        minify_html::minify(html, &cfg)
+        minify_html::minify(html, &settings(true))
     }
 
     #[test]

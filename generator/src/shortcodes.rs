@@ -53,8 +53,11 @@ pub(crate) struct Problem {
 /// Whether a paragraph's source is written as a shortcode.
 pub(crate) fn looks_like_one(paragraph: &str) -> bool {
     let text = paragraph.trim_start();
-    text.starts_with("{{") || text.starts_with("{%")
+    OPENINGS.iter().any(|o| text.starts_with(o))
 }
+
+/// How a shortcode starts.
+pub(crate) const OPENINGS: [&str; 2] = ["{{", "{%"];
 
 /// Reads the shortcode a paragraph's source holds.
 pub(crate) fn read(paragraph: &str) -> Result<Shortcode, Problem> {

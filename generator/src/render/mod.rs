@@ -119,8 +119,9 @@ impl Renderer<'_> {
         let page = &*placement.page;
         let code = placement.language.code.as_str();
         let markdown = self.work.time(Part::Markdown, || page.markdown());
-        if page.rendering_dropped {
-            // A lean page may be parsed here for the first time.
+        if page.rendering_dropped && !placement.fallback {
+            // A lean page may be parsed here for the first time (once per page: fallbacks in
+            // other languages would only repeat the problem).
             check_markdown(&page.file, &page.text, page.body_offset, &markdown)?;
         }
         let content = self.work.time(Part::Content, || {

@@ -235,68 +235,98 @@ fn the_written_site_equals_the_site_built_in_memory() {
     }
 }
 
-/// `build` reads a page's markdown before rendering it only where it may have pictures or
-/// shortcodes or where a link may point to its headings (found without parsing): with links
-/// written every way markdown allows, it finds what a build in memory finds.
+/// `build` reads most pages' markdown only when rendering them, and a page's heading ids when a
+/// link first asks for them: with links written every way markdown allows, from pages, menus
+/// and drafts, it finds what a build in memory finds.
 #[test]
 fn a_written_build_finds_the_same_headings_and_problems_as_one_in_memory() {
-    let notes = |slug: &str| {
-        format!("+++\ntitle = \"Notes\"\nslug = \"{slug}\"\n+++\n## Heading one\n\nText.\n")
+    let page = |front: &str, body: &str| format!("+++\ntitle = \"T\"\n{front}+++\n{body}\n");
+    let notes = "## Heading one\n\nText.";
+    // A Chinese page no link points to links to a Chinese page whose name has a dot, and to an
+    // English one with a space, shown in Chinese as a fallback.
+    let zh = |body: &str| {
+        (
+            "content/cases.zh.md",
+            page("", &format!("Intro.\n\n{body}")),
+        )
     };
     let cases = [
-        // A missing heading of a page without pictures.
-        "[storage](@/privacy.md#storag)",
-        // A link markdown did not take (the space).
-        "Read [the policy](@/privacy.md #storage) first.",
-        // A stem with a dot, a backslash escape, entities, spaces in angle brackets.
-        "[a](@/my.notes.md#heading-one)",
-        "[b](@/my\\.notes.md#heading-one)",
-        "[c](@/my&#46;notes.md&num;heading-one)",
-        "[d](<@/two words.md#heading-one>)",
-        "[e](@/my.notes.md#heading-two)",
-        "[f](<@/two words.md#heading-two>)",
-        "[g](@/news/_index.md#nowhere)",
-        // A link in code is no link, and this page has no headings anyway.
-        "`[h](@/thanks.md#x)`",
+        // A missing heading of a page without pictures, and a link markdown did not take.
+        (false, zh("[storage](@/privacy.md#storag)")),
+        (false, zh("Read [the policy](@/privacy.md #storage) first.")),
+        // A stem with a dot, a backslash escape, entities, spaces in angle brackets, a
+        // reference, and the same with headings that are not there.
+        (true, zh("[a](@/my.notes.md#heading-one)")),
+        (true, zh("[b](@/my\\.notes.md#heading-one)")),
+        (true, zh("[c](@/my&#46;notes.md&num;heading-one)")),
+        (true, zh("[d](<@/two words.md#heading-one>)")),
+        (true, zh("[r][n]\n\n[n]: @/my.notes.md#heading-one")),
+        (false, zh("[e](@/my.notes.md#heading-two)")),
+        (false, zh("[f](<@/two words.md#heading-two>)")),
+        (false, zh("[r][n]\n\n[n]: <@/two words.md#heading-two>")),
+        (false, zh("[g](@/news/_index.md#nowhere)")),
+        // An English page, shown in two more languages as a fallback, with a problem: one
+        // error all the same. A draft is never rendered: its problem is found all the same.
+        (
+            false,
+            ("content/cases.md", page("", "[x](@/privacy.md #storage)")),
+        ),
+        (
+            false,
+            (
+                "content/cases.md",
+                page("draft = true\n", "[x](@/privacy.md #storage)"),
+            ),
+        ),
+        // Menus link to headings too (the case file is the menu's link).
+        (true, ("menu", "@/two words.md#heading-one".to_string())),
+        (false, ("menu", "@/two words.md#heading-two".to_string())),
     ];
-    for (i, case) in cases.iter().enumerate() {
-        let builds = [2, 3, 4, 5, 9].contains(&i);
+    for (i, (builds, (path, text))) in cases.iter().enumerate() {
         let fixture = Fixture::new();
-        // A Chinese page no link points to (so nothing else makes it read early) links to a
-        // Chinese page whose name has a dot, and to an English one with a space, shown in
-        // Chinese as a fallback.
-        fixture.write("content/my.notes.zh.md", &notes("notes"));
-        fixture.write("content/two words.md", &notes("two-words"));
+        fixture.write("content/my.notes.zh.md", &page("slug = \"notes\"\n", notes));
         fixture.write(
-            "content/cases.zh.md",
-            &format!("+++\ntitle = \"Cases\"\n+++\nIntro.\n\n{case}\n"),
+            "content/two words.md",
+            &page("slug = \"two-words\"\n", notes),
         );
+        if *path == "menu" {
+            let about = "{ name = \"About\", link = \"@/about.md\" }";
+            let to = format!("{{ name = \"About\", link = \"{text}\" }}");
+            fixture.edit("site.toml", about, &to);
+        } else {
+            fixture.write(path, text);
+        }
         let in_memory = generator::build_site(&fixture.options());
         let output = fixture.root().join("public");
         let written = generator::build_into(&fixture.options(), &output);
         match (in_memory, written) {
             (Ok(in_memory), Ok(_)) => {
-                assert!(builds, "case {i} should fail: {case}");
+                assert!(builds, "case {i} should fail: {text}");
                 let on_disk = snapshot(&output);
                 for (path, bytes) in &in_memory.files {
                     assert!(on_disk[path] == bytes.to_vec(), "{path} of case {i}");
                 }
             }
             (Err(in_memory), Err(written)) => {
-                assert!(!builds, "case {i} ({case}) should build:\n{in_memory}");
-                let first = |failed: &generator::diagnostics::BuildFailed| {
-                    let d = failed.diagnostics.errors().next().expect("an error");
-                    (d.file.clone(), d.line, d.column, d.message.clone())
+                assert!(!builds, "case {i} ({text}) should build:\n{in_memory}");
+                let errors = |failed: &generator::diagnostics::BuildFailed| {
+                    let errors = failed.diagnostics.errors();
+                    errors
+                        .map(|d| {
+                            (
+                                d.file.clone(),
+                                d.line,
+                                d.column,
+                                d.message.clone(),
+                                d.help.clone(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
                 };
-                assert_eq!(first(&written), first(&in_memory), "case {i}: {case}");
-                assert_eq!(
-                    written.diagnostics.errors().count(),
-                    in_memory.diagnostics.errors().count(),
-                    "case {i}: {case}"
-                );
+                assert_eq!(errors(&written), errors(&in_memory), "case {i}: {text}");
             }
             (in_memory, written) => panic!(
-                "case {i} ({case}): in memory {:?}, written {:?}",
+                "case {i} ({text}): in memory {:?}, written {:?}",
                 in_memory.err().map(|f| f.to_string()),
                 written.err().map(|f| f.to_string())
             ),
