@@ -311,20 +311,21 @@ pub(crate) fn load_page(
                 .help("delete it; it is invisible and was probably pasted by accident"),
         );
     }
-    let may_hold_pictures = crate::shortcodes::OPENINGS
-        .iter()
-        .chain(&["!["])
-        .any(|m| split.body.contains(m));
-    let mut markdown = if !lean {
-        render_markdown(split.body)
-    } else if may_hold_pictures || front_matter.draft {
-        scan_markdown(split.body)
-    } else {
-        RenderedMarkdown::default()
+    // A lean build reads now only what cannot wait for the render (see `rendering_dropped`).
+    let read_now = !lean
+        || front_matter.draft
+        || crate::shortcodes::OPENINGS
+            .iter()
+            .chain(&["!["])
+            .any(|m| split.body.contains(m));
+    let mut markdown = match (lean, read_now) {
+        (false, _) => render_markdown(split.body),
+        (true, true) => scan_markdown(split.body),
+        (true, false) => RenderedMarkdown::default(),
     };
     check_markdown(&file, &text, split.body_offset, &markdown)?;
     let heading_ids = OnceLock::new();
-    if !lean || may_hold_pictures || front_matter.draft {
+    if read_now {
         let _ = heading_ids.set(Arc::clone(&markdown.anchors));
     }
     if lean {
