@@ -21,7 +21,7 @@ pub(crate) struct Args {
 pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let opened = staff.open_store().await?;
     let found = find(&opened, &args.id).await?;
-    let record = open(&found.bytes, &staff.identities()?)?;
+    let record = open(&found.bytes, staff.identities()?)?;
     if record.attachments.is_empty() {
         eprintln!("inquiry {} has no attachments", record.id);
         return Ok(());

@@ -52,9 +52,9 @@ pub(crate) struct WithdrawArgs {
 pub(crate) async fn run_correct(staff: &Staff, args: CorrectArgs) -> Result<()> {
     let opened = staff.open_store().await?;
     let mine = staff.identities()?;
-    let sealer = args.recipients.sealer(&opened, &mine).await?;
+    let sealer = args.recipients.sealer(&opened, mine).await?;
     let found = find(&opened, &args.id).await?;
-    let record = open(&found.bytes, &mine)?;
+    let record = open(&found.bytes, mine)?;
     let mut set = Vec::new();
     for assignment in &args.set {
         let Some((field, value)) = assignment.split_once('=') else {
@@ -228,10 +228,7 @@ fn check(
 
 pub(crate) async fn run_withdraw(staff: &Staff, args: WithdrawArgs) -> Result<()> {
     let opened = staff.open_store().await?;
-    let sealer = args
-        .recipients
-        .sealer(&opened, &staff.identities()?)
-        .await?;
+    let sealer = args.recipients.sealer(&opened, staff.identities()?).await?;
     let email = args.email.trim();
     let inquiries = load_all(staff, &opened).await?;
     let covered = inquiries

@@ -72,7 +72,7 @@ enum Done {
 pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let opened = staff.open_store().await?;
     let mine = staff.identities()?;
-    let sealer = args.recipients.sealer(&opened, &mine).await?;
+    let sealer = args.recipients.sealer(&opened, mine).await?;
     let retired = match &args.retired_identity {
         Some(path) => intake::keys::read_identities(path, || {
             bail!("give the retired key's identity file without a passphrase")
@@ -102,7 +102,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     );
     let mut counts = [0_usize; 4];
     for (n, item) in items.iter().enumerate() {
-        let done = rekey_one(&opened, item, &mine, &sealer, args.dry_run)
+        let done = rekey_one(&opened, item, mine, &sealer, args.dry_run)
             .await
             .with_context(|| {
                 format!(
@@ -128,7 +128,7 @@ pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     if args.dry_run {
         return Ok(());
     }
-    let checked = final_check(&opened, &mine, &retired, &sealer).await?;
+    let checked = final_check(&opened, mine, &retired, &sealer).await?;
     println!(
         "checked {checked} object{}: each opens with your key and was sealed for the current list's {} keys{}",
         if checked == 1 { "" } else { "s" },

@@ -15,7 +15,7 @@ pub(crate) struct Args {
 pub(crate) async fn run(staff: &Staff, args: Args) -> Result<()> {
     let opened = staff.open_store().await?;
     let found = find(&opened, &args.id).await?;
-    let r = open(&found.bytes, &staff.identities()?)?;
+    let r = open(&found.bytes, staff.identities()?)?;
     let withdrawn = withdrawn_at(&r, &load_withdrawals(staff, &opened).await?);
     let optional = |v: &Option<String>| v.as_deref().map_or_else(|| "-".to_string(), safe);
     println!("id:              {}", r.id);

@@ -1,6 +1,8 @@
 //! Opening the store and the identity, loading and printing inquiries safely.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use age::secrecy::SecretString;
@@ -20,6 +22,24 @@ pub(crate) struct Staff {
     /// The AWS profile with the store's credentials and, for R2, its endpoint.
     pub(crate) profile: Option<String>,
     pub(crate) identity: Option<PathBuf>,
+    pub(crate) unlocked: Unlocked,
+}
+
+/// The identities of `--identity` once read. A command needs them at several steps (the
+/// inquiries, the withdrawals, a new record's recipients); a protected key asks its
+/// passphrase, and runs scrypt (slow by design), once per run all the same.
+#[derive(Default)]
+pub(crate) struct Unlocked(OnceLock<Vec<x25519::Identity>>);
+
+impl fmt::Debug for Unlocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.0.get().is_some() {
+            "read"
+        } else {
+            "not read"
+        };
+        write!(f, "Unlocked({state})")
+    }
 }
 
 /// A store with the key prefix the intake writes under.
@@ -85,16 +105,20 @@ impl Staff {
 
     /// The identities of `--identity`; a passphrase-protected file asks for its passphrase
     /// (or takes NALUGA_IDENTITY_PASSPHRASE, for scripts).
-    pub(crate) fn identities(&self) -> Result<Vec<x25519::Identity>> {
+    pub(crate) fn identities(&self) -> Result<&[x25519::Identity]> {
+        if let Some(identities) = self.unlocked.0.get() {
+            return Ok(identities);
+        }
         let path = self.identity_path()?;
-        intake::keys::read_identities(path, || {
+        let identities = intake::keys::read_identities(path, || {
             if let Ok(value) = std::env::var("NALUGA_IDENTITY_PASSPHRASE") {
                 return Ok(SecretString::from(value));
             }
             let value = rpassword::prompt_password(format!("Passphrase for {}: ", path.display()))
                 .context("reading the passphrase (or set NALUGA_IDENTITY_PASSPHRASE)")?;
             Ok(SecretString::from(value))
-        })
+        })?;
+        Ok(self.unlocked.0.get_or_init(|| identities))
     }
 }
 
@@ -142,7 +166,7 @@ pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loade
             .get(&object.key)
             .await
             .with_context(|| format!("reading {}", object.key))?;
-        match open(&bytes, &identities) {
+        match open(&bytes, identities) {
             Ok(record) => loaded.push(Loaded {
                 withdrawn: withdrawn_at(&record, &withdrawals),
                 record,
@@ -157,7 +181,7 @@ pub(crate) async fn load_all(staff: &Staff, opened: &Opened) -> Result<Vec<Loade
 
 /// Every withdrawal of marketing consent in the store.
 pub(crate) async fn load_withdrawals(staff: &Staff, opened: &Opened) -> Result<Vec<Withdrawal>> {
-    read_withdrawals(opened, &staff.identities()?).await
+    read_withdrawals(opened, staff.identities()?).await
 }
 
 /// Every withdrawal of marketing consent in the store, decrypted with `identities`.
@@ -392,6 +416,30 @@ pub(crate) fn parse_date(text: &str) -> Result<time::Date, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use age::secrecy::ExposeSecret as _;
+
+    #[test]
+    fn the_identity_file_is_read_once_per_run() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let path = folder.path().join("me.txt");
+        let identity = x25519::Identity::generate();
+        let line = format!("{}\n", identity.to_string().expose_secret());
+        std::fs::write(&path, line).expect("the identity file written");
+        let staff = Staff {
+            store: String::new(),
+            endpoint_url: None,
+            profile: None,
+            identity: Some(path.clone()),
+            unlocked: Unlocked::default(),
+        };
+        let first = staff.identities().expect("read")[0].to_public();
+        // Gone from disk: a second read (a second passphrase prompt) would fail.
+        std::fs::remove_file(&path).expect("the identity file removed");
+        let again = staff.identities().expect("kept from the first read");
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].to_public().to_string(), first.to_string());
+        assert_eq!(first.to_string(), identity.to_public().to_string());
+    }
 
     #[test]
     fn escape_sequences_and_bidi_are_neutralised() {
