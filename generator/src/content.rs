@@ -52,12 +52,12 @@ pub(crate) struct SourcePage {
     /// its problems are reported all the same); the rest are parsed once, when rendered.
     pub rendering_dropped: bool,
     /// The heading ids: found when the markdown was read, or when a link first asks for them.
-    pub(crate) heading_ids: OnceLock<Arc<HashSet<String>>>,
+    pub(crate) found_heading_ids: OnceLock<Arc<HashSet<String>>>,
 }
 
 impl HeadingIds for SourcePage {
     fn heading_ids(&self) -> &HashSet<String> {
-        self.heading_ids
+        self.found_heading_ids
             .get_or_init(|| scan_markdown(&self.text[self.body_offset..]).anchors)
     }
 }
@@ -324,9 +324,9 @@ pub(crate) fn load_page(
         (true, false) => RenderedMarkdown::default(),
     };
     check_markdown(&file, &text, split.body_offset, &markdown)?;
-    let heading_ids = OnceLock::new();
+    let found_heading_ids = OnceLock::new();
     if read_now {
-        let _ = heading_ids.set(Arc::clone(&markdown.anchors));
+        let _ = found_heading_ids.set(Arc::clone(&markdown.anchors));
     }
     if lean {
         // Kept: the pictures, processed before any page is rendered.
@@ -345,7 +345,7 @@ pub(crate) fn load_page(
         title,
         markdown,
         rendering_dropped: lean,
-        heading_ids,
+        found_heading_ids,
         text,
     })
 }
