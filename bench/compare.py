@@ -337,13 +337,17 @@ def main():
     parser.add_argument("--real-site", action="store_true",
                         help="only the serve edit-to-reload time, on a copy of this repository's "
                              "own site (site.toml, content/, themes/), editing each of its pages in turn")
+    parser.add_argument("--profile", default="release",
+                        help="the cargo profile naluga-site and the floor are built with (release: "
+                             "what the benchmarks report; preview: the README's first command)")
     args = parser.parse_args()
 
-    release = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
-    binary = os.path.join(release, "naluga-site")
-    floor = os.path.join(release, "bare-pass")
-    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "generator", "--bin", "naluga-site",
-                    "-p", "bare-pass", "--bin", "bare-pass"], cwd=ROOT, check=True)
+    folder = {"dev": "debug"}.get(args.profile, args.profile)
+    built = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), folder)
+    binary = os.path.join(built, "naluga-site")
+    floor = os.path.join(built, "bare-pass")
+    subprocess.run(["cargo", "build", "--quiet", "--profile", args.profile, "-p", "generator", "--bin",
+                    "naluga-site", "-p", "bare-pass", "--bin", "bare-pass"], cwd=ROOT, check=True)
     if args.real_site:
         real_site_latency(binary, args.edits or 20, args.dir)
         return

@@ -175,7 +175,7 @@ async fn serve(root: &Path, args: Args) -> Result<ExitCode> {
         key_file.display()
     );
     println!(
-        "  cargo run --release -p intake --bin naluga-inquiries -- --store {} --identity {} inbox",
+        "  cargo run --profile preview -p intake --bin naluga-inquiries -- --store {} --identity {} inbox",
         inquiries.display(),
         key_file.display()
     );
