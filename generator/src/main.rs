@@ -1,9 +1,9 @@
 //! `naluga-site`: builds, serves and checks the NALUGA website.
 //!
 //! ```text
-//! cargo run -p generator --bin naluga-site -- serve     # preview on http://127.0.0.1:1111
-//! cargo run -p generator --bin naluga-site -- build     # write public/
-//! cargo run -p generator --bin naluga-site -- check     # errors, broken links, missing translations
+//! cargo run --profile preview -p generator -- serve    # preview on http://127.0.0.1:1111
+//! cargo run --profile preview -p generator -- build    # write public/
+//! cargo run --profile preview -p generator -- check    # errors, broken links, missing translations
 //! ```
 
 use std::process::ExitCode;

@@ -121,7 +121,7 @@ impl Cli {
                 .identity
                 .clone()
                 .or_else(|| settings.map(|s| s.identity.clone())),
-            unlocked: staff::Unlocked::default(),
+            identity_cache: staff::IdentityCache::default(),
         }
     }
 }

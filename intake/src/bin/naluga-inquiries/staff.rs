@@ -22,23 +22,23 @@ pub(crate) struct Staff {
     /// The AWS profile with the store's credentials and, for R2, its endpoint.
     pub(crate) profile: Option<String>,
     pub(crate) identity: Option<PathBuf>,
-    pub(crate) unlocked: Unlocked,
+    pub(crate) identity_cache: IdentityCache,
 }
 
 /// The identities of `--identity` once read. A command needs them at several steps (the
 /// inquiries, the withdrawals, a new record's recipients); a protected key asks its
 /// passphrase, and runs scrypt (slow by design), once per run all the same.
 #[derive(Default)]
-pub(crate) struct Unlocked(OnceLock<Vec<x25519::Identity>>);
+pub(crate) struct IdentityCache(OnceLock<Vec<x25519::Identity>>);
 
-impl fmt::Debug for Unlocked {
+impl fmt::Debug for IdentityCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.0.get().is_some() {
             "read"
         } else {
             "not read"
         };
-        write!(f, "Unlocked({state})")
+        write!(f, "IdentityCache({state})")
     }
 }
 
@@ -106,7 +106,7 @@ impl Staff {
     /// The identities of `--identity`; a passphrase-protected file asks for its passphrase
     /// (or takes NALUGA_IDENTITY_PASSPHRASE, for scripts).
     pub(crate) fn identities(&self) -> Result<&[x25519::Identity]> {
-        if let Some(identities) = self.unlocked.0.get() {
+        if let Some(identities) = self.identity_cache.0.get() {
             return Ok(identities);
         }
         let path = self.identity_path()?;
@@ -118,7 +118,7 @@ impl Staff {
                 .context("reading the passphrase (or set NALUGA_IDENTITY_PASSPHRASE)")?;
             Ok(SecretString::from(value))
         })?;
-        Ok(self.unlocked.0.get_or_init(|| identities))
+        Ok(self.identity_cache.0.get_or_init(|| identities))
     }
 }
 
@@ -430,7 +430,7 @@ mod tests {
             endpoint_url: None,
             profile: None,
             identity: Some(path.clone()),
-            unlocked: Unlocked::default(),
+            identity_cache: IdentityCache::default(),
         };
         let first = staff.identities().expect("read")[0].to_public();
         // Gone from disk: a second read (a second passphrase prompt) would fail.
