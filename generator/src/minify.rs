@@ -1,4 +1,8 @@
-//! Minification: stylesheets with lightningcss, pages with minify-html.
+//! Minification: stylesheets with lightningcss, pages with html-minifier.
+
+use std::path::Path;
+
+use crate::diagnostics::Diagnostic;
 
 /// Minifies a stylesheet with lightningcss.
 pub(crate) fn minify_css(text: &str) -> Result<String, String> {
@@ -16,82 +20,161 @@ pub(crate) fn minify_css(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Minifies an HTML page. The `<html>` and `<head>` tags are kept: `<html lang dir>` carries
-/// the language, and validators and assistive tools read it. `<style>` and `style` attributes
-/// are minified too, unless all the page has is the table alignments the markdown writes
-/// already minified (lightningcss would parse each again, for nothing).
-pub(crate) fn minify_html(html: &[u8]) -> Vec<u8> {
-    minify_html::minify(html, &settings(has_css_to_minify(html)))
+/// Minifies an HTML page in one streaming pass (html-minifier): whitespace collapsed to one
+/// space or line break, comments dropped, spaces in attribute values collapsed (but `value`'s).
+/// It never removes whitespace that a page's rendering depends on, and keeps as written the
+/// text of `<pre>`, `<textarea>`, `<code>` (a code sample's spaces are its content) and of
+/// scripts that are not JavaScript (the JSON-LD). Tags, quotes and attribute order stay: so do
+/// the `<html lang dir>` and `<head>` that validators and assistive tools read.
+///
+/// It fails only on a page that ends inside a comment, a tag, or an element whose text runs to
+/// its end tag (`<pre>`, `<textarea>`, `<script>`, `<style>`, `<title>`): raw HTML in a page's
+/// markdown, or a template, left one open, and a browser would show the rest of the page as
+/// that element's text, or not at all.
+pub(crate) fn minify_html(html: &[u8]) -> Result<Vec<u8>, Unclosed> {
+    let mut minifier = html_minifier::HTMLMinifier::new();
+    minifier.set_minify_code(false);
+    minifier
+        .digest(html)
+        .and_then(|()| minifier.into_html())
+        .map_err(|_| Unclosed)
 }
 
-fn settings(minify_css: bool) -> minify_html::Cfg {
-    let mut cfg = minify_html::Cfg::new();
-    cfg.keep_html_and_head_opening_tags = true;
-    cfg.keep_closing_tags = true;
-    cfg.minify_css = minify_css;
-    cfg
+/// A page that ends inside a comment, a tag or an element whose end tag is missing.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Unclosed;
+
+impl Unclosed {
+    /// The error of a page made from `file`: its markdown, whose `text` is searched for the
+    /// comment or element left open, or its template (`text` None).
+    pub(crate) fn diagnostic(self, file: &Path, text: Option<&str>) -> Diagnostic {
+        let diagnostic = Diagnostic::error(
+            file,
+            "the page's HTML ends inside an unclosed comment (`<!--`), tag (`<` without `>`) or \
+             `<pre>`, `<textarea>`, `<script>`, `<style>` or `<title>` element",
+        )
+        .help(
+            "close it in this file's raw HTML (`-->`, `>`, or its end tag, such as `</pre>`): \
+             a browser would show the rest of the page inside it, or hide it",
+        );
+        match text.and_then(left_open) {
+            Some((offset, len)) => diagnostic.at(text.unwrap_or_default(), offset, len),
+            None => diagnostic,
+        }
+    }
 }
 
-/// Whether `html` holds `style` anywhere (in any case: a `<style>` element, a `style`
-/// attribute, or only the word) other than as a table cell's `style="text-align:..."` in the
-/// form lightningcss writes. Saying yes when no CSS is there only costs time.
-fn has_css_to_minify(html: &[u8]) -> bool {
-    const MINIFIED: [&[u8]; 3] = [
-        b"style=\"text-align:left\">",
-        b"style=\"text-align:center\">",
-        b"style=\"text-align:right\">",
+/// Where `text` opens a comment or one of the elements that run to their end tag, with no end
+/// after it: the earliest such opener, as (byte offset, length).
+fn left_open(text: &str) -> Option<(usize, usize)> {
+    const PAIRS: [(&str, &str); 6] = [
+        ("<!--", "-->"),
+        ("<pre", "</pre"),
+        ("<textarea", "</textarea"),
+        ("<script", "</script"),
+        ("<style", "</style"),
+        ("<title", "</title"),
     ];
-    memchr::memchr2_iter(b's', b'S', html).any(|at| {
-        let rest = &html[at..];
-        rest.len() >= 5
-            && rest[..5].eq_ignore_ascii_case(b"style")
-            && !MINIFIED.iter().any(|m| rest.starts_with(m))
-    })
+    // ASCII lowercasing keeps every byte offset.
+    let lower = text.to_ascii_lowercase();
+    PAIRS
+        .iter()
+        .filter_map(|(open, close)| {
+            let after = lower.rfind(close).map_or(0, |at| at + close.len());
+            lower[after..]
+                .match_indices(open)
+                .map(|(at, _)| after + at)
+                .find(|&at| {
+                    // `<pre>` or `<pre class=...>`, not `<preview>`.
+                    open.starts_with("<!")
+                        || lower[at + open.len()..]
+                            .starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace())
+                })
+                .map(|at| (at, open.len()))
+        })
+        .min()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The pages' minifier as it was before [`has_css_to_minify`]: CSS always minified.
-    fn with_css_always(html: &[u8]) -> Vec<u8> {
-        minify_html::minify(html, &settings(true))
+    fn minified(html: &str) -> String {
+        String::from_utf8(minify_html(html.as_bytes()).expect("complete HTML")).expect("UTF-8")
     }
 
     #[test]
-    fn skipping_the_css_pass_changes_no_page() {
-        let table = crate::markdown::render_markdown(
-            "| a | b | c | d |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |\n\nIn style.\n",
-        )
-        .html;
-        assert!(
-            table.contains(r#"<td style="text-align:right">3</td>"#),
-            "{table}"
+    fn whitespace_and_comments_go_and_what_is_read_stays() {
+        let page = r#"<!DOCTYPE html>
+<html lang="zh-Hans" dir="ltr">
+<head>
+  <title>  标题  </title>
+</head>
+<body>
+  <!-- a note -->
+  <p class=" lead  big ">中文
+  字 and <b>bold</b> <i>text</i></p>
+  <pre>  a
+    b</pre>
+  <p><code>x  =  1</code></p>
+  <textarea name="m">  kept
+  </textarea>
+  <script type="application/ld+json">{"a": 1}</script>
+</body>
+</html>
+"#;
+        assert_eq!(
+            minified(page),
+            r#"<!DOCTYPE html>
+<html lang="zh-Hans" dir="ltr">
+<head>
+<title> 标题 </title>
+</head>
+<body>
+<p class="lead big">中文
+字 and <b>bold</b> <i>text</i></p>
+<pre>  a
+    b</pre>
+<p><code>x  =  1</code></p>
+<textarea name="m">  kept
+  </textarea>
+<script type="application/ld+json">{"a": 1}</script>
+</body>
+</html>"#
         );
-        assert!(!has_css_to_minify(
-            table.replace("In style.", "").as_bytes()
-        ));
-        let pages = [
-            table.clone(),
-            format!("<p style=\"color: #ff0000\">x</p>{table}"),
-            format!("<STYLE>p {{ color: #ff0000 }}</STYLE>{table}"),
-            format!("<svg><style> .a {{ fill: red; }} </style></svg>{table}"),
-            "<td STYLE=\"text-align: left\">x</td>".to_string(),
-            "<td style=\"text-align:left;color: #ff0000\">x</td>".to_string(),
-            "<p>no css</p>".to_string(),
-        ];
-        for page in pages {
-            let page =
-                format!("<!DOCTYPE html><html lang=en><head></head><body>{page}</body></html>");
-            assert_eq!(
-                String::from_utf8_lossy(&minify_html(page.as_bytes())),
-                String::from_utf8_lossy(&with_css_always(page.as_bytes())),
-                "{page}"
-            );
+    }
+
+    #[test]
+    fn a_page_left_inside_an_open_element_is_refused() {
+        let rest = "</p></main><footer>Made in Dongguan.</footer></body></html>";
+        for open in [
+            "<!-- draft",
+            "<pre>code",
+            "<textarea>x",
+            "<script>let a = 1;",
+            "<style>p { color: red }",
+            "<a href=\"/about/",
+        ] {
+            let page = format!("<html><body><main><p>{open}{rest}");
+            assert_eq!(minify_html(page.as_bytes()), Err(Unclosed), "{open}");
         }
-        // The CSS pass still runs where there is CSS: red is shorter as a name.
-        let styled = minify_html(b"<p style=\"color: #ff0000\">x</p>");
-        assert_eq!(String::from_utf8_lossy(&styled), "<p style=color:red>x</p>");
+        // Ordinary elements may stay open, as HTML allows.
+        assert_eq!(
+            minified("<ul><li>a<li>b</ul><p>x"),
+            "<ul><li>a<li>b</ul><p>x"
+        );
+    }
+
+    #[test]
+    fn the_element_left_open_is_found_in_the_markdown() {
+        let text =
+            "+++\ntitle = \"A\"\n+++\n<pre>ok</pre>\n<!-- a -->\n\nText <PRE class=x>\ncode\n";
+        let at = text.find("<PRE").expect("in the text");
+        assert_eq!(left_open(text), Some((at, "<pre".len())));
+        let d = Unclosed.diagnostic(Path::new("content/a.md"), Some(text));
+        assert_eq!((d.line, d.column), (7, 6));
+        assert_eq!(left_open("<preview> <!-- a --> <pre>b</pre>"), None);
+        assert_eq!(left_open("a <!-- b --> c <!-- d"), Some((15, 4)));
     }
 
     #[test]

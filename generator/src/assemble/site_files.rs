@@ -10,7 +10,6 @@ use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostics;
 use crate::images::Pictures;
 use crate::library::Library;
-use crate::minify::minify_html;
 use crate::plan::RenderCache;
 use crate::render::Renderer;
 use crate::sitemap::{robots, sitemap};
@@ -56,7 +55,7 @@ pub(super) fn add(
                 let prefix = config.language_prefix(&language.code);
                 files.insert(
                     format!("{}404.html", prefix.trim_start_matches('/')),
-                    minify_html(&html).into(),
+                    html.into(),
                 );
             }
             Err(d) => diagnostics.push(d),

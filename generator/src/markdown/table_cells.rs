@@ -1,11 +1,11 @@
-//! Aligned table cells, written so that the minifier's CSS pass has nothing to do.
+//! Aligned table cells, written in the compact form a CSS minifier gives them.
 
 use pulldown_cmark::{Alignment, Event, Tag, TagEnd};
 
 /// Writes the start tags of aligned table cells, which pulldown-cmark writes as
-/// `style="text-align: right"`, in the form the minifier's CSS pass would make of them
-/// (`text-align:right`): a page whose only CSS is that then skips the minifier's CSS pass,
-/// which took 3 % of a build with a table on every page.
+/// `style="text-align: right"`, as `style="text-align:right"`. The pages' minifier leaves
+/// attribute values' CSS as written; the pages' previous one (minify-html) ran lightningcss on
+/// each cell (3 % of a build with a table on every page) and these are the bytes it made.
 #[derive(Default)]
 pub(super) struct TableCells {
     /// The alignment of each column of the table being read.

@@ -214,7 +214,7 @@ impl Renderer<'_> {
         else {
             let html = self.render(template, &context, file)?;
             // The page's own HTML first: its sitemap entry is read from it.
-            let minified = self.work.time(Part::Minify, || minify_html(&html));
+            let minified = self.minify(&html, &page.file, Some(&page.text))?;
             let mut outputs = vec![(output_path(&placement.url), minified.into())];
             outputs.extend(card);
             return Ok(outputs);
@@ -238,7 +238,7 @@ impl Renderer<'_> {
             }
             context.paginator = Some(paginator);
             let html = self.render(template, &context, file)?;
-            let minified = self.work.time(Part::Minify, || minify_html(&html));
+            let minified = self.minify(&html, &page.file, Some(&page.text))?;
             outputs.push((output_path(&url), minified.into()));
         }
         outputs.push((
@@ -255,6 +255,7 @@ impl Renderer<'_> {
         Ok(outputs)
     }
 
+    /// The 404 page of `language`, minified.
     pub(crate) fn render_not_found(&self, language: &Language) -> Result<Vec<u8>, Diagnostic> {
         let title = self
             .translations
@@ -270,7 +271,15 @@ impl Renderer<'_> {
             },
             ..self.common_context(language, None, &url)
         };
-        self.render("404.html", &context, None)
+        let html = self.render("404.html", &context, None)?;
+        self.minify(&html, Path::new("404.html"), None)
+    }
+
+    /// Minifies a page made from `file`: its markdown, of `text`, or its template.
+    fn minify(&self, html: &[u8], file: &Path, text: Option<&str>) -> Result<Vec<u8>, Diagnostic> {
+        self.work
+            .time(Part::Minify, || minify_html(html))
+            .map_err(|unclosed| unclosed.diagnostic(file, text))
     }
 
     pub(crate) fn common_context<'b>(

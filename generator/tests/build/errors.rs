@@ -214,3 +214,18 @@ fn a_link_that_markdown_did_not_take_is_an_error_at_its_line_and_code_may_show_o
     assert!(d.help.as_deref().unwrap_or("").contains("spaces"), "{d}");
     assert_eq!(failed.diagnostics.errors().count(), 1, "{failed}");
 }
+
+#[test]
+fn raw_html_left_open_in_a_page_is_an_error_at_its_line() {
+    let fixture = Fixture::new();
+    fixture.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n+++\nOur team.\n\n<!-- note for later\n\nMore text.\n",
+    );
+    let failed = fixture.try_build().expect_err("a comment left open");
+    let d = error_in(&failed, "content/about.md");
+    assert!(d.message.contains("unclosed comment"), "{d}");
+    assert_eq!((d.line, d.column), (6, 1));
+    assert_eq!(d.source_line.as_deref(), Some("<!-- note for later"));
+    assert!(d.help.as_deref().unwrap_or("").contains("-->"), "{d}");
+}
