@@ -8,7 +8,8 @@ text: PAGES pages per language in 10 sections (translations share paths), about 
 markdown each (headings at two levels, lists, links to other pages, a table, a code block),
 TOML front matter. Both get equivalent minimal templates: a page with its table of contents and
 language switcher, sections listing their pages 20 per pager with previous/next links, a 404
-page. Hugo runs with --minify, as naluga-site always minifies.
+page. Hugo runs with --minify and Zola with minify_html, as naluga-site always minifies (each
+with its own minifier: Zola's minify-html does more per page than our html-minifier).
 
 The two builds alternate, RUNS times each, each into a fresh output folder (on /dev/shm by
 default: this machine's disk throttles writes after a few builds, which measured the disk, not
@@ -94,7 +95,7 @@ OURS_TEMPLATES["index.html"] = OURS_TEMPLATES["section.html"]
 
 # Zola reads the same content tree (its front matter, `_index.md` sections with `paginate_by`,
 # `p0.zh.md` translations and `@/` links are what naluga-site took from it), with equivalent
-# templates and HTML minification.
+# templates and HTML minification (minify-html, which also unquotes and sorts attributes).
 ZOLA_TEMPLATES = {
     "base.html": """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{% block title %}{% endblock title %} · Bench</title></head><body><nav>{% block nav %}{% endblock nav %}</nav><main>{% block content %}{% endblock content %}</main></body></html>
 """,

@@ -162,12 +162,26 @@ pub fn scan_markdown(body: &str) -> RenderedMarkdown {
     render(body, false)
 }
 
-fn render(body: &str, with_html: bool) -> RenderedMarkdown {
-    let options = Options::ENABLE_TABLES
+/// The byte ranges of `body` that reach the page as raw HTML (blocks and inline tags), read
+/// as [`render_markdown`] reads it: what an error about the page's HTML can point at.
+pub(crate) fn raw_html_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Html(_) | Event::InlineHtml(_)))
+        .map(|(_, range)| range)
+        .collect()
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES;
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+fn render(body: &str, with_html: bool) -> RenderedMarkdown {
+    let options = options();
     let mut rendered = RenderedMarkdown::default();
     let mut anchors = HashSet::new();
     let mut headings: Vec<(u8, String, String)> = Vec::new();

@@ -1,8 +1,11 @@
 //! Minification: stylesheets with lightningcss, pages with html-minifier.
 
+use std::ops::Range;
 use std::path::Path;
 
+use crate::content::SourcePage;
 use crate::diagnostics::Diagnostic;
+use crate::markdown::raw_html_ranges;
 
 /// Minifies a stylesheet with lightningcss.
 pub(crate) fn minify_css(text: &str) -> Result<String, String> {
@@ -20,70 +23,97 @@ pub(crate) fn minify_css(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Minifies an HTML page in one streaming pass (html-minifier): whitespace collapsed to one
-/// space or line break, comments dropped, spaces in attribute values collapsed (but `value`'s).
-/// It never removes whitespace that a page's rendering depends on, and keeps as written the
-/// text of `<pre>`, `<textarea>`, `<code>` (a code sample's spaces are its content) and of
-/// scripts that are not JavaScript (the JSON-LD). Tags, quotes and attribute order stay: so do
-/// the `<html lang dir>` and `<head>` that validators and assistive tools read.
+/// Minifies an HTML page in one streaming pass (html-minifier): runs of whitespace collapsed to
+/// one space or line break, comments dropped, spaces in `class` values collapsed, empty
+/// attribute values (`=""`) dropped. It never removes whitespace that a page's rendering
+/// depends on, and keeps as written the text of `<pre>`, `<textarea>`, scripts and styles (our
+/// pages' only one is the JSON-LD; the content security policy forbids the rest). Tags,
+/// quotes and attribute order stay: so do the `<html lang dir>` and `<head>` that validators
+/// and assistive tools read.
 ///
-/// It fails only on a page that ends inside a comment, a tag, or an element whose text runs to
-/// its end tag (`<pre>`, `<textarea>`, `<script>`, `<style>`, `<title>`): raw HTML in a page's
-/// markdown, or a template, left one open, and a browser would show the rest of the page as
-/// that element's text, or not at all.
+/// It fails only on a page that ends inside a comment, a tag, or an element whose content runs
+/// to its end tag ([`RUN_TO_THEIR_END`]): raw HTML in a page's markdown, or a template, left
+/// one open, and a browser would take the rest of the page into it.
 pub(crate) fn minify_html(html: &[u8]) -> Result<Vec<u8>, Unclosed> {
     let mut minifier = html_minifier::HTMLMinifier::new();
-    minifier.set_minify_code(false);
+    minifier.set_minify_js(false);
+    minifier.set_minify_css(false);
     minifier
         .digest(html)
         .and_then(|()| minifier.into_html())
         .map_err(|_| Unclosed)
 }
 
+/// What a page must close for the minifier to finish it: comments, and the elements whose
+/// content runs to their end tag (the HTML standard's raw text, escapable raw text and
+/// whitespace-keeping elements), as (opener, closer).
+const RUN_TO_THEIR_END: [(&str, &str); 11] = [
+    ("<!--", "-->"),
+    ("<pre", "</pre"),
+    ("<listing", "</listing"),
+    ("<textarea", "</textarea"),
+    ("<title", "</title"),
+    ("<script", "</script"),
+    ("<style", "</style"),
+    ("<iframe", "</iframe"),
+    ("<xmp", "</xmp"),
+    ("<noembed", "</noembed"),
+    ("<noframes", "</noframes"),
+];
+
 /// A page that ends inside a comment, a tag or an element whose end tag is missing.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Unclosed;
 
 impl Unclosed {
-    /// The error of a page made from `file`: its markdown, whose `text` is searched for the
-    /// comment or element left open, or its template (`text` None).
-    pub(crate) fn diagnostic(self, file: &Path, text: Option<&str>) -> Diagnostic {
-        let diagnostic = Diagnostic::error(
-            file,
-            "the page's HTML ends inside an unclosed comment (`<!--`), tag (`<` without `>`) or \
-             `<pre>`, `<textarea>`, `<script>`, `<style>` or `<title>` element",
-        )
-        .help(
-            "close it in this file's raw HTML (`-->`, `>`, or its end tag, such as `</pre>`): \
-             a browser would show the rest of the page inside it, or hide it",
-        );
-        match text.and_then(left_open) {
-            Some((offset, len)) => diagnostic.at(text.unwrap_or_default(), offset, len),
-            None => diagnostic,
+    /// The error of a page rendered with `template` from `page`'s markdown (none for the 404
+    /// pages): at the raw HTML in the markdown that opens what is not closed, or else naming
+    /// the template.
+    pub(crate) fn diagnostic(self, page: Option<&SourcePage>, template: &Path) -> Diagnostic {
+        const MESSAGE: &str = "the page's HTML ends inside an unclosed comment (`<!--`), tag \
+            (`<` without `>`), or element that runs to its end tag (`<pre>`, `<textarea>`, \
+            `<title>`, `<script>`, `<style>`, `<iframe>`)";
+        const HELP: &str = "close it (`-->`, `>`, or its end tag, such as `</pre>`): a browser \
+            would take the rest of the page into it";
+        let Some(page) = page else {
+            return Diagnostic::error(template, MESSAGE).help(HELP);
+        };
+        let body = &page.text[page.body_offset..];
+        match left_open(body, &raw_html_ranges(body)) {
+            Some((at, len)) => Diagnostic::error(&page.file, MESSAGE)
+                .at(&page.text, page.body_offset + at, len)
+                .help(HELP),
+            None => Diagnostic::error(&page.file, MESSAGE)
+                .help(HELP)
+                .note(format!(
+                    "this page's raw HTML closes everything it opens: look in the template {}",
+                    template.display()
+                )),
         }
     }
 }
 
-/// Where `text` opens a comment or one of the elements that run to their end tag, with no end
-/// after it: the earliest such opener, as (byte offset, length).
-fn left_open(text: &str) -> Option<(usize, usize)> {
-    const PAIRS: [(&str, &str); 6] = [
-        ("<!--", "-->"),
-        ("<pre", "</pre"),
-        ("<textarea", "</textarea"),
-        ("<script", "</script"),
-        ("<style", "</style"),
-        ("<title", "</title"),
-    ];
+/// Where the raw HTML of `body` (its byte ranges `raw`) opens a comment or an element of
+/// [`RUN_TO_THEIR_END`] with no end after it: the earliest such opener, as (offset, length).
+/// Code that shows such a tag is not raw HTML, so it is never the one.
+fn left_open(body: &str, raw: &[Range<usize>]) -> Option<(usize, usize)> {
     // ASCII lowercasing keeps every byte offset.
-    let lower = text.to_ascii_lowercase();
-    PAIRS
+    let lower = body.to_ascii_lowercase();
+    let found = |pattern: &str| {
+        let raw_only = |&at: &usize| raw.iter().any(|r| r.contains(&at));
+        lower
+            .match_indices(pattern)
+            .map(|(at, _)| at)
+            .filter(raw_only)
+            .collect::<Vec<_>>()
+    };
+    RUN_TO_THEIR_END
         .iter()
         .filter_map(|(open, close)| {
-            let after = lower.rfind(close).map_or(0, |at| at + close.len());
-            lower[after..]
-                .match_indices(open)
-                .map(|(at, _)| after + at)
+            let after = found(close).last().map_or(0, |at| at + close.len());
+            found(open)
+                .into_iter()
+                .filter(|&at| at >= after)
                 .find(|&at| {
                     // `<pre>` or `<pre class=...>`, not `<preview>`.
                     open.starts_with("<!")
@@ -109,6 +139,7 @@ mod tests {
 <html lang="zh-Hans" dir="ltr">
 <head>
   <title>  标题  </title>
+  <style> p { color: red } </style>
 </head>
 <body>
   <!-- a note -->
@@ -129,13 +160,14 @@ mod tests {
 <html lang="zh-Hans" dir="ltr">
 <head>
 <title> 标题 </title>
+<style> p { color: red } </style>
 </head>
 <body>
 <p class="lead big">中文
 字 and <b>bold</b> <i>text</i></p>
 <pre>  a
     b</pre>
-<p><code>x  =  1</code></p>
+<p><code>x = 1</code></p>
 <textarea name="m">  kept
   </textarea>
 <script type="application/ld+json">{"a": 1}</script>
@@ -165,16 +197,22 @@ mod tests {
         );
     }
 
+    fn left_open_in(body: &str) -> Option<(usize, usize)> {
+        left_open(body, &raw_html_ranges(body))
+    }
+
     #[test]
-    fn the_element_left_open_is_found_in_the_markdown() {
-        let text =
-            "+++\ntitle = \"A\"\n+++\n<pre>ok</pre>\n<!-- a -->\n\nText <PRE class=x>\ncode\n";
-        let at = text.find("<PRE").expect("in the text");
-        assert_eq!(left_open(text), Some((at, "<pre".len())));
-        let d = Unclosed.diagnostic(Path::new("content/a.md"), Some(text));
-        assert_eq!((d.line, d.column), (7, 6));
-        assert_eq!(left_open("<preview> <!-- a --> <pre>b</pre>"), None);
-        assert_eq!(left_open("a <!-- b --> c <!-- d"), Some((15, 4)));
+    fn what_is_left_open_is_found_in_the_raw_html_only() {
+        let body = "<pre>ok</pre>\n\nText `<script>` and <!-- a -->.\n\n```html\n<textarea>\n```\n\n\
+                    Text <PRE class=x>\ncode\n";
+        let at = body.find("<PRE").expect("in the text");
+        assert_eq!(left_open_in(body), Some((at, "<pre".len())));
+        // An opener that code shows is not one.
+        assert_eq!(left_open_in("Code: `<!--`.\n\n<p>Text</p>\n"), None);
+        assert_eq!(left_open_in("<preview> <!-- a --> <pre>b</pre>\n"), None);
+        assert_eq!(left_open_in("<!-- b -->\n\nc\n\n<!-- d\n"), Some((15, 4)));
+        // In a paragraph an unclosed `<!--` is text (markdown escapes it): nothing is open.
+        assert_eq!(left_open_in("a <!-- b --> c <!-- d\n"), None);
     }
 
     #[test]

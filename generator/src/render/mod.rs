@@ -214,7 +214,7 @@ impl Renderer<'_> {
         else {
             let html = self.render(template, &context, file)?;
             // The page's own HTML first: its sitemap entry is read from it.
-            let minified = self.minify(&html, &page.file, Some(&page.text))?;
+            let minified = self.minify(&html, Some(page), template)?;
             let mut outputs = vec![(output_path(&placement.url), minified.into())];
             outputs.extend(card);
             return Ok(outputs);
@@ -238,7 +238,7 @@ impl Renderer<'_> {
             }
             context.paginator = Some(paginator);
             let html = self.render(template, &context, file)?;
-            let minified = self.minify(&html, &page.file, Some(&page.text))?;
+            let minified = self.minify(&html, Some(page), template)?;
             outputs.push((output_path(&url), minified.into()));
         }
         outputs.push((
@@ -272,14 +272,19 @@ impl Renderer<'_> {
             ..self.common_context(language, None, &url)
         };
         let html = self.render("404.html", &context, None)?;
-        self.minify(&html, Path::new("404.html"), None)
+        self.minify(&html, None, "404.html")
     }
 
-    /// Minifies a page made from `file`: its markdown, of `text`, or its template.
-    fn minify(&self, html: &[u8], file: &Path, text: Option<&str>) -> Result<Vec<u8>, Diagnostic> {
+    /// Minifies a page rendered with `template`, from `page`'s markdown if it has some.
+    fn minify(
+        &self,
+        html: &[u8],
+        page: Option<&SourcePage>,
+        template: &str,
+    ) -> Result<Vec<u8>, Diagnostic> {
         self.work
             .time(Part::Minify, || minify_html(html))
-            .map_err(|unclosed| unclosed.diagnostic(file, text))
+            .map_err(|unclosed| unclosed.diagnostic(page, &self.templates.folder.join(template)))
     }
 
     pub(crate) fn common_context<'b>(

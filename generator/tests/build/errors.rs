@@ -220,7 +220,7 @@ fn raw_html_left_open_in_a_page_is_an_error_at_its_line() {
     let fixture = Fixture::new();
     fixture.write(
         "content/about.md",
-        "+++\ntitle = \"About\"\n+++\nOur team.\n\n<!-- note for later\n\nMore text.\n",
+        "+++\ntitle = \"About\"\n+++\nOur team writes `<pre>` in code.\n\n<!-- note for later\n\nMore text.\n",
     );
     let failed = fixture.try_build().expect_err("a comment left open");
     let d = error_in(&failed, "content/about.md");
@@ -228,4 +228,35 @@ fn raw_html_left_open_in_a_page_is_an_error_at_its_line() {
     assert_eq!((d.line, d.column), (6, 1));
     assert_eq!(d.source_line.as_deref(), Some("<!-- note for later"));
     assert!(d.help.as_deref().unwrap_or("").contains("-->"), "{d}");
+}
+
+#[test]
+fn a_template_that_leaves_an_element_open_is_named() {
+    let fixture = Fixture::new();
+    fixture.edit(
+        "themes/naluga/templates/404.html",
+        "{% block content %}",
+        "{% block content %}<textarea>",
+    );
+    let failed = fixture.try_build().expect_err("a textarea left open");
+    let d = error_in(&failed, "themes/naluga/templates/404.html");
+    assert!(d.message.contains("`<textarea>`"), "{d}");
+
+    // A page's template: the error is the page's, and says where to look.
+    let fixture = Fixture::new();
+    fixture.edit(
+        "themes/naluga/templates/index.html",
+        "{% block content %}",
+        "{% block content %}<!-- a note",
+    );
+    let failed = fixture.try_build().expect_err("a comment left open");
+    let d = error_in(&failed, "content/_index.md");
+    assert_eq!(d.line, 0, "nothing to point at in the markdown: {d}");
+    assert!(
+        d.note
+            .as_deref()
+            .unwrap_or("")
+            .contains("themes/naluga/templates/index.html"),
+        "{d}"
+    );
 }
