@@ -78,17 +78,14 @@ impl Unclosed {
         let Some(page) = page else {
             return Diagnostic::error(template, MESSAGE).help(HELP);
         };
+        let diagnostic = Diagnostic::error(&page.file, MESSAGE).help(HELP);
         let body = &page.text[page.body_offset..];
         match left_open(body, &raw_html_ranges(body)) {
-            Some((at, len)) => Diagnostic::error(&page.file, MESSAGE)
-                .at(&page.text, page.body_offset + at, len)
-                .help(HELP),
-            None => Diagnostic::error(&page.file, MESSAGE)
-                .help(HELP)
-                .note(format!(
-                    "this page's raw HTML closes everything it opens: look in the template {}",
-                    template.display()
-                )),
+            Some((at, len)) => diagnostic.at(&page.text, page.body_offset + at, len),
+            None => diagnostic.note(format!(
+                "this page's raw HTML closes everything it opens: look in the template {}",
+                template.display()
+            )),
         }
     }
 }
